@@ -1,0 +1,188 @@
+//! Fixed addresses: the system contracts the pool system drives, and the reserved precompile
+//! range in which every staking-pool contract lives.
+//!
+//! Range layout: bytes 0..10 are zero, byte 10 is [`RANGE_MARKER`], byte 11 the [`ContractKind`],
+//! bytes 12..20 the id. Singletons use kind 0 with a small id; per-pool contracts use the
+//! [`PoolId`] derived from the validator pubkey, so a pool's addresses are known without any
+//! storage read.
+
+use alloy_primitives::{address, keccak256, Address, FixedBytes};
+
+/// A validator's BLS public key.
+pub type Pubkey = FixedBytes<48>;
+
+/// Berachain's BeaconDeposit contract (a native precompile on chains without it).
+pub const BEACON_DEPOSIT: Address = address!("4242424242424242424242424242424242424242");
+/// The EIP-7002 withdrawal-request predeploy.
+pub const EIP7002_PREDEPLOY: Address = address!("00000961Ef480Eb55e80D19ad83579A64c007002");
+/// The EIP-4788 beacon-roots contract.
+pub const BEACON_ROOTS: Address = address!("000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
+
+/// Byte 10 of every address in the reserved range.
+pub const RANGE_MARKER: u8 = 0xb5;
+
+/// Which contract of the system an address in the reserved range is (byte 11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum ContractKind {
+    /// The singletons: factory, withdrawal vault, accounting oracle.
+    Singleton = 0,
+    /// A pool's StakingPool (also its stBERA token).
+    StakingPool = 1,
+    /// A pool's SmartOperator.
+    SmartOperator = 2,
+    /// A pool's StakingRewardsVault.
+    StakingRewardsVault = 3,
+    /// A pool's IncentiveCollector (reserved; not built yet).
+    IncentiveCollector = 4,
+}
+
+impl ContractKind {
+    /// The kind for byte 11 of an address, if it names one.
+    pub const fn from_byte(byte: u8) -> Option<Self> {
+        match byte {
+            0 => Some(Self::Singleton),
+            1 => Some(Self::StakingPool),
+            2 => Some(Self::SmartOperator),
+            3 => Some(Self::StakingRewardsVault),
+            4 => Some(Self::IncentiveCollector),
+            _ => None,
+        }
+    }
+}
+
+/// The address of `kind` with `id` in the reserved range.
+pub const fn system_address(kind: ContractKind, id: u64) -> Address {
+    let mut bytes = [0u8; 20];
+    bytes[10] = RANGE_MARKER;
+    bytes[11] = kind as u8;
+    let id = id.to_be_bytes();
+    let mut i = 0;
+    while i < 8 {
+        bytes[12 + i] = id[i];
+        i += 1;
+    }
+    Address::new(bytes)
+}
+
+/// Splits an address of the reserved range into its kind and id.
+pub fn parse_system_address(address: Address) -> Option<(ContractKind, u64)> {
+    let bytes = address.0 .0;
+    if bytes[..10].iter().any(|b| *b != 0) || bytes[10] != RANGE_MARKER {
+        return None;
+    }
+    let kind = ContractKind::from_byte(bytes[11])?;
+    let mut id = [0u8; 8];
+    id.copy_from_slice(&bytes[12..20]);
+    Some((kind, u64::from_be_bytes(id)))
+}
+
+/// StakingPoolContractsFactory.
+pub const FACTORY: Address = system_address(ContractKind::Singleton, 1);
+/// The WithdrawalVault shared by every pool: the withdrawal-credential address of every pool validator.
+pub const WITHDRAWAL_VAULT: Address = system_address(ContractKind::Singleton, 2);
+/// AccountingOracle.
+pub const ACCOUNTING_ORACLE: Address = system_address(ContractKind::Singleton, 3);
+
+/// The withdrawal credentials every pool validator must use: `0x01 ‖ 0^11 ‖ WithdrawalVault`.
+pub fn pool_withdrawal_credentials() -> FixedBytes<32> {
+    let mut credentials = [0u8; 32];
+    credentials[0] = 0x01;
+    credentials[12..].copy_from_slice(WITHDRAWAL_VAULT.as_slice());
+    FixedBytes(credentials)
+}
+
+/// Identifies a pool: the first 8 bytes of `keccak256(pubkey)`, big-endian.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PoolId(pub u64);
+
+impl PoolId {
+    /// The id a pool for `pubkey` gets.
+    pub fn from_pubkey(pubkey: &Pubkey) -> Self {
+        let hash = keccak256(pubkey);
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&hash[..8]);
+        Self(u64::from_be_bytes(id))
+    }
+
+    /// The pool whose contract lives at `address`, if it is a per-pool address.
+    pub fn from_address(address: Address) -> Option<(ContractKind, Self)> {
+        match parse_system_address(address)? {
+            (ContractKind::Singleton, _) => None,
+            (kind, id) => Some((kind, Self(id))),
+        }
+    }
+
+    /// The four per-pool contract addresses.
+    pub const fn addresses(self) -> PoolAddresses {
+        PoolAddresses {
+            smart_operator: system_address(ContractKind::SmartOperator, self.0),
+            staking_pool: system_address(ContractKind::StakingPool, self.0),
+            staking_rewards_vault: system_address(ContractKind::StakingRewardsVault, self.0),
+            incentive_collector: system_address(ContractKind::IncentiveCollector, self.0),
+        }
+    }
+}
+
+/// A pool's contracts, in the order of the official `CoreContracts` struct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PoolAddresses {
+    /// The validator's operator in BeaconDeposit; holds the pool's roles and fee settings.
+    pub smart_operator: Address,
+    /// The staker entry point and stBERA token.
+    pub staking_pool: Address,
+    /// Where the validator's EL rewards land; part of the pool's NAV.
+    pub staking_rewards_vault: Address,
+    /// Reserved for the incentive auction (not built yet).
+    pub incentive_collector: Address,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::address;
+
+    #[test]
+    fn singleton_addresses_follow_the_range_layout() {
+        assert_eq!(
+            FACTORY,
+            address!("00000000000000000000b5000000000000000001")
+        );
+        assert_eq!(
+            WITHDRAWAL_VAULT,
+            address!("00000000000000000000b5000000000000000002")
+        );
+        assert_eq!(
+            ACCOUNTING_ORACLE,
+            address!("00000000000000000000b5000000000000000003")
+        );
+    }
+
+    #[test]
+    fn pool_addresses_round_trip() {
+        let id = PoolId(0x0102_0304_0506_0708);
+        let addrs = id.addresses();
+        assert_eq!(
+            addrs.staking_pool,
+            address!("00000000000000000000b5010102030405060708")
+        );
+        assert_eq!(
+            PoolId::from_address(addrs.staking_pool),
+            Some((ContractKind::StakingPool, id))
+        );
+        assert_eq!(
+            PoolId::from_address(addrs.staking_rewards_vault),
+            Some((ContractKind::StakingRewardsVault, id))
+        );
+        assert_eq!(PoolId::from_address(FACTORY), None);
+        assert_eq!(parse_system_address(BEACON_DEPOSIT), None);
+    }
+
+    #[test]
+    fn credentials_name_the_vault() {
+        let wc = pool_withdrawal_credentials();
+        assert_eq!(wc[0], 1);
+        assert!(wc[1..12].iter().all(|b| *b == 0));
+        assert_eq!(&wc[12..], WITHDRAWAL_VAULT.as_slice());
+    }
+}
