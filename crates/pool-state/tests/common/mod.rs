@@ -1,7 +1,7 @@
 //! A test chain for the pool system: a memory host with governance and funded users, a block
 //! driver that runs the per-block hook, and a consensus-layer model that turns CL deposits into
 //! validator balances and EIP-7002 requests into EIP-4895 withdrawals to the vault.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 
