@@ -1,0 +1,493 @@
+//! Property tests: random sequences of deposits, share transfers, rewards, fee changes, oracle
+//! reports, withdrawal requests, finalizations and time, across two pools, against a
+//! consensus-layer model. After every step:
+//! (a) BERA is conserved to the wei: what users and rewards put in is on the CL, buffered, in the
+//!     vaults, or paid as EIP-7002 fees; each pool holds exactly its buffer; the withdrawal vault
+//!     holds exactly what its per-pool ledgers say;
+//! (b) the shares of all holders sum to the supply;
+//! (c) no request is paid twice, a payment goes to its requester, and finalizing touches only the
+//!     request's own pool's money;
+//! (d) the share price never falls, and an oracle report (the model's CL has no gains or losses)
+//!     leaves `totalDeposits` exactly where the book had it, whatever was in flight;
+//! (e) nothing panics or overflows, and an operation that fails changes nothing (`Chain::try_op`).
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use alloy_primitives::{Address, U256, U512};
+use common::*;
+use pool_state::{
+    addresses::{EIP7002_PREDEPLOY, WITHDRAWAL_VAULT},
+    Call, Event, PoolId, PoolParams, SharePrice,
+};
+use proptest::{prelude::*, test_runner::TestRunner};
+use std::cell::RefCell;
+
+const USERS: [Address; 3] = [ALICE, BOB, WHALE];
+const HOLDERS: [Address; 4] = [ALICE, BOB, WHALE, RECIPIENT];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Submit {
+        user: usize,
+        pool: usize,
+        wei: U256,
+    },
+    Transfer {
+        from: usize,
+        to: usize,
+        pool: usize,
+        percent: u8,
+    },
+    Reward {
+        pool: usize,
+        wei: U256,
+    },
+    ProcessRewards {
+        pool: usize,
+    },
+    SetFee {
+        pool: usize,
+        bps: u64,
+    },
+    Report {
+        pool: usize,
+        back: u64,
+    },
+    Withdraw {
+        user: usize,
+        pool: usize,
+        gwei: u64,
+        fee: u64,
+    },
+    Redeem {
+        user: usize,
+        pool: usize,
+        percent: u8,
+    },
+    Finalize {
+        picks: Vec<usize>,
+    },
+    Advance {
+        blocks: u64,
+    },
+}
+
+fn amount() -> impl Strategy<Value = U256> {
+    prop_oneof![
+        (1u64..1_000_000).prop_map(U256::from),
+        (1u64..400_000).prop_map(b),
+        (1u64..400_000, 1u64..1_000_000_000).prop_map(|(x, y)| b(x) + U256::from(y)),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..3usize, 0..2usize, amount()).prop_map(|(user, pool, wei)| Op::Submit { user, pool, wei }),
+        1 => (0..3usize, 0..3usize, 0..2usize, 0u8..=100).prop_map(|(from, to, pool, percent)| Op::Transfer { from, to, pool, percent }),
+        2 => (0..2usize, amount()).prop_map(|(pool, wei)| Op::Reward { pool, wei }),
+        1 => (0..2usize).prop_map(|pool| Op::ProcessRewards { pool }),
+        1 => (0..2usize, 0u64..2_500).prop_map(|(pool, bps)| Op::SetFee { pool, bps }),
+        2 => (0..2usize, 0u64..6).prop_map(|(pool, back)| Op::Report { pool, back }),
+        3 => (0..3usize, 0..2usize, 1u64..120_000_000_000_000, 0u64..3).prop_map(|(user, pool, gwei, fee)| Op::Withdraw { user, pool, gwei, fee }),
+        2 => (0..3usize, 0..2usize, 1u8..=100).prop_map(|(user, pool, percent)| Op::Redeem { user, pool, percent }),
+        2 => prop::collection::vec(0usize..64, 1..4).prop_map(|picks| Op::Finalize { picks }),
+        3 => (1u64..30).prop_map(|blocks| Op::Advance { blocks }),
+    ]
+}
+
+/// A request the test made, and whether it was paid.
+#[derive(Clone, Debug)]
+struct Made {
+    id: U256,
+    user: Address,
+    pool: PoolId,
+    assets: U256,
+    paid: bool,
+}
+
+struct World {
+    c: Chain,
+    pools: [PoolId; 2],
+    put_in: U256,
+    initial: Vec<(Address, U256)>,
+    requests: Vec<Made>,
+    reports: usize,
+    after_exit: usize,
+    short_circuit: usize,
+}
+
+impl World {
+    fn new() -> Self {
+        let params = PoolParams {
+            withdrawal_cooldown_blocks: 5,
+            finalization_delay_blocks: 20,
+            ..PoolParams::dev()
+        };
+        let mut c = Chain::with_params(params);
+        c.cl_delay = 8;
+        let initial: Vec<(Address, U256)> = [OPERATOR, ALICE, BOB, WHALE, FEEDER, RECIPIENT]
+            .iter()
+            .map(|a| (*a, c.balance(*a)))
+            .collect();
+        let pools = [c.active_pool(1), c.active_pool(2)];
+        for id in pools {
+            c.grant_fee_manager(id, OPERATOR);
+        }
+        Self {
+            c,
+            pools,
+            put_in: U256::ZERO,
+            initial,
+            requests: Vec::new(),
+            reports: 0,
+            after_exit: 0,
+            short_circuit: 0,
+        }
+    }
+
+    fn price(&mut self, id: PoolId) -> SharePrice {
+        self.c.sys.share_price(&mut self.c.host, id).unwrap()
+    }
+
+    fn apply(&mut self, op: &Op) {
+        let before: Vec<(SharePrice, U256)> = self
+            .pools
+            .iter()
+            .map(|id| {
+                let p = self.c.sys.share_price(&mut self.c.host, *id).unwrap();
+                (p, self.c.pool(*id).total_deposits)
+            })
+            .collect();
+        let mut is_report = None;
+        match op.clone() {
+            Op::Submit { user, pool, wei } => {
+                // A sender cannot send more than it has: the chain refuses such a transaction.
+                let wei = wei.min(self.c.balance(USERS[user]));
+                let _ = self.c.submit(USERS[user], self.pools[pool], wei);
+            }
+            Op::Transfer {
+                from,
+                to,
+                pool,
+                percent,
+            } => {
+                let id = self.pools[pool];
+                let value = self.c.shares(id, USERS[from]) * U256::from(percent) / U256::from(100);
+                let call = Call::from(USERS[from]);
+                let _ = self
+                    .c
+                    .try_op(|sys, host| sys.transfer_shares(host, &call, id, USERS[to], value));
+            }
+            Op::Reward { pool, wei } => {
+                self.c
+                    .host
+                    .mint(self.pools[pool].addresses().staking_rewards_vault, wei);
+                self.put_in += wei;
+            }
+            Op::ProcessRewards { pool } => {
+                let id = self.pools[pool];
+                let _ = self.c.try_op(|sys, host| sys.process_rewards(host, id));
+            }
+            Op::SetFee { pool, bps } => {
+                let id = self.pools[pool];
+                let _ = self.c.try_op(|sys, host| {
+                    sys.set_protocol_fee_percentage(host, &Call::from(OPERATOR), id, bps)
+                });
+            }
+            Op::Report { pool, back } => {
+                let at = self.c.host.block.number.saturating_sub(back).max(1);
+                let n = pool as u8 + 1;
+                if let Ok(r) = self.c.report_at(n, at) {
+                    self.reports += 1;
+                    is_report = Some((pool, r));
+                }
+            }
+            Op::Withdraw {
+                user,
+                pool,
+                gwei,
+                fee,
+            } => {
+                let id = self.pools[pool];
+                let fee = U256::from(fee).min(self.c.balance(USERS[user]));
+                let state = self.c.pool(id);
+                if let Ok(rid) = self.c.request(USERS[user], pool as u8 + 1, gwei, fee) {
+                    if state.is_fully_exited() {
+                        self.after_exit += 1;
+                    } else if !state.active_threshold_reached() {
+                        self.short_circuit += 1;
+                    }
+                    let assets = self
+                        .c
+                        .sys
+                        .withdrawal_request(&mut self.c.host, rid)
+                        .unwrap()
+                        .unwrap()
+                        .assets_requested;
+                    self.requests.push(Made {
+                        id: rid,
+                        user: USERS[user],
+                        pool: id,
+                        assets,
+                        paid: false,
+                    });
+                }
+            }
+            Op::Redeem {
+                user,
+                pool,
+                percent,
+            } => {
+                let id = self.pools[pool];
+                let shares = self.c.shares(id, USERS[user]) * U256::from(percent) / U256::from(100);
+                let key = pubkey(pool as u8 + 1);
+                let fee = U256::from(1).min(self.c.balance(USERS[user]));
+                let result =
+                    self.c
+                        .try_payable(USERS[user], WITHDRAWAL_VAULT, fee, |sys, host, call| {
+                            sys.request_redeem(host, call, &key, shares, U256::from(1))
+                        });
+                if let Ok(rid) = result {
+                    let r = self
+                        .c
+                        .sys
+                        .withdrawal_request(&mut self.c.host, rid)
+                        .unwrap()
+                        .unwrap();
+                    assert!(
+                        r.shares_burnt <= shares,
+                        "redeem never burns more than asked"
+                    );
+                    self.requests.push(Made {
+                        id: rid,
+                        user: USERS[user],
+                        pool: id,
+                        assets: r.assets_requested,
+                        paid: false,
+                    });
+                }
+            }
+            Op::Finalize { picks } => self.finalize(&picks),
+            Op::Advance { blocks } => self.c.advance(blocks),
+        }
+        self.check(op, &before, is_report);
+    }
+
+    fn finalize(&mut self, picks: &[usize]) {
+        if self.requests.is_empty() {
+            return;
+        }
+        let chosen: Vec<usize> = picks.iter().map(|p| p % self.requests.len()).collect();
+        let ids: Vec<U256> = chosen.iter().map(|i| self.requests[*i].id).collect();
+        let ledgers: Vec<_> = self
+            .pools
+            .iter()
+            .map(|id| self.c.sys.ledger(&mut self.c.host, *id).unwrap())
+            .collect();
+        let balances: Vec<U256> = USERS.iter().map(|u| self.c.balance(*u)).collect();
+        if self
+            .c
+            .try_op(|sys, host| sys.finalize_withdrawal_requests(host, &ids))
+            .is_err()
+        {
+            return;
+        }
+        // (c) Paid once, to the requester, out of its own pool's money only.
+        let distinct: BTreeSet<usize> = chosen.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            chosen.len(),
+            "a batch with a repeated id must fail"
+        );
+        let mut owed = [U256::ZERO; 2];
+        let mut credited = [U256::ZERO; 3];
+        for i in &chosen {
+            let r = &mut self.requests[*i];
+            assert!(!r.paid, "request {} paid twice", r.id);
+            r.paid = true;
+            owed[self.pools.iter().position(|p| *p == r.pool).unwrap()] += r.assets;
+            credited[USERS.iter().position(|u| *u == r.user).unwrap()] += r.assets;
+        }
+        for (k, id) in self.pools.iter().enumerate() {
+            let after = self.c.sys.ledger(&mut self.c.host, *id).unwrap();
+            assert_eq!(
+                after.claimable + owed[k],
+                ledgers[k].claimable,
+                "finalizing took another pool's money"
+            );
+        }
+        for (k, u) in USERS.iter().enumerate() {
+            assert_eq!(self.c.balance(*u), balances[k] + credited[k]);
+        }
+    }
+
+    fn check(
+        &mut self,
+        op: &Op,
+        before: &[(SharePrice, U256)],
+        report: Option<(usize, pool_state::oracle::Reconciliation)>,
+    ) {
+        self.c.observe_cl();
+        let mut cl_total = U256::ZERO;
+        let mut in_pools = U256::ZERO;
+        let mut ledgers = U256::ZERO;
+        for (k, id) in self.pools.clone().iter().enumerate() {
+            let pool = self.c.pool(*id);
+            // (a) The pool's balance is its buffer; the CL holds what the book says.
+            assert_eq!(
+                self.c.balance(id.addresses().staking_pool),
+                pool.buffered_assets,
+                "pool {k} balance vs buffer"
+            );
+            let on_cl = U256::from(self.c.validators[&pubkey(k as u8 + 1)].balance_now())
+                * pool_state::GWEI;
+            if !pool.is_fully_exited() {
+                assert_eq!(
+                    pool.total_deposits + pool.pending_partial_withdrawals,
+                    on_cl,
+                    "pool {k}: book vs CL"
+                );
+            }
+            cl_total += on_cl;
+            in_pools += pool.buffered_assets + self.c.balance(id.addresses().staking_rewards_vault);
+            let ledger = self.c.sys.ledger(&mut self.c.host, *id).unwrap();
+            ledgers += ledger.claimable + ledger.cl_surplus;
+            // (b) Shares sum to the supply.
+            let held: U256 = HOLDERS
+                .iter()
+                .map(|h| self.c.shares(*id, *h))
+                .fold(U256::ZERO, |a, s| a + s);
+            assert_eq!(held, pool.total_supply, "pool {k}: holders vs supply");
+            if !pool.is_fully_exited() {
+                assert!(
+                    pool.total_supply >= pool.supply_floor,
+                    "pool {k}: supply below the floor"
+                );
+            }
+            // (d) The price never falls; a report leaves the book where it was.
+            let after = self.price(*id);
+            let (p0, td0) = before[k];
+            let lhs =
+                U512::from(p0.assets + U256::from(1)) * U512::from(after.supply + U256::from(1));
+            let rhs =
+                U512::from(after.assets + U256::from(1)) * U512::from(p0.supply + U256::from(1));
+            assert!(
+                lhs <= rhs,
+                "pool {k}: share price fell on {op:?}: {p0:?} -> {after:?}"
+            );
+            if let Some((rk, r)) = &report {
+                if *rk == k {
+                    assert_eq!(
+                        r.total_deposits, td0,
+                        "pool {k}: report moved the book: {r:?}"
+                    );
+                }
+            }
+        }
+        let vault = self.c.balance(WITHDRAWAL_VAULT);
+        let unattributed = self
+            .c
+            .sys
+            .unattributed_withdrawals(&mut self.c.host)
+            .unwrap();
+        assert_eq!(
+            vault,
+            ledgers + unattributed,
+            "vault balance vs its ledgers"
+        );
+
+        // (a) Conservation: users' net outflow plus rewards = CL + pools + vaults + fees.
+        let mut users_out = U256::ZERO;
+        let mut users_in = U256::ZERO;
+        for (who, start) in &self.initial {
+            let now = self.c.balance(*who);
+            if now < *start {
+                users_out += *start - now
+            } else {
+                users_in += now - *start
+            }
+        }
+        let held = cl_total + in_pools + vault + self.c.balance(EIP7002_PREDEPLOY);
+        assert_eq!(
+            users_out + self.put_in,
+            held + users_in,
+            "BERA not conserved after {op:?}"
+        );
+    }
+}
+
+/// How often each path was reached over all cases: the test fails if one never was, so it
+/// cannot pass by exercising nothing.
+#[derive(Debug, Default)]
+struct Coverage {
+    threshold: usize,
+    partial: usize,
+    full_exit: usize,
+    after_exit: usize,
+    short_circuit: usize,
+    finalized: usize,
+    reports: usize,
+}
+
+impl Coverage {
+    fn count(&mut self, world: &World) {
+        for (_, e) in &world.c.host.events {
+            match e {
+                Event::ActiveThresholdReached => self.threshold += 1,
+                Event::ElWithdrawalTriggered { amount: 0, .. } => self.full_exit += 1,
+                Event::ElWithdrawalTriggered { .. } => self.partial += 1,
+                Event::WithdrawalRequestFinalized { .. } => self.finalized += 1,
+                _ => {}
+            }
+        }
+        self.reports += world.reports;
+        self.after_exit += world.after_exit;
+        self.short_circuit += world.short_circuit;
+    }
+}
+
+#[test]
+fn invariants_hold_over_random_sequences() {
+    let config = ProptestConfig {
+        cases: 256,
+        max_shrink_iters: 2_000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let coverage = RefCell::new(Coverage::default());
+    let result = runner.run(&prop::collection::vec(op(), 1..80), |ops| {
+        let mut world = World::new();
+        for op in &ops {
+            world.apply(op);
+        }
+        // Let everything settle: the CL pays, every open request becomes finalizable.
+        world.c.advance(60);
+        let open: Vec<usize> = (0..world.requests.len())
+            .filter(|i| !world.requests[*i].paid)
+            .collect();
+        for i in open {
+            world.apply(&Op::Finalize { picks: vec![i] });
+        }
+        coverage.borrow_mut().count(&world);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let c = coverage.into_inner();
+    println!("paths reached over all cases: {c:?}");
+    for (name, n) in [
+        ("threshold", c.threshold),
+        ("partial", c.partial),
+        ("full exit", c.full_exit),
+        ("after exit", c.after_exit),
+        ("short-circuit", c.short_circuit),
+        ("finalized", c.finalized),
+        ("reports", c.reports),
+    ] {
+        assert!(n > 0, "no case reached the {name} path: {c:?}");
+    }
+}
