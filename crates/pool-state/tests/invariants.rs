@@ -11,6 +11,8 @@
 //!     leaves `totalDeposits` exactly where the book had it, whatever was in flight;
 //! (e) nothing panics or overflows, and an operation that fails changes nothing (`Chain::try_op`).
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeSet;
