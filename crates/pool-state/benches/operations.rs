@@ -92,34 +92,26 @@ fn operations(c: &mut Criterion) {
     let pubkey = FixedBytes::<48>::from_slice(&pubkey);
     let staking_pool = id.addresses().staking_pool;
 
-    c.bench_function("submit (1 BERA, buffered)", |b| {
-        b.iter_batched_ref(
-            || {
-                let mut h = host.clone();
-                h.transfer(USER, staking_pool, bera(1)).expect("fund");
-                h
-            },
-            |h| {
-                sys.submit(h, &Call::with_value(USER, bera(1)), id, USER)
-                    .expect("submit")
-            },
-            BatchSize::SmallInput,
-        )
-    });
-    c.bench_function("submit (10,000 BERA, CL deposit)", |b| {
-        b.iter_batched_ref(
-            || {
-                let mut h = host.clone();
-                h.transfer(USER, staking_pool, bera(10_000)).expect("fund");
-                h
-            },
-            |h| {
-                sys.submit(h, &Call::with_value(USER, bera(10_000)), id, USER)
-                    .expect("submit")
-            },
-            BatchSize::SmallInput,
-        )
-    });
+    for (name, bera_sent) in [
+        ("submit (1 BERA, buffered)", 1),
+        ("submit (10,000 BERA, CL deposit)", 10_000),
+    ] {
+        c.bench_function(name, |b| {
+            b.iter_batched_ref(
+                || {
+                    let mut h = host.clone();
+                    h.transfer(USER, staking_pool, bera(bera_sent))
+                        .expect("fund");
+                    h
+                },
+                |h| {
+                    sys.submit(h, &Call::with_value(USER, bera(bera_sent)), id, USER)
+                        .expect("submit")
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
     c.bench_function("requestWithdrawal (CL partial)", |b| {
         b.iter_batched_ref(
             || {
@@ -161,7 +153,6 @@ fn operations(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    let _ = GWEI;
 }
 
 criterion_group!(benches, operations);

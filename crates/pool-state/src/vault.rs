@@ -510,14 +510,14 @@ impl PoolSystem {
             {
                 return Err(PoolError::RequestNotReady);
             }
-            let ledger = match ledgers.iter_mut().find(|(pool, _)| *pool == request.pool) {
-                Some((_, ledger)) => ledger,
+            let k = match ledgers.iter().position(|(pool, _)| *pool == request.pool) {
+                Some(k) => k,
                 None => {
-                    let ledger = Ledger::load(host, request.pool)?;
-                    ledgers.push((request.pool, ledger));
-                    &mut ledgers.last_mut().expect("just pushed").1
+                    ledgers.push((request.pool, Ledger::load(host, request.pool)?));
+                    ledgers.len() - 1
                 }
             };
+            let ledger = &mut ledgers[k].1;
             if ledger.claimable < request.assets_requested {
                 return Err(PoolError::NotEnoughFunds);
             }

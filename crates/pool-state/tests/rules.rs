@@ -598,3 +598,38 @@ fn activation_checks_the_proof_facts() {
     );
     let _ = GWEI;
 }
+
+#[test]
+fn the_cap_pause_lifts_when_a_withdrawal_frees_room_and_reports_still_apply() {
+    let mut c = Chain::new();
+    let id = c.active_pool(1);
+    c.fill_to(id, 10_000_000);
+    assert!(c.pool(id).paused(&c.sys.params));
+    assert_eq!(
+        c.submit(ALICE, id, b(10_000)),
+        Err(PoolError::EnforcedPause)
+    );
+    // At the cap the oracle still keeps the book.
+    c.advance(2);
+    let now = c.host.block.number;
+    assert_eq!(c.report_at(1, now).unwrap().total_deposits, b(10_000_000));
+    // A partial withdrawal frees room: deposits open again by themselves.
+    c.advance(c.sys.params.withdrawal_cooldown_blocks);
+    c.clear_effects();
+    c.request(WHALE, 1, 20_000 * GWEI_PER_BERA, ONE).unwrap();
+    let pool_address = id.addresses().staking_pool;
+    assert!(c.host.events.contains(&(
+        pool_address,
+        Event::Unpaused {
+            account: pool_address
+        }
+    )));
+    assert!(!c.pool(id).paused(&c.sys.params));
+    c.submit(ALICE, id, b(10_000)).unwrap();
+    // An owner pause does block reports.
+    c.try_op(|sys, host| sys.pause(host, &Call::from(GOV), id))
+        .unwrap();
+    c.advance(2);
+    let now = c.host.block.number;
+    assert_eq!(c.report_at(1, now), Err(PoolError::EnforcedPause));
+}
