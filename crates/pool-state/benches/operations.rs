@@ -8,7 +8,7 @@ use pool_state::{
     addresses::{pool_withdrawal_credentials, FACTORY, WITHDRAWAL_VAULT},
     params::bera,
     Call, MemoryHost, PoolId, PoolParams, PoolRegistration, PoolSystem, ProvenValidator, Storage,
-    VaultWithdrawal, GWEI,
+    VaultWithdrawal,
 };
 
 const GOV: Address = Address::repeat_byte(0x90);
