@@ -85,7 +85,7 @@ pub fn pool_of_validator<S: Storage>(
     Ok(if v.is_zero() {
         None
     } else {
-        Some(PoolId(v.to::<u64>() - 1))
+        Some(PoolId((v - U256::from(1u8)).saturating_to::<u64>()))
     })
 }
 

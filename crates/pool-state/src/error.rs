@@ -104,6 +104,12 @@ pub enum PoolError {
     /// The current EIP-7002 fee is above the caller's `maxFeeToPay`.
     #[error("OverpaidFee()")]
     OverpaidFee,
+    /// `retryFullExit` for a pool that has not exited (V2).
+    #[error("NotFullyExited()")]
+    NotFullyExited,
+    /// `retryFullExit` while a partial withdrawal may still be pending on the CL (V2).
+    #[error("PendingWithdrawalInFlight()")]
+    PendingWithdrawalInFlight,
     /// The finalization delay has not passed.
     #[error("RequestNotReady()")]
     RequestNotReady,

@@ -183,6 +183,11 @@ pub enum Event {
         /// Wei refunded.
         amount: U256,
     },
+    /// `FullExitRequestRetried(bytes pubkey)` (V2).
+    FullExitRequestRetried {
+        /// Validator.
+        pubkey: Pubkey,
+    },
     /// ERC-721 `Transfer(address indexed from, address indexed to, uint256 indexed tokenId)` of a
     /// withdrawal request (mint and burn only).
     RequestTransfer {

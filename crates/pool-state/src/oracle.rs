@@ -15,9 +15,10 @@
 //!
 //! With nothing in flight this is the proven balance; money in flight moves it by exactly what
 //! the pool's book already says, so the share price does not move. CL surplus held by the vault
-//! (withdrawals beyond pending partials) is released to the pool's rewards vault at the report,
-//! when the proven balance no longer counts it. A zero balance means the validator is gone: the
-//! pool exits in full.
+//! (withdrawals beyond pending partials) returns to the pool's buffer at the report, when the
+//! proven balance no longer counts it, without a protocol fee. A zero balance, or a reconciled
+//! book of zero (everything was swept since the proof), means the validator is gone: the pool
+//! exits in full.
 
 use alloy_primitives::U256;
 
@@ -109,19 +110,23 @@ impl PoolSystem {
         // Effects.
         pool.last_report_timestamp = proof_timestamp;
         let addrs = pool.addresses();
-        if balance_gwei == 0 {
+        if balance_gwei == 0 || total_deposits.is_zero() {
+            // The validator is gone (a zero balance, or everything it had has been swept since
+            // the proof): the pool exits with the book reconciled.
             pool.set_total_deposits(host, &self.params, total_deposits)?;
             let mut pricing = Pricing::load(host, &pool)?;
             self.trigger_full_exit(host, &mut pool, &mut pricing)?;
         } else {
+            // CL surplus is stake or a donation that left the CL: it returns to the buffer, not
+            // through the rewards vault, so no protocol fee is taken on it.
             let mut ledger = Ledger::load(host, pool.id)?;
             if !ledger.cl_surplus.is_zero() {
                 let surplus = ledger.cl_surplus;
-                host.transfer(WITHDRAWAL_VAULT, addrs.staking_rewards_vault, surplus)?;
-                host.emit(
-                    addrs.staking_rewards_vault,
-                    Event::RewardsReceived { amount: surplus },
-                )?;
+                host.transfer(WITHDRAWAL_VAULT, addrs.staking_pool, surplus)?;
+                pool.buffered_assets = pool
+                    .buffered_assets
+                    .checked_add(surplus)
+                    .ok_or(PoolError::ValueOverflow)?;
                 ledger.cl_surplus = U256::ZERO;
                 ledger.store(host, pool.id)?;
             }

@@ -40,6 +40,9 @@ pub struct PoolParams {
     pub finalization_delay_blocks: u64,
     /// Oldest accepted proof timestamp, in seconds (`MAX_TIMESTAMP_AGE`).
     pub max_proof_age_secs: u64,
+    /// Blocks after a partial request during which a full exit cannot be retried
+    /// (`WITHDRAWAL_FLIGHT_BLOCK_DELAY`): the CL ignores full exits while a partial is pending.
+    pub withdrawal_flight_blocks: u64,
 }
 
 impl PoolParams {
@@ -54,14 +57,17 @@ impl PoolParams {
             withdrawal_cooldown_blocks: 43_200,
             finalization_delay_blocks: 129_600,
             max_proof_age_secs: 600,
+            withdrawal_flight_blocks: 49_153,
         }
     }
 
-    /// The dev chain: mainnet amounts, short delays so a pool's whole life fits in minutes.
+    /// The dev chain: mainnet amounts, short delays so a pool's whole life fits in minutes. The
+    /// flight delay must cover the dev consensus layer's withdrawability delay.
     pub fn dev() -> Self {
         Self {
             withdrawal_cooldown_blocks: 16,
             finalization_delay_blocks: 256,
+            withdrawal_flight_blocks: 192,
             ..Self::mainnet()
         }
     }

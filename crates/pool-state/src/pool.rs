@@ -458,7 +458,15 @@ impl PoolSystem {
         if pool.buffered_assets < params.min_cl_deposit {
             return None;
         }
-        let amount = pool.buffered_assets - pool.buffered_assets % GWEI;
+        // Whole gwei, and never past the cap (an oracle report may have raised totalDeposits
+        // while the buffer waited). The cap and totalDeposits are whole gwei.
+        let capacity = params
+            .max_effective_balance
+            .saturating_sub(pool.total_deposits);
+        let amount = (pool.buffered_assets - pool.buffered_assets % GWEI).min(capacity);
+        if amount < params.min_cl_deposit {
+            return None;
+        }
         if pool.active_threshold_reached() {
             let remaining = params
                 .max_effective_balance
@@ -563,11 +571,9 @@ impl PoolSystem {
             // Too small to buy a share: refuse rather than keep the sender's wei for nothing.
             return Err(PoolError::InvalidAmount);
         }
-        let accrual = if split.rewards_to_collect.is_zero() {
-            Accrual::default()
-        } else {
-            pricing.accrual(&pool)?
-        };
+        // The due fee is charged on every deposit, collected or not: the charged mark moves to
+        // the vault's whole balance, so what is owed must be minted now.
+        let accrual = pricing.accrual(&pool)?;
 
         // Effects.
         self.collect_rewards(
@@ -679,6 +685,14 @@ impl PoolSystem {
         let accrual = pricing.accrual(pool)?;
         pricing.apply_accrual(host, pool, &accrual)?;
         let mut ledger = crate::vault::Ledger::load(host, pool.id)?;
+        // Surplus first pays partial withdrawals still owed (their shares are already burnt);
+        // only the rest belongs to the remaining holders.
+        let settled = ledger.cl_surplus.min(pool.pending_partial_withdrawals);
+        ledger.cl_surplus -= settled;
+        ledger.claimable = ledger
+            .claimable
+            .checked_add(settled)
+            .ok_or(PoolError::ValueOverflow)?;
         let frozen = pricing
             .total_assets(pool)?
             .checked_add(ledger.cl_surplus)
@@ -782,7 +796,11 @@ impl PoolSystem {
             crate::access::VALIDATOR_ADMIN_ROLE,
             call.caller,
         )?;
-        if value < self.params.min_effective_balance || value > self.params.max_effective_balance {
+        let whole_gwei = (value % GWEI).is_zero();
+        if !whole_gwei
+            || value < self.params.min_effective_balance
+            || value > self.params.max_effective_balance
+        {
             return Err(PoolError::InvalidMinEffectiveBalance);
         }
         pool.min_effective_balance_override = value;

@@ -44,6 +44,9 @@ pub struct Ledger {
     pub allocated: U256,
     /// The pool has fully exited (the vault's `_isFullyExited[pubkey]`).
     pub exited: bool,
+    /// Block of the pool's last CL partial request: a full exit cannot be retried while one
+    /// may still be pending on the CL.
+    pub last_partial_block: u64,
 }
 
 impl Ledger {
@@ -61,6 +64,7 @@ impl Ledger {
             cl_surplus: field(w0, 0, 128),
             allocated: field(w1, 128, 128),
             exited: field_u64(w1, 0, 1) == 1,
+            last_partial_block: field_u64(w1, 64, 64),
         })
     }
 
@@ -72,6 +76,7 @@ impl Ledger {
             self.cl_surplus,
         )?;
         let w1 = with_field(U256::ZERO, 128, 128, self.allocated)?;
+        let w1 = with_field(w1, 64, 64, U256::from(self.last_partial_block))?;
         let w1 = with_field(w1, 0, 1, U256::from(self.exited as u8))?;
         let base = Self::slot(id);
         host.sstore(WITHDRAWAL_VAULT, base, w0)?;
@@ -265,6 +270,7 @@ impl PoolSystem {
         call: &Call,
         pool: &PoolRecord,
         pricing: &Pricing,
+        ledger: &Ledger,
         assets: U256,
         max_fee: U256,
     ) -> Result<WithdrawalPlan, PoolError> {
@@ -308,6 +314,12 @@ impl PoolSystem {
         if path == WithdrawalPath::AfterExit && pool.frozen_total_assets < assets {
             return Err(PoolError::InsufficientShares);
         }
+        // CL money the vault holds beyond the pool's requests means the book is behind the CL
+        // (a sweep, an eviction): CL withdrawals wait for the oracle to reconcile it.
+        let via_cl = matches!(path, WithdrawalPath::Partial | WithdrawalPath::FullExit);
+        if via_cl && !ledger.cl_surplus.is_zero() {
+            return Err(PoolError::WithdrawalNotAllowed);
+        }
         let fee = match path {
             WithdrawalPath::Partial | WithdrawalPath::FullExit => {
                 let fee = host
@@ -335,7 +347,8 @@ impl PoolSystem {
         max_fee: U256,
     ) -> Result<U256, PoolError> {
         let mut pricing = Pricing::load(host, &pool)?;
-        let plan = self.plan_withdrawal(host, call, &pool, &pricing, assets, max_fee)?;
+        let ledger = Ledger::load(host, pool.id)?;
+        let plan = self.plan_withdrawal(host, call, &pool, &pricing, &ledger, assets, max_fee)?;
         let mut header = Header::load(host)?;
         let request_id = header
             .last_request_id
@@ -349,7 +362,7 @@ impl PoolSystem {
         let accrual = pricing.accrual(&pool)?;
         pricing.apply_accrual(host, &mut pool, &accrual)?;
         crate::token::burn(host, &mut pool, call.caller, plan.shares)?;
-        let mut ledger = Ledger::load(host, pool.id)?;
+        let mut ledger = ledger;
         match plan.path {
             WithdrawalPath::ShortCircuit => {
                 pool.buffered_assets -= assets;
@@ -360,6 +373,7 @@ impl PoolSystem {
                 let remaining = pool.total_deposits - assets;
                 pool.set_total_deposits(host, &self.params, remaining)?;
                 pool.pending_partial_withdrawals += assets;
+                ledger.last_partial_block = host.block().number;
             }
             WithdrawalPath::FullExit => {
                 self.trigger_full_exit(host, &mut pool, &mut pricing)?;
@@ -454,6 +468,62 @@ impl PoolSystem {
             },
         )?;
         Ok(request_id)
+    }
+
+    /// `retryFullExit(pubkey, maxFeeToPay)` (V2): BeaconKit ignores a full-exit request while
+    /// the validator has a partial withdrawal pending, so anyone may send the amount-0 request
+    /// again once no partial can still be in flight.
+    pub fn retry_full_exit<H: Host>(
+        &self,
+        host: &mut H,
+        call: &Call,
+        pubkey: &Pubkey,
+        max_fee: U256,
+    ) -> Result<(), PoolError> {
+        if Header::load(host)?.paused {
+            return Err(PoolError::EnforcedPause);
+        }
+        let pool = self.pool_by_pubkey(host, pubkey)?;
+        let ledger = Ledger::load(host, pool.id)?;
+        if !ledger.exited {
+            return Err(PoolError::NotFullyExited);
+        }
+        let flight_over = ledger
+            .last_partial_block
+            .saturating_add(self.params.withdrawal_flight_blocks);
+        if ledger.last_partial_block != 0 && host.block().number < flight_over {
+            return Err(PoolError::PendingWithdrawalInFlight);
+        }
+        let fee = host
+            .withdrawal_request_fee()?
+            .ok_or(PoolError::FeeRequestFailed)?;
+        if fee > max_fee {
+            return Err(PoolError::OverpaidFee);
+        }
+        if call.value < fee {
+            return Err(PoolError::InsufficientFee);
+        }
+
+        let request = ClWithdrawalRequest {
+            pubkey: pool.pubkey,
+            amount_gwei: 0,
+        };
+        host.request_consensus_withdrawal(WITHDRAWAL_VAULT, &request, fee)?;
+        host.emit(
+            WITHDRAWAL_VAULT,
+            Event::ElWithdrawalTriggered {
+                pubkey: pool.pubkey,
+                amount: 0,
+                fee,
+            },
+        )?;
+        host.emit(
+            WITHDRAWAL_VAULT,
+            Event::FullExitRequestRetried {
+                pubkey: pool.pubkey,
+            },
+        )?;
+        self.refund(host, call.caller, call.value - fee)
     }
 
     fn refund<H: Host>(&self, host: &mut H, to: Address, amount: U256) -> Result<(), PoolError> {

@@ -71,6 +71,9 @@ enum Op {
     Finalize {
         picks: Vec<usize>,
     },
+    RetryExit {
+        pool: usize,
+    },
     Advance {
         blocks: u64,
     },
@@ -96,6 +99,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..3usize, 0..2usize, 1u8..=100).prop_map(|(user, pool, percent)| Op::Redeem { user, pool, percent }),
         2 => prop::collection::vec(0usize..64, 1..4).prop_map(|picks| Op::Finalize { picks }),
         3 => (1u64..30).prop_map(|blocks| Op::Advance { blocks }),
+        1 => (0..2usize).prop_map(|pool| Op::RetryExit { pool }),
     ]
 }
 
@@ -118,6 +122,7 @@ struct World {
     reports: usize,
     after_exit: usize,
     short_circuit: usize,
+    retries: usize,
 }
 
 impl World {
@@ -125,6 +130,7 @@ impl World {
         let params = PoolParams {
             withdrawal_cooldown_blocks: 5,
             finalization_delay_blocks: 20,
+            withdrawal_flight_blocks: 10,
             ..PoolParams::dev()
         };
         let mut c = Chain::with_params(params);
@@ -146,6 +152,7 @@ impl World {
             reports: 0,
             after_exit: 0,
             short_circuit: 0,
+            retries: 0,
         }
     }
 
@@ -272,6 +279,18 @@ impl World {
                 }
             }
             Op::Finalize { picks } => self.finalize(&picks),
+            Op::RetryExit { pool } => {
+                let key = pubkey(pool as u8 + 1);
+                let fee = U256::from(1).min(self.c.balance(BOB));
+                let retried = self
+                    .c
+                    .try_payable(BOB, WITHDRAWAL_VAULT, fee, |sys, host, call| {
+                        sys.retry_full_exit(host, call, &key, U256::from(1))
+                    });
+                if retried.is_ok() {
+                    self.retries += 1;
+                }
+            }
             Op::Advance { blocks } => self.c.advance(blocks),
         }
         self.check(op, &before, is_report);
@@ -431,6 +450,7 @@ struct Coverage {
     short_circuit: usize,
     finalized: usize,
     reports: usize,
+    retries: usize,
 }
 
 impl Coverage {
@@ -447,6 +467,7 @@ impl Coverage {
         self.reports += world.reports;
         self.after_exit += world.after_exit;
         self.short_circuit += world.short_circuit;
+        self.retries += world.retries;
     }
 }
 
@@ -489,6 +510,7 @@ fn invariants_hold_over_random_sequences() {
         ("short-circuit", c.short_circuit),
         ("finalized", c.finalized),
         ("reports", c.reports),
+        ("retried exits", c.retries),
     ] {
         assert!(n > 0, "no case reached the {name} path: {c:?}");
     }

@@ -645,3 +645,58 @@ fn request_tokens_enumerate_and_never_move() {
         Err(PoolError::Erc721NonexistentToken { token_id: a1 })
     );
 }
+
+#[test]
+fn a_full_exit_the_cl_ignored_while_a_partial_was_pending_can_be_retried() {
+    let mut c = Chain::new();
+    let id = operating_pool(&mut c);
+    c.cl_delay = 100;
+    // A partial, then at once a full exit: BeaconKit ignores the exit while the partial pends.
+    c.request(WHALE, 1, 40_000 * GWEI_PER_BERA, U256::from(1))
+        .unwrap();
+    c.request(WHALE, 1, 20_000 * GWEI_PER_BERA, U256::from(1))
+        .unwrap();
+    let partial_block = c.host.block.number;
+    c.next_block();
+    assert_eq!(c.dropped_exits, 1);
+    assert!(c.pool(id).is_fully_exited());
+
+    let key = pubkey(1);
+    let retry = |c: &mut Chain, fee: u64| {
+        c.try_payable(BOB, WITHDRAWAL_VAULT, U256::from(fee), |sys, host, call| {
+            sys.retry_full_exit(host, call, &key, U256::from(fee))
+        })
+    };
+    assert_eq!(retry(&mut c, 1), Err(PoolError::PendingWithdrawalInFlight));
+    c.active_pool(2);
+    let key2 = pubkey(2);
+    assert_eq!(
+        c.try_payable(BOB, WITHDRAWAL_VAULT, U256::from(1), |sys, host, call| sys
+            .retry_full_exit(host, call, &key2, U256::from(1))),
+        Err(PoolError::NotFullyExited)
+    );
+
+    // Once no partial can be in flight, anyone retries; the CL pays the rest out.
+    let flight = c.sys.params.withdrawal_flight_blocks;
+    c.advance(partial_block + flight - c.host.block.number);
+    c.clear_effects();
+    retry(&mut c, 3).unwrap();
+    assert!(c
+        .events()
+        .contains(&Event::FullExitRequestRetried { pubkey: pubkey(1) }));
+    assert_eq!(
+        c.host.cl_withdrawal_requests[0].1,
+        ClWithdrawalRequest {
+            pubkey: pubkey(1),
+            amount_gwei: 0
+        }
+    );
+    c.advance(c.cl_delay + 1);
+    let ledger = c.sys.ledger(&mut c.host, id).unwrap();
+    assert_eq!(
+        ledger.claimable,
+        b(300_000),
+        "partial 40,000 + exit 260,000"
+    );
+    assert_eq!(c.validators[&pubkey(1)].balance_now(), 0);
+}

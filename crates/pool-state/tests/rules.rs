@@ -187,8 +187,8 @@ fn oracle_reports_taken_while_money_is_in_flight_do_not_move_the_book() {
         (b(250_000), U256::ZERO, b(250_000))
     );
 
-    // CL money beyond what the pool asked for is held, then released to NAV at the report that
-    // no longer counts it: the NAV does not move.
+    // CL money beyond what the pool asked for is held; CL withdrawals wait while it is; the
+    // report that no longer counts it returns it to the buffer, fee-free: the NAV does not move.
     let nav = c.sys.total_assets(&mut c.host, id).unwrap();
     let index = c.pool(id).validator_index;
     let block = c.host.block.number;
@@ -202,6 +202,10 @@ fn oracle_reports_taken_while_money_is_in_flight_do_not_move_the_book() {
         amount_gwei: 3_000 * GWEI_PER_BERA,
     }]);
     assert_eq!(c.sys.ledger(&mut c.host, id).unwrap().cl_surplus, b(3_000));
+    assert_eq!(
+        c.request(WHALE, 1, GWEI_PER_BERA, ONE),
+        Err(PoolError::WithdrawalNotAllowed)
+    );
     c.advance(2);
     let now = c.host.block.number;
     assert_eq!(c.report_at(1, now).unwrap().total_deposits, b(247_000));
@@ -209,7 +213,8 @@ fn oracle_reports_taken_while_money_is_in_flight_do_not_move_the_book() {
         c.sys.ledger(&mut c.host, id).unwrap().cl_surplus,
         U256::ZERO
     );
-    assert_eq!(c.balance(id.addresses().staking_rewards_vault), b(3_000));
+    assert_eq!(c.pool(id).buffered_assets, b(3_000));
+    assert_eq!(c.balance(id.addresses().staking_pool), b(3_000));
     assert_eq!(c.sys.total_assets(&mut c.host, id).unwrap(), nav);
 
     // Bad reports.
@@ -258,7 +263,8 @@ fn oracle_reports_taken_while_money_is_in_flight_do_not_move_the_book() {
     assert!(pool.is_fully_exited());
     assert_eq!(pool.frozen_total_assets, nav);
     let ledger = c.sys.ledger(&mut c.host, id).unwrap();
-    // The vault holds the frozen NAV plus the 5,000 already paid for the open partial request.
+    // The vault holds the frozen NAV (the 3,000 buffer and the swept 247,000) plus the 5,000
+    // already paid for the open partial request.
     assert_eq!(ledger.allocated, b(5_000));
     assert_eq!(
         ledger.claimable,
@@ -632,4 +638,58 @@ fn the_cap_pause_lifts_when_a_withdrawal_frees_room_and_reports_still_apply() {
     c.advance(2);
     let now = c.host.block.number;
     assert_eq!(c.report_at(1, now), Err(PoolError::EnforcedPause));
+}
+
+#[test]
+fn a_deposit_never_forgives_the_fee_owed_on_rewards() {
+    let mut c = Chain::new();
+    let id = c.active_pool(1);
+    c.fill_to(id, 9_990_000);
+    c.grant_fee_manager(id, OPERATOR);
+    let op = Call::from(OPERATOR);
+    c.try_op(|sys, host| sys.set_protocol_fee_percentage(host, &op, id, 1_000))
+        .unwrap();
+    c.host.mint(id.addresses().staking_rewards_vault, b(1_000));
+    let supply = c.pool(id).total_supply;
+    let nav = c.sys.total_assets(&mut c.host, id).unwrap();
+    // All the room goes to Alice, so no rewards are collected: the 100 BERA fee is charged anyway.
+    c.submit(ALICE, id, b(10_000)).unwrap();
+    let fee_shares = b(100) * (supply + ONE) / (nav + ONE);
+    let alice = b(10_000) * (supply + ONE) / (nav + ONE);
+    assert_eq!(c.pool(id).total_supply, supply + fee_shares + alice);
+    assert_eq!(c.shares(id, RECIPIENT), b(10_000) + fee_shares);
+}
+
+#[test]
+fn deposits_never_pass_the_cap_and_the_minimum_is_whole_gwei() {
+    let mut c = Chain::new();
+    let id = c.active_pool(1);
+    c.fill_to(id, 9_970_000);
+    c.submit(ALICE, id, b(15_000)).unwrap(); // leaves 15,000 of room → deposited
+    assert_eq!(c.pool(id).total_deposits, b(9_985_000));
+    c.submit(ALICE, id, b(10_000)).unwrap(); // would leave 5,000: waits
+    assert_eq!(c.pool(id).buffered_assets, b(10_000));
+    // The oracle proves 9,995,000 (a 10,000 top-up by a third party): room is 5,000.
+    let block = c.host.block.number;
+    c.validators
+        .get_mut(&pubkey(1))
+        .unwrap()
+        .history
+        .push((block, 10_000 * GWEI_PER_BERA as i128));
+    c.advance(3);
+    let now = c.host.block.number;
+    assert_eq!(c.report_at(1, now).unwrap().total_deposits, b(9_995_000));
+    c.clear_effects();
+    c.try_op(|sys, host| sys.process_rewards(host, id)).unwrap();
+    assert!(
+        c.host.cl_deposits.is_empty(),
+        "5,000 of room is below a chunk"
+    );
+    assert!(c.pool(id).total_deposits <= c.sys.params.max_effective_balance);
+
+    let op = Call::from(OPERATOR);
+    assert_eq!(
+        c.try_op(|sys, host| sys.set_min_effective_balance(host, &op, id, b(300_000) + ONE)),
+        Err(PoolError::InvalidMinEffectiveBalance)
+    );
 }

@@ -76,6 +76,8 @@ pub struct Chain {
     pub pending: Vec<PendingExit>,
     /// Blocks between an EIP-7002 request and its payout.
     pub cl_delay: u64,
+    /// Full exits the CL ignored because a partial was pending.
+    pub dropped_exits: usize,
     next_index: u64,
 }
 
@@ -101,6 +103,7 @@ impl Chain {
             validators: BTreeMap::new(),
             pending: Vec::new(),
             cl_delay: 10,
+            dropped_exits: 0,
             next_index: 7,
         };
         chain.sys.begin_block(&mut chain.host).unwrap();
@@ -135,6 +138,15 @@ impl Chain {
             v.history.push((block, deposit.amount_gwei as i128));
         }
         for (_, request, _) in std::mem::take(&mut self.host.cl_withdrawal_requests) {
+            // BeaconKit ignores a full exit while the validator has a partial pending.
+            let partial_pending = self
+                .pending
+                .iter()
+                .any(|p| p.pubkey == request.pubkey && p.amount_gwei > 0);
+            if request.amount_gwei == 0 && partial_pending {
+                self.dropped_exits += 1;
+                continue;
+            }
             self.pending.push(PendingExit {
                 pubkey: request.pubkey,
                 amount_gwei: request.amount_gwei,
