@@ -208,6 +208,14 @@ pub enum WithdrawalPath {
     AfterExit,
 }
 
+/// What a withdrawal is checked against: the pool, its pricing and its vault ledger.
+#[derive(Clone, Copy, Debug)]
+struct PoolView<'a> {
+    pool: &'a PoolRecord,
+    pricing: &'a Pricing,
+    ledger: &'a Ledger,
+}
+
 /// A checked withdrawal, ready to apply.
 #[derive(Debug)]
 struct WithdrawalPlan {
@@ -268,12 +276,15 @@ impl PoolSystem {
         &self,
         host: &mut H,
         call: &Call,
-        pool: &PoolRecord,
-        pricing: &Pricing,
-        ledger: &Ledger,
+        state: PoolView<'_>,
         assets: U256,
         max_fee: U256,
     ) -> Result<WithdrawalPlan, PoolError> {
+        let PoolView {
+            pool,
+            pricing,
+            ledger,
+        } = state;
         let accrual = pricing.accrual(pool)?;
         let shares = pricing
             .price_after(pool, &accrual)?
@@ -348,7 +359,12 @@ impl PoolSystem {
     ) -> Result<U256, PoolError> {
         let mut pricing = Pricing::load(host, &pool)?;
         let ledger = Ledger::load(host, pool.id)?;
-        let plan = self.plan_withdrawal(host, call, &pool, &pricing, &ledger, assets, max_fee)?;
+        let view = PoolView {
+            pool: &pool,
+            pricing: &pricing,
+            ledger: &ledger,
+        };
+        let plan = self.plan_withdrawal(host, call, view, assets, max_fee)?;
         let mut header = Header::load(host)?;
         let request_id = header
             .last_request_id
