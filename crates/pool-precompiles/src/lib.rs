@@ -1,3 +1,162 @@
-//! The EVM face of the staking-pool system: ABI decoding, gas, events and storage on EVM
-//! accounts, installed into alloy-evm's `PrecompilesMap`. Built on `pool-state`; not yet
-//! implemented (see the issue tracker).
+//! The staking-pool system as native EVM precompiles: the official ABI at fixed addresses in the
+//! reserved range, honestly priced, with the effects on BeaconDeposit and the EIP-7002 queue made
+//! natively and byte-identical to calling them.
+//!
+//! The pieces, top-down:
+//! - [`install`] registers the precompiles into alloy-evm's `PrecompilesMap`;
+//!   [`BerapoolEvmFactory`] does it for every EVM it creates (the seam a reth node takes);
+//! - `contracts` decodes each call and runs the `pool-state` operation on an [`EvmHost`];
+//! - [`EvmHost`] is the pool system's host on the EVM journal, charging gas as the opcodes would;
+//! - `system` holds the native BeaconDeposit, EIP-7002 and EIP-4788 effects; `ssz` the proofs.
+//!
+//! Block execution reaches the vault's `beginBlock` and `creditConsensusWithdrawals` through
+//! system calls from `SYSTEM_ADDRESS` ([`begin_block_call`], [`credit_withdrawals_call`]).
+
+pub mod abi;
+mod contracts;
+pub mod errors;
+mod evm_host;
+mod factory;
+pub mod gas;
+pub mod logs;
+pub mod ssz;
+pub mod system;
+
+use std::sync::Arc;
+
+use alloy_evm::{
+    precompiles::{DynPrecompile, PrecompilesMap},
+    revm::precompile::PrecompileId,
+};
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
+use pool_state::{
+    addresses::{ACCOUNTING_ORACLE, FACTORY, WITHDRAWAL_VAULT},
+    MemoryHost, PoolError, PoolParams, PoolSystem, VaultWithdrawal,
+};
+
+pub use contracts::Target;
+pub use contracts::SYSTEM_ADDRESS;
+pub use evm_host::EvmHost;
+pub use factory::BerapoolEvmFactory;
+pub use pool_state;
+
+/// How the pool system is installed on a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolConfig {
+    /// The chain's pool parameters.
+    pub params: PoolParams,
+    /// Block timestamp from which the precompiles exist (0: from genesis).
+    pub activation_timestamp: u64,
+}
+
+impl PoolConfig {
+    /// The pool system with `params`, active from genesis.
+    pub fn new(params: PoolParams) -> Self {
+        Self {
+            params,
+            activation_timestamp: 0,
+        }
+    }
+
+    /// Whether the precompiles exist in a block with `timestamp`.
+    pub fn is_active_at(&self, timestamp: u64) -> bool {
+        timestamp >= self.activation_timestamp
+    }
+}
+
+fn precompile(sys: &Arc<PoolSystem>, target: Target, name: &'static str) -> DynPrecompile {
+    let sys = Arc::clone(sys);
+    DynPrecompile::new_stateful(PrecompileId::custom(name), move |input| {
+        contracts::run(&sys, target, input)
+    })
+}
+
+/// Registers the staking-pool precompiles: the three singletons at their fixed addresses (warm
+/// from the start of every transaction, like the standard precompiles), and every per-pool
+/// address through a lookup that reads no state (an address with no pool behind it reverts).
+pub fn install(map: &mut PrecompilesMap, config: &PoolConfig) {
+    let sys = Arc::new(PoolSystem::new(config.params.clone()));
+    for (address, target, name) in [
+        (FACTORY, Target::Factory, "berapool-factory"),
+        (WITHDRAWAL_VAULT, Target::Vault, "berapool-withdrawal-vault"),
+        (
+            ACCOUNTING_ORACLE,
+            Target::Oracle,
+            "berapool-accounting-oracle",
+        ),
+    ] {
+        let p = precompile(&sys, target, name);
+        map.apply_precompile(&address, move |_| Some(p));
+    }
+    map.set_precompile_lookup(move |address: &Address| match Target::of(*address)? {
+        target @ Target::Pool(_) => Some(precompile(&sys, target, "berapool-staking-pool")),
+        target @ Target::Operator(_) => Some(precompile(&sys, target, "berapool-smart-operator")),
+        target @ Target::RewardsVault(_) => {
+            Some(precompile(&sys, target, "berapool-rewards-vault"))
+        }
+        target @ Target::IncentiveCollector(_) => {
+            Some(precompile(&sys, target, "berapool-incentive-collector"))
+        }
+        Target::Factory | Target::Vault | Target::Oracle => None,
+    });
+}
+
+/// An account the chain's genesis must hold for the pool system.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenesisAccount {
+    /// Address.
+    pub address: Address,
+    /// Nonce (1: EIP-161 must not wipe the account).
+    pub nonce: u64,
+    /// Code (`0xfe`: `extcodesize > 0` for Solidity callers; the precompile runs first).
+    pub code: Bytes,
+    /// Storage slots.
+    pub storage: Vec<(U256, U256)>,
+}
+
+/// The singletons' genesis accounts, initialized with `governance` as the factory's owner and
+/// the vault's and oracle's admin.
+pub fn genesis_accounts(
+    governance: Address,
+    params: &PoolParams,
+) -> Result<Vec<GenesisAccount>, PoolError> {
+    let sys = PoolSystem::new(params.clone());
+    let mut host = MemoryHost::new();
+    sys.initialize(&mut host, governance)?;
+    Ok([FACTORY, WITHDRAWAL_VAULT, ACCOUNTING_ORACLE]
+        .into_iter()
+        .map(|address| GenesisAccount {
+            address,
+            nonce: 1,
+            code: Bytes::from_static(&[0xfe]),
+            storage: host
+                .storage
+                .iter()
+                .filter(|((a, _), _)| *a == address)
+                .map(|((_, s), v)| (*s, *v))
+                .collect(),
+        })
+        .collect())
+}
+
+/// Calldata of the system call block execution makes to the withdrawal vault at the start of
+/// every block (records the block's timestamp for oracle reconciliation).
+pub fn begin_block_call() -> Bytes {
+    abi::IBerapool::beginBlockCall {}.abi_encode().into()
+}
+
+/// Calldata of the system call that hands the block's EIP-4895 withdrawals to the withdrawal
+/// vault (after the balances were credited), for attribution to their pools.
+pub fn credit_withdrawals_call(withdrawals: &[VaultWithdrawal]) -> Bytes {
+    let withdrawals = withdrawals
+        .iter()
+        .map(|w| abi::IBerapool::VaultWithdrawal {
+            validatorIndex: w.validator_index,
+            amount: w.amount_gwei,
+        })
+        .collect();
+    abi::IBerapool::creditConsensusWithdrawalsCall { withdrawals }
+        .abi_encode()
+        .into()
+}

@@ -1,0 +1,347 @@
+//! The official ABIs of the contracts the precompiles stand in for, written from the deployed
+//! ABI JSON files: selector for selector, with their events and custom errors. Functions that
+//! are not built (Proof-of-Liquidity forwarding, proxy machinery) are left out on purpose;
+//! `docs/precompiles.md` lists them.
+
+#![allow(missing_docs)]
+
+use alloy_sol_types::sol;
+
+sol! {
+    /// StakingPool and its stBERA shares.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IStakingPool {
+        event ActiveThresholdReached();
+        event DepositSubmitted(address indexed receiver, uint256 userDepositAmount, uint256 shares, uint256 rewardsCollected, uint256 bufferedAssets, uint256 totalDeposits);
+        event FullExitTriggered();
+        event MaxCapacityReached(bytes pubkey);
+        event MinEffectiveBalanceUpdated(uint256 newMinEffectiveBalance);
+        event StakingPoolActivated();
+        event StakingRewardsReceived(uint256 amount);
+        event TotalDepositsUpdated(uint256 newTotalDeposits);
+        event SharesMinted(address indexed to, uint256 amount);
+        event SharesBurned(address indexed from, uint256 amount);
+        event Transfer(address indexed from, address indexed to, uint256 value);
+        event Approval(address indexed owner, address indexed spender, uint256 value);
+        event Paused(address account);
+        event Unpaused(address account);
+        event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
+        event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+        error AddressZero();
+        error EnforcedPause();
+        error ExpectedPause();
+        error InsufficientShares();
+        error InvalidAmount();
+        error InvalidMinEffectiveBalance();
+        error InvalidSender(address sender, address expected);
+        error OwnableInvalidOwner(address owner);
+        error OwnableUnauthorizedAccount(address account);
+        error StakingPoolAlreadyActivated();
+        error StakingPoolFullExited();
+        error WithdrawalNotAllowed();
+        error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
+        error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
+        error ERC20InvalidReceiver(address receiver);
+        error ERC20InvalidSpender(address spender);
+
+        function BEACON_DEPOSIT() external view returns (address);
+        function ENABLE_WITHDRAWAL_COOLDOWN_BLOCKS() external view returns (uint64);
+        function MAX_EFFECTIVE_BALANCE() external view returns (uint256);
+        function MIN_CL_DEPOSIT_AMOUNT() external view returns (uint256);
+        function MIN_EFFECTIVE_BALANCE() external view returns (uint256);
+        function acceptOwnership() external;
+        function activate(uint256 initialDepositAmount) external;
+        function activeThresholdReached() external view returns (bool);
+        function allowance(address owner, address spender) external view returns (uint256);
+        function approve(address spender, uint256 value) external returns (bool);
+        function balanceOf(address account) external view returns (uint256);
+        function bufferedAssets() external view returns (uint256);
+        function convertToAssets(uint256 shares) external view returns (uint256);
+        function convertToShares(uint256 assets) external view returns (uint256);
+        function decimals() external pure returns (uint8);
+        function getValidatorPubkey() external view returns (bytes);
+        function isActive() external view returns (bool);
+        function isFullyExited() external view returns (bool);
+        function minEffectiveBalance() external view returns (uint256);
+        function mintFeeShares(uint256 amount) external;
+        function name() external pure returns (string);
+        function notifyWithdrawalRequest(address user, uint256 assets) external returns (uint256, bool, bool);
+        function owner() external view returns (address);
+        function pause() external;
+        function paused() external view returns (bool);
+        function pendingOwner() external view returns (address);
+        function previewDeposit(uint256 assets) external view returns (uint256);
+        function previewMint(uint256 shares) external view returns (uint256);
+        function previewRedeem(uint256 shares) external view returns (uint256);
+        function previewWithdraw(uint256 assets) external view returns (uint256);
+        function processRewards() external;
+        function receiveRewards() external payable;
+        function renounceOwnership() external;
+        function setMinEffectiveBalance(uint256 newMinEffectiveBalance) external;
+        function submit(address receiver) external payable returns (uint256);
+        function symbol() external pure returns (string);
+        function totalAssets() external view returns (uint256);
+        function totalDeposits() external view returns (uint256);
+        function totalSupply() external view returns (uint256);
+        function transfer(address to, uint256 value) external returns (bool);
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
+        function transferOwnership(address newOwner) external;
+        function unpause() external;
+        function updateTotalDeposits(uint256 newTotalDeposits) external;
+        function validatorActivationBlock() external view returns (uint256);
+    }
+
+    /// The AccessControl surface shared by SmartOperator, the vaults and the oracle.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IAccessControl {
+        event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
+        event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender);
+
+        error AccessControlBadConfirmation();
+        error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
+
+        function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
+        function getRoleAdmin(bytes32 role) external view returns (bytes32);
+        function grantRole(bytes32 role, address account) external;
+        function hasRole(bytes32 role, address account) external view returns (bool);
+        function renounceRole(bytes32 role, address callerConfirmation) external;
+        function revokeRole(bytes32 role, address account) external;
+        function supportsInterface(bytes4 interfaceId) external view returns (bool);
+    }
+
+    /// SmartOperator: roles and the protocol fee.
+    #[derive(Debug, PartialEq, Eq)]
+    interface ISmartOperator {
+        event ProtocolFeePercentageSet(uint96 protocolFeePercentage);
+
+        error InvalidProtocolFeePercentage();
+        error StakingPoolIsFullyExited();
+        error ZeroAddress();
+
+        function BGT_MANAGER_ROLE() external view returns (bytes32);
+        function COMMISSION_MANAGER_ROLE() external view returns (bytes32);
+        function INCENTIVE_COLLECTOR_MANAGER_ROLE() external view returns (bytes32);
+        function MAX_PROTOCOL_FEE() external view returns (uint96);
+        function ONE_HUNDRED_PERCENT() external view returns (uint96);
+        function PROTOCOL_FEE_MANAGER_ROLE() external view returns (bytes32);
+        function REWARDS_ALLOCATION_MANAGER_ROLE() external view returns (bytes32);
+        function VALIDATOR_ADMIN_ROLE() external view returns (bytes32);
+        function protocolFeePercentage() external view returns (uint96);
+        function setMinEffectiveBalance(uint256 minEffectiveBalance) external;
+        function setProtocolFeePercentage(uint96 protocolFeePercentage_) external;
+    }
+
+    /// StakingRewardsVault.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IStakingRewardsVault {
+        event RewardsReceived(uint256 amount);
+        event RewardsWithdrawn(uint256 amount);
+
+        error InvalidSender();
+
+        function withdrawRewards(uint256 amount) external;
+    }
+
+    /// WithdrawalVault: requests as non-transferable ERC-721 tokens.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IWithdrawalVault {
+        struct WithdrawalRequest {
+            bytes pubkey;
+            uint256 assetsRequested;
+            uint256 sharesBurnt;
+            address user;
+            uint256 requestBlock;
+        }
+
+        event WithdrawalRequested(address indexed user, uint256 amountOfAsset, uint256 amountOfShares, uint256 requestId, bool isFullExitWithdraw);
+        event WithdrawalRequestFinalized(uint256 requestId);
+        event ELWithdrawalTriggered(bytes pubkey, uint64 amount, uint256 fee);
+        event OverpaidFeeRefunded(address receiver, uint256 amount);
+        event FullExitRequestRetried(bytes pubkey);
+        event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
+        event Paused(address account);
+        event Unpaused(address account);
+
+        error ELWithdrawalTriggerFailed();
+        error FeeRequestFailed();
+        error InsufficientFee();
+        error InvalidAmount();
+        error InvalidSender();
+        error NonTransferable();
+        error NotEnoughFunds();
+        error OverpaidFee();
+        error RequestNotReady();
+        error NotFullyExited();
+        error PendingWithdrawalInFlight();
+        error ERC721NonexistentToken(uint256 tokenId);
+        error ERC721OutOfBoundsIndex(address owner, uint256 index);
+        error ERC721InvalidOwner(address owner);
+
+        function EIP_7002() external view returns (address);
+        function WITHDRAWAL_REQUEST_FINALIZATION_BLOCK_DELAY() external view returns (uint256);
+        function allocatedWithdrawalsAmount(bytes pubkey) external view returns (uint256);
+        function approve(address to, uint256 tokenId) external;
+        function balanceOf(address owner) external view returns (uint256);
+        function finalizeWithdrawalRequest(uint256 requestId) external;
+        function finalizeWithdrawalRequests(uint256[] requestIds) external;
+        function getApproved(uint256 tokenId) external view returns (address);
+        function getWithdrawalRequest(uint256 requestId) external view returns (WithdrawalRequest);
+        function getWithdrawalRequestFee() external view returns (uint256);
+        function isApprovedForAll(address owner, address operator) external view returns (bool);
+        function name() external view returns (string);
+        function notifyFullExitFromCL(bytes pubkey) external;
+        function ownerOf(uint256 tokenId) external view returns (address);
+        function pause() external;
+        function paused() external view returns (bool);
+        function requestRedeem(bytes pubkey, uint256 shares, uint256 maxFeeToPay) external payable returns (uint256);
+        function requestWithdrawal(bytes pubkey, uint64 assetsInGWei, uint256 maxFeeToPay) external payable returns (uint256);
+        function retryFullExit(bytes pubkey, uint256 maxFeeToPay) external payable;
+        function safeTransferFrom(address from, address to, uint256 tokenId) external;
+        function safeTransferFrom(address from, address to, uint256 tokenId, bytes data) external;
+        function setApprovalForAll(address operator, bool approved) external;
+        function symbol() external view returns (string);
+        function tokenByIndex(uint256 index) external view returns (uint256);
+        function tokenOfOwnerByIndex(address owner, uint256 index) external view returns (uint256);
+        function totalSupply() external view returns (uint256);
+        function transferFrom(address from, address to, uint256 tokenId) external pure;
+        function unpause() external;
+        function withdrawalRequests(uint256 requestId) external view returns (bytes, uint256, uint256, address, uint256);
+    }
+
+    /// AccountingOracle.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IAccountingOracle {
+        function FEEDER_ROLE() external view returns (bytes32);
+        function updateTotalDeposits(bytes pubkey, bytes32[] pubkeyProof, uint64 balance, bytes32 balancesLeaf, bytes32[] balanceProof, uint64 validatorIndex, uint64 timestamp) external;
+    }
+
+    /// StakingPoolContractsFactory.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IStakingPoolContractsFactory {
+        struct CoreContracts {
+            address smartOperator;
+            address stakingPool;
+            address stakingRewardsVault;
+            address incentiveCollector;
+        }
+        struct ValidatorData {
+            bytes pubkey;
+            bytes withdrawalCredentials;
+            uint64 initialDepositAmount;
+            uint64 validatorIndex;
+        }
+        struct ProofData {
+            bytes32[] pubkeyProof;
+            bytes32[] withdrawalCredentialsProof;
+            bytes32[] initialDepositProof;
+            bytes32 initialDepositProofLeaf;
+        }
+
+        event StakingPoolContractsDeployed(address smartOperator, address stakingPool, address stakingRewardsVault, address incentiveCollector);
+        event StakingPoolActivated(address stakingPool);
+        event ZeroValidatorPubkeyGIndexChanged(uint64 newZeroValidatorPubkeyGIndex);
+        event ZeroValidatorWithdrawalCredentialsGIndexChanged(uint64 newZeroValidatorWithdrawalCredentialsGIndex);
+        event ZeroValidatorBalanceGIndexChanged(uint64 newZeroValidatorBalanceGIndex);
+        event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
+        event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+        error IndexOutOfRange();
+        error InvalidAddress();
+        error InvalidBalance();
+        error InvalidBeaconBlockRoot();
+        error InvalidFirstDepositAmount();
+        error InvalidInitialDepositAmount();
+        error InvalidOperator();
+        error InvalidProof();
+        error InvalidTimestamp();
+        error InvalidValidatorPubkeyLength();
+        error InvalidWithdrawalCredentials();
+        error OperatorAlreadySet();
+        error InvalidInitialization();
+        error RootNotFound();
+        error BranchHasMissingItem();
+        error BranchHasExtraItem();
+
+        function BEACON_DEPOSIT() external view returns (address);
+        function FIRST_DEPOSIT_AMOUNT_GWEI() external view returns (uint256);
+        function FIRST_DEPOSIT_AMOUNT_WEI() external view returns (uint256);
+        function INITIAL_PAYOUT_AMOUNT() external view returns (uint256);
+        function MAX_TIMESTAMP_AGE() external view returns (uint64);
+        function acceptOwnership() external;
+        function accountingOracle() external view returns (address);
+        function activateStakingPool(ValidatorData validatorData, ProofData proofData, uint64 timestamp) external;
+        function deployStakingPoolContracts(bytes pubkey, bytes withdrawalCredentials, bytes signature, address validatorAdmin, address defaultSharesRecipient) external payable returns (address, address, address, address);
+        function getCoreContracts(bytes pubkey) external view returns (CoreContracts);
+        function owner() external view returns (address);
+        function pendingOwner() external view returns (address);
+        function predictStakingPoolContractsAddresses(bytes pubkey) external view returns (CoreContracts);
+        function renounceOwnership() external;
+        function setZeroValidatorBalanceGIndex(uint64 _zeroValidatorBalanceGIndex) external;
+        function setZeroValidatorPubkeyGIndex(uint64 _zeroValidatorPubkeyGIndex) external;
+        function setZeroValidatorWithdrawalCredentialsGIndex(uint64 _zeroValidatorWithdrawalCredentialsGIndex) external;
+        function transferOwnership(address newOwner) external;
+        function validateBalanceProof(uint64 balance, bytes32 balancesLeaf, bytes32[] balanceProof, uint64 validatorIndex, uint64 timestamp) external view;
+        function validatePubkeyProof(bytes pubkey, bytes32[] pubkeyProof, uint64 validatorIndex, uint64 timestamp) external view;
+        function withdrawalVault() external view returns (address);
+        function zeroValidatorBalanceGIndex() external view returns (uint64);
+        function zeroValidatorPubkeyGIndex() external view returns (uint64);
+        function zeroValidatorWithdrawalCredentialsGIndex() external view returns (uint64);
+    }
+
+    /// Berachain's BeaconDeposit (0x4242…42).
+    #[derive(Debug, PartialEq, Eq)]
+    interface IBeaconDeposit {
+        event Deposit(bytes pubkey, bytes credentials, uint64 amount, bytes signature, uint64 index);
+        event OperatorUpdated(bytes indexed pubkey, address newOperator, address previousOperator);
+        event OperatorChangeQueued(bytes indexed pubkey, address queuedOperator, address currentOperator, uint256 queuedTimestamp);
+        event OperatorChangeCancelled(bytes indexed pubkey);
+
+        error NotEnoughTime();
+        error ZeroAddress();
+        error NotOperator();
+        error InsufficientDeposit();
+        error DepositNotMultipleOfGwei();
+        error DepositValueTooHigh();
+        error InvalidPubKeyLength();
+        error InvalidCredentialsLength();
+        error InvalidSignatureLength();
+        error ZeroOperatorOnFirstDeposit();
+        error OperatorAlreadySet();
+        error NotNewOperator();
+
+        function acceptOperatorChange(bytes pubkey) external;
+        function cancelOperatorChange(bytes pubkey) external;
+        function deposit(bytes pubkey, bytes credentials, bytes signature, address operator) external payable;
+        function depositCount() external view returns (uint64);
+        function genesisDepositsRoot() external view returns (bytes32);
+        function getOperator(bytes pubkey) external view returns (address);
+        function queuedOperator(bytes pubkey) external view returns (uint96, address);
+        function requestOperatorChange(bytes pubkey, address newOperator) external;
+        function supportsInterface(bytes4 interfaceId) external pure returns (bool);
+    }
+
+    /// berapool's own surface: the errors of the precompile guards and of rules that exist only
+    /// here, and the system calls block execution makes (from SYSTEM_ADDRESS only).
+    #[derive(Debug, PartialEq, Eq)]
+    interface IBerapool {
+        struct VaultWithdrawal {
+            uint64 validatorIndex;
+            uint64 amount;
+        }
+
+        error UnknownPool();
+        error PoolIdCollision();
+        error ValidatorIndexTaken(uint64 validatorIndex);
+        error StaleReport(uint64 timestamp, uint64 lastApplied);
+        error UnknownBeaconTimestamp(uint64 timestamp);
+        error ValueOverflow();
+        error WriteInStaticCall();
+        error DelegateCallNotAllowed();
+        error NotPayable();
+
+        function beginBlock() external;
+        function creditConsensusWithdrawals(VaultWithdrawal[] withdrawals) external;
+        function unattributedWithdrawals() external view returns (uint256);
+    }
+}

@@ -1,0 +1,179 @@
+//! Dispatch: one entry for every call into the range. It charges the dispatch and decode fee,
+//! refuses DELEGATECALL/CALLCODE, decodes the official ABI, runs the pool-system operation on an
+//! [`EvmHost`], and turns the outcome into the precompile's output: return data, a revert with
+//! the official custom error, an out-of-gas halt, or (database failure only) a fatal error.
+
+mod factory;
+mod oracle;
+mod pool;
+mod proofs;
+mod roles;
+mod vault;
+
+pub use vault::SYSTEM_ADDRESS;
+
+use alloy_evm::{
+    precompiles::PrecompileInput,
+    revm::precompile::{PrecompileError, PrecompileHalt, PrecompileOutput, PrecompileResult},
+};
+use alloy_primitives::{Address, Bytes};
+use alloy_sol_types::SolError;
+use pool_state::{addresses::ContractKind, Call, HostError, PoolError, PoolId, PoolSystem};
+
+use crate::{
+    abi::IBerapool,
+    errors::revert_data,
+    evm_host::EvmHost,
+    gas::{decode_cost, GasMeter, DISPATCH},
+};
+
+/// Which contract a precompile address is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// StakingPoolContractsFactory.
+    Factory,
+    /// WithdrawalVault.
+    Vault,
+    /// AccountingOracle.
+    Oracle,
+    /// A pool's StakingPool.
+    Pool(PoolId),
+    /// A pool's SmartOperator.
+    Operator(PoolId),
+    /// A pool's StakingRewardsVault.
+    RewardsVault(PoolId),
+    /// A pool's IncentiveCollector (not built: every call reverts).
+    IncentiveCollector(PoolId),
+}
+
+impl Target {
+    /// The contract at `address`, if it is in the range.
+    pub fn of(address: Address) -> Option<Self> {
+        let (kind, id) = pool_state::addresses::parse_system_address(address)?;
+        Some(match kind {
+            ContractKind::Singleton => match id {
+                1 => Self::Factory,
+                2 => Self::Vault,
+                3 => Self::Oracle,
+                _ => return None,
+            },
+            ContractKind::StakingPool => Self::Pool(PoolId(id)),
+            ContractKind::SmartOperator => Self::Operator(PoolId(id)),
+            ContractKind::StakingRewardsVault => Self::RewardsVault(PoolId(id)),
+            ContractKind::IncentiveCollector => Self::IncentiveCollector(PoolId(id)),
+        })
+    }
+}
+
+/// One call being dispatched.
+pub(crate) struct Dispatch<'s, 'h, 'a, 'b> {
+    pub(crate) sys: &'s PoolSystem,
+    pub(crate) host: &'h mut EvmHost<'a, 'b>,
+    pub(crate) call: Call,
+    pub(crate) is_static: bool,
+}
+
+/// A revert with no data: what Solidity does on an unknown selector, bad calldata or value sent
+/// to a non-payable function.
+pub(crate) fn empty_revert() -> PoolError {
+    PoolError::Host(HostError::Revert(Vec::new()))
+}
+
+impl Dispatch<'_, '_, '_, '_> {
+    /// Refuses value on a non-payable function.
+    pub(crate) fn nonpayable(&self) -> Result<(), PoolError> {
+        if self.call.value.is_zero() {
+            Ok(())
+        } else {
+            Err(empty_revert())
+        }
+    }
+
+    /// Refuses a state change under STATICCALL, and value on a non-payable function.
+    pub(crate) fn write(&self) -> Result<(), PoolError> {
+        if self.is_static {
+            return Err(PoolError::Host(HostError::Revert(
+                IBerapool::WriteInStaticCall {}.abi_encode(),
+            )));
+        }
+        self.nonpayable()
+    }
+
+    /// A payable function: only the static guard.
+    pub(crate) fn payable(&self) -> Result<(), PoolError> {
+        if self.is_static {
+            return Err(PoolError::Host(HostError::Revert(
+                IBerapool::WriteInStaticCall {}.abi_encode(),
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Runs one call to `target`.
+pub(crate) fn run(
+    sys: &PoolSystem,
+    target: Target,
+    input: PrecompileInput<'_>,
+) -> PrecompileResult {
+    let PrecompileInput {
+        data,
+        gas,
+        reservoir,
+        caller,
+        value,
+        is_static,
+        bytecode_address,
+        target_address,
+        mut internals,
+    } = input;
+    let mut meter = GasMeter::new(gas);
+    if meter.charge(DISPATCH + decode_cost(data.len())).is_err() {
+        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, reservoir));
+    }
+    if target_address != bytecode_address {
+        let data = IBerapool::DelegateCallNotAllowed {}.abi_encode();
+        return Ok(PrecompileOutput::revert(
+            meter.used(),
+            data.into(),
+            reservoir,
+        ));
+    }
+    let result = {
+        let mut host = EvmHost::new(&mut internals, &mut meter, bytecode_address, is_static);
+        let mut d = Dispatch {
+            sys,
+            host: &mut host,
+            call: Call { caller, value },
+            is_static,
+        };
+        match target {
+            Target::Factory => factory::call(&mut d, data),
+            Target::Vault => vault::call(&mut d, data),
+            Target::Oracle => oracle::call(&mut d, data),
+            Target::Pool(id) => pool::call(&mut d, id, data),
+            Target::Operator(id) => roles::operator(&mut d, id, data),
+            Target::RewardsVault(id) => roles::rewards_vault(&mut d, id, data),
+            Target::IncentiveCollector(_) => Err(empty_revert()),
+        }
+    };
+    let mut output = match result {
+        Ok(bytes) => PrecompileOutput::new(meter.used(), Bytes::from(bytes), reservoir),
+        Err(PoolError::Host(HostError::OutOfGas)) => {
+            return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, reservoir))
+        }
+        Err(PoolError::Host(HostError::Database(message))) => {
+            return Err(PrecompileError::Fatal(message))
+        }
+        Err(error) => {
+            tracing::debug!(target: "berapool::precompile", ?target, %caller, %error, "call reverted");
+            return Ok(PrecompileOutput::revert(
+                meter.used(),
+                Bytes::from(revert_data(&error)),
+                reservoir,
+            ));
+        }
+    };
+    output.gas_refunded = meter.refunded();
+    Ok(output)
+}
