@@ -1,0 +1,287 @@
+//! An in-memory chain for driving the precompiles with real EVM transactions: Prague rules, the
+//! pool system installed by `BerapoolEvmFactory`, BeaconDeposit and EIP-7002 with their real
+//! bytecode, EIP-4788 roots written where the beacon-roots contract keeps them, and blocks that
+//! start with the `beginBlock` system call.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use alloy_evm::{
+    revm::{
+        context::{result::ExecutionResult, BlockEnv, CfgEnv, TxEnv},
+        database::{CacheDB, EmptyDB},
+        primitives::{hardfork::SpecId, TxKind},
+        state::{AccountInfo, Bytecode},
+        DatabaseCommit,
+    },
+    Evm, EvmEnv, EvmFactory,
+};
+use alloy_primitives::{Address, Bytes, Log, B256, U256};
+use pool_precompiles::{
+    begin_block_call, genesis_accounts,
+    pool_state::{
+        addresses::{BEACON_DEPOSIT, BEACON_ROOTS, EIP7002_PREDEPLOY, WITHDRAWAL_VAULT},
+        params::bera,
+        PoolParams,
+    },
+    BerapoolEvmFactory, PoolConfig, SYSTEM_ADDRESS,
+};
+
+pub const GOV: Address = Address::repeat_byte(0x90);
+pub const OPERATOR: Address = Address::repeat_byte(0x0a);
+pub const RECIPIENT: Address = Address::repeat_byte(0x0b);
+pub const FEEDER: Address = Address::repeat_byte(0xfe);
+pub const ALICE: Address = Address::repeat_byte(0xa1);
+pub const BOB: Address = Address::repeat_byte(0xb0);
+pub const WHALE: Address = Address::repeat_byte(0xee);
+
+/// `../shared/reference` next to the checkout, if present.
+pub fn shared_reference() -> Option<PathBuf> {
+    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    loop {
+        let candidate = dir.join("shared").join("reference");
+        if candidate.is_dir() {
+            return Some(candidate);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// The code of `address` in BeaconKit's devnet genesis, if the reference files are present.
+pub fn reference_code(address: &str) -> Option<Bytes> {
+    let path = shared_reference()?
+        .join("beacon-kit")
+        .join("files-eth-genesis.json");
+    let genesis: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    let alloc = genesis.get("alloc")?.as_object()?;
+    let (_, account) = alloc
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(address))?;
+    let code = account.get("code")?.as_str()?;
+    Some(Bytes::from(alloy_primitives::hex::decode(code).ok()?))
+}
+
+/// The result of one transaction.
+#[derive(Debug)]
+pub struct Receipt {
+    pub result: ExecutionResult,
+}
+
+impl Receipt {
+    pub fn success(&self) -> bool {
+        self.result.is_success()
+    }
+    pub fn gas_used(&self) -> u64 {
+        self.result.tx_gas_used()
+    }
+    pub fn logs(&self) -> &[Log] {
+        self.result.logs()
+    }
+    pub fn output(&self) -> Bytes {
+        self.result.output().cloned().unwrap_or_default()
+    }
+    /// Revert data, or a panic if the call did not revert.
+    pub fn revert_data(&self) -> Bytes {
+        match &self.result {
+            ExecutionResult::Revert { output, .. } => output.clone(),
+            other => panic!("expected a revert, got {other:?}"),
+        }
+    }
+}
+
+pub struct TestChain {
+    pub db: CacheDB<EmptyDB>,
+    pub factory: BerapoolEvmFactory,
+    pub number: u64,
+    pub timestamp: u64,
+}
+
+impl TestChain {
+    pub fn new() -> Self {
+        Self::with_params(PoolParams::dev())
+    }
+
+    pub fn with_params(params: PoolParams) -> Self {
+        let mut db = CacheDB::new(EmptyDB::default());
+        for account in genesis_accounts(GOV, &params).unwrap() {
+            let code = Bytecode::new_raw(account.code.clone());
+            db.insert_account_info(
+                account.address,
+                AccountInfo::default()
+                    .with_code(code)
+                    .with_nonce(account.nonce),
+            );
+            for (slot, value) in account.storage {
+                db.insert_account_storage(account.address, slot, value)
+                    .unwrap();
+            }
+        }
+        let deposit_code = reference_code("0x4242424242424242424242424242424242424242")
+            .unwrap_or_else(|| Bytes::from_static(&[0xfe]));
+        db.insert_account_info(
+            BEACON_DEPOSIT,
+            AccountInfo::default()
+                .with_code(Bytecode::new_raw(deposit_code))
+                .with_nonce(1),
+        );
+        let eip7002 = alloy_eips::eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_CODE.clone();
+        db.insert_account_info(
+            EIP7002_PREDEPLOY,
+            AccountInfo::default()
+                .with_code(Bytecode::new_raw(eip7002))
+                .with_nonce(1),
+        );
+        let roots = alloy_eips::eip4788::BEACON_ROOTS_CODE.clone();
+        db.insert_account_info(
+            BEACON_ROOTS,
+            AccountInfo::default()
+                .with_code(Bytecode::new_raw(roots))
+                .with_nonce(1),
+        );
+        for user in [OPERATOR, ALICE, BOB, FEEDER, GOV] {
+            db.insert_account_info(user, AccountInfo::from_balance(bera(1_000_000)));
+        }
+        db.insert_account_info(WHALE, AccountInfo::from_balance(bera(100_000_000)));
+        let mut chain = Self {
+            db,
+            factory: BerapoolEvmFactory::new(PoolConfig::new(params)),
+            number: 1,
+            timestamp: 1_000_000,
+        };
+        chain.begin_block();
+        chain
+    }
+
+    pub fn env(&self) -> EvmEnv {
+        let mut cfg = CfgEnv::new_with_spec(SpecId::PRAGUE);
+        cfg.chain_id = 80087;
+        cfg.disable_nonce_check = true;
+        let block = BlockEnv {
+            number: U256::from(self.number),
+            timestamp: U256::from(self.timestamp),
+            gas_limit: 60_000_000,
+            basefee: 0,
+            ..Default::default()
+        };
+        EvmEnv {
+            cfg_env: cfg,
+            block_env: block,
+        }
+    }
+
+    /// Executes and commits a transaction.
+    pub fn tx(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+        data: impl Into<Bytes>,
+    ) -> Receipt {
+        self.tx_with_gas(from, to, value, data, 10_000_000)
+    }
+
+    pub fn tx_with_gas(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+        data: impl Into<Bytes>,
+        gas: u64,
+    ) -> Receipt {
+        let env = self.env();
+        let mut evm = self.factory.create_evm(&mut self.db, env);
+        let tx = TxEnv {
+            caller: from,
+            kind: TxKind::Call(to),
+            value,
+            data: data.into(),
+            gas_limit: gas,
+            gas_price: 0,
+            chain_id: Some(80087),
+            ..Default::default()
+        };
+        let result = evm.transact_commit(tx).unwrap();
+        Receipt { result }
+    }
+
+    /// A read-only call (nothing committed).
+    pub fn view(&mut self, to: Address, data: impl Into<Bytes>) -> Receipt {
+        let env = self.env();
+        let mut evm = self.factory.create_evm(&mut self.db, env);
+        let tx = TxEnv {
+            caller: ALICE,
+            kind: TxKind::Call(to),
+            data: data.into(),
+            gas_limit: 10_000_000,
+            gas_price: 0,
+            chain_id: Some(80087),
+            ..Default::default()
+        };
+        Receipt {
+            result: evm.transact(tx).unwrap().result,
+        }
+    }
+
+    /// A system call from SYSTEM_ADDRESS, committed.
+    pub fn system_call(&mut self, to: Address, data: Bytes) -> Receipt {
+        let env = self.env();
+        let mut evm = self.factory.create_evm(&mut self.db, env);
+        let out = evm.transact_system_call(SYSTEM_ADDRESS, to, data).unwrap();
+        drop(evm);
+        self.db.commit(out.state);
+        Receipt { result: out.result }
+    }
+
+    fn begin_block(&mut self) {
+        let r = self.system_call(WITHDRAWAL_VAULT, begin_block_call());
+        assert!(r.success(), "beginBlock: {:?}", r.result);
+    }
+
+    pub fn next_block(&mut self) {
+        self.number += 1;
+        self.timestamp += 2;
+        self.begin_block();
+    }
+
+    pub fn advance(&mut self, blocks: u64) {
+        for _ in 0..blocks {
+            self.next_block();
+        }
+    }
+
+    /// Stores `root` as the parent beacon root of the current block (EIP-4788 ring).
+    pub fn set_beacon_root(&mut self, root: B256) {
+        let index = U256::from(self.timestamp % 8191);
+        self.db
+            .insert_account_storage(BEACON_ROOTS, index, U256::from(self.timestamp))
+            .unwrap();
+        self.db
+            .insert_account_storage(
+                BEACON_ROOTS,
+                index + U256::from(8191),
+                U256::from_be_bytes(root.0),
+            )
+            .unwrap();
+    }
+
+    pub fn balance(&mut self, who: Address) -> U256 {
+        use alloy_evm::revm::Database;
+        self.db
+            .basic(who)
+            .unwrap()
+            .map(|a| a.balance)
+            .unwrap_or_default()
+    }
+
+    pub fn storage(&mut self, who: Address, slot: U256) -> U256 {
+        use alloy_evm::revm::Database;
+        self.db.storage(who, slot).unwrap()
+    }
+
+    pub fn set_storage(&mut self, who: Address, slot: U256, value: U256) {
+        self.db.insert_account_storage(who, slot, value).unwrap();
+    }
+}
