@@ -285,3 +285,60 @@ impl TestChain {
         self.db.insert_account_storage(who, slot, value).unwrap();
     }
 }
+
+/// How a forwarder contract reaches its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    Call,
+    StaticCall,
+    DelegateCall,
+}
+
+/// Code that forwards its calldata (and, for CALL, its value) to `target` with `kind`, then
+/// returns or reverts with whatever came back.
+pub fn forwarder_code(target: Address, kind: CallKind) -> Bytes {
+    let mut code = vec![0x36, 0x5f, 0x5f, 0x37, 0x5f, 0x5f, 0x36, 0x5f];
+    if kind == CallKind::Call {
+        code.push(0x34);
+    }
+    code.push(0x73);
+    code.extend_from_slice(target.as_slice());
+    code.push(0x5a);
+    code.push(match kind {
+        CallKind::Call => 0xf1,
+        CallKind::StaticCall => 0xfa,
+        CallKind::DelegateCall => 0xf4,
+    });
+    code.extend_from_slice(&[0x3d, 0x5f, 0x5f, 0x3e]);
+    let dest = code.len() as u8 + 6;
+    code.extend_from_slice(&[0x60, dest, 0x57, 0x3d, 0x5f, 0xfd, 0x5b, 0x3d, 0x5f, 0xf3]);
+    code.into()
+}
+
+impl TestChain {
+    /// Installs a forwarder to `target` at `at`.
+    pub fn install_forwarder(&mut self, at: Address, target: Address, kind: CallKind) {
+        let code = Bytecode::new_raw(forwarder_code(target, kind));
+        self.db
+            .insert_account_info(at, AccountInfo::default().with_code(code).with_nonce(1));
+    }
+
+    /// Every storage slot and balance of the pool system's accounts and the system contracts.
+    pub fn pool_system_state(&self) -> Vec<(Address, U256, U256, U256)> {
+        let mut out = Vec::new();
+        for (address, account) in &self.db.cache.accounts {
+            let in_range = pool_precompiles::Target::of(*address).is_some();
+            if in_range || [BEACON_DEPOSIT, EIP7002_PREDEPLOY].contains(address) {
+                // Reads load zero slots into the cache: only values count, not what was looked at.
+                for (slot, value) in account.storage.iter().filter(|(_, v)| !v.is_zero()) {
+                    out.push((*address, *slot, *value, account.info.balance));
+                }
+                if !account.info.balance.is_zero() {
+                    out.push((*address, U256::MAX, U256::ZERO, account.info.balance));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
