@@ -11,7 +11,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use alloy_primitives::keccak256;
-use alloy_sol_types::{SolEventInterface, SolInterface};
+
 use common::shared_reference;
 use pool_precompiles::abi::*;
 use serde_json::Value;

@@ -18,7 +18,6 @@ use pool_precompiles::{
         params::bera,
         PoolId, VaultWithdrawal,
     },
-    ssz::{self, SparseMerkle},
 };
 
 const PUBKEY: [u8; 48] = [0x11; 48];
@@ -30,62 +29,17 @@ fn pool() -> PoolId {
 }
 
 fn deploy(c: &mut TestChain) -> Receipt {
-    let data = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::copy_from_slice(&PUBKEY),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0x22; 96]),
-        validatorAdmin: OPERATOR,
-        defaultSharesRecipient: RECIPIENT,
-    }
-    .abi_encode();
-    c.tx(OPERATOR, FACTORY, bera(10_000), data)
+    deploy_pool(c, PUBKEY)
 }
 
-/// A beacon block holding validator `INDEX` with `balance_gwei`, its root stored for the current
-/// block; returns the activation call.
 fn activation(c: &mut TestChain, balance_gwei: u64) -> F::activateStakingPoolCall {
-    let pubkey_g = ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * INDEX;
-    let creds_g = ssz::ZERO_VALIDATOR_CREDENTIALS_GINDEX + 8 * INDEX;
-    let balance_g = ssz::ZERO_VALIDATOR_BALANCE_GINDEX + INDEX / 4;
-    let mut chunk = [0u8; 32];
-    let lane = (INDEX % 4) as usize * 8;
-    chunk[lane..lane + 8].copy_from_slice(&balance_gwei.to_le_bytes());
-    let leaf = B256::from(chunk);
-    let tree = SparseMerkle::new(vec![
-        (pubkey_g, ssz::pubkey_leaf(&PUBKEY)),
-        (creds_g, pool_withdrawal_credentials()),
-        (balance_g, leaf),
-    ]);
-    c.set_beacon_root(tree.root());
-    F::activateStakingPoolCall {
-        validatorData: F::ValidatorData {
-            pubkey: Bytes::copy_from_slice(&PUBKEY),
-            withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-            initialDepositAmount: balance_gwei,
-            validatorIndex: INDEX,
-        },
-        proofData: F::ProofData {
-            pubkeyProof: tree.branch(pubkey_g),
-            withdrawalCredentialsProof: tree.branch(creds_g),
-            initialDepositProof: tree.branch(balance_g),
-            initialDepositProofLeaf: leaf,
-        },
-        timestamp: c.timestamp,
-    }
+    activation_call(c, PUBKEY, INDEX, balance_gwei)
 }
 
 fn view_u256(c: &mut TestChain, to: Address, data: Vec<u8>) -> U256 {
     let r = c.view(to, data);
     assert!(r.success(), "{:?}", r.result);
     U256::from_be_slice(&r.output())
-}
-
-fn active_pool(c: &mut TestChain) {
-    assert!(deploy(c).success());
-    c.next_block();
-    let call = activation(c, 10_000 * GWEI_PER_BERA);
-    let r = c.tx(ALICE, FACTORY, U256::ZERO, call.abi_encode());
-    assert!(r.success(), "{:?}", r.result);
 }
 
 #[test]
@@ -220,7 +174,7 @@ fn activation_verifies_the_proofs_against_the_beacon_root() {
 #[test]
 fn a_pool_lives_from_staking_to_a_paid_partial_and_a_full_exit() {
     let mut c = TestChain::new();
-    active_pool(&mut c);
+    active_pool(&mut c, PUBKEY, INDEX);
     let staking_pool = pool().addresses().staking_pool;
 
     // Plain value is submit(msg.sender); submit(receiver) mints to the receiver.
@@ -365,7 +319,7 @@ fn a_pool_lives_from_staking_to_a_paid_partial_and_a_full_exit() {
 #[test]
 fn a_contract_calling_submit_gets_its_shares() {
     let mut c = TestChain::new();
-    active_pool(&mut c);
+    active_pool(&mut c, PUBKEY, INDEX);
     let staking_pool = pool().addresses().staking_pool;
     // Hand-assembled: mstore(0, selector); mstore(4, address()); call(gas, pool, callvalue, 0, 0x24, 0, 0x20);
     // return the 32 bytes of shares, or revert.

@@ -342,3 +342,78 @@ impl TestChain {
         out
     }
 }
+
+/// `deployStakingPoolContracts` for `pubkey` from OPERATOR with 10,000 BERA.
+pub fn deploy_pool(c: &mut TestChain, pubkey: [u8; 48]) -> Receipt {
+    use alloy_sol_types::SolCall;
+    use pool_precompiles::{
+        abi::IStakingPoolContractsFactory as F,
+        pool_state::addresses::{pool_withdrawal_credentials, FACTORY},
+    };
+    let data = F::deployStakingPoolContractsCall {
+        pubkey: Bytes::copy_from_slice(&pubkey),
+        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+        signature: Bytes::from(vec![0x22; 96]),
+        validatorAdmin: OPERATOR,
+        defaultSharesRecipient: RECIPIENT,
+    }
+    .abi_encode();
+    c.tx(OPERATOR, FACTORY, bera(10_000), data)
+}
+
+/// A beacon block holding validator `index` (`pubkey`, the vault's credentials, `balance_gwei`),
+/// its root stored for the current block; returns the activation call.
+pub fn activation_call(
+    c: &mut TestChain,
+    pubkey: [u8; 48],
+    index: u64,
+    balance_gwei: u64,
+) -> pool_precompiles::abi::IStakingPoolContractsFactory::activateStakingPoolCall {
+    use pool_precompiles::{
+        abi::IStakingPoolContractsFactory as F, pool_state::addresses::pool_withdrawal_credentials,
+        ssz,
+    };
+    let pubkey_g = ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * index;
+    let creds_g = ssz::ZERO_VALIDATOR_CREDENTIALS_GINDEX + 8 * index;
+    let balance_g = ssz::ZERO_VALIDATOR_BALANCE_GINDEX + index / 4;
+    let mut chunk = [0u8; 32];
+    let lane = (index % 4) as usize * 8;
+    chunk[lane..lane + 8].copy_from_slice(&balance_gwei.to_le_bytes());
+    let leaf = B256::from(chunk);
+    let tree = ssz::SparseMerkle::new(vec![
+        (pubkey_g, ssz::pubkey_leaf(&pubkey)),
+        (creds_g, pool_withdrawal_credentials()),
+        (balance_g, leaf),
+    ]);
+    c.set_beacon_root(tree.root());
+    F::activateStakingPoolCall {
+        validatorData: F::ValidatorData {
+            pubkey: Bytes::copy_from_slice(&pubkey),
+            withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+            initialDepositAmount: balance_gwei,
+            validatorIndex: index,
+        },
+        proofData: F::ProofData {
+            pubkeyProof: tree.branch(pubkey_g),
+            withdrawalCredentialsProof: tree.branch(creds_g),
+            initialDepositProof: tree.branch(balance_g),
+            initialDepositProofLeaf: leaf,
+        },
+        timestamp: c.timestamp,
+    }
+}
+
+/// Registers and activates a pool for `pubkey` at validator `index` with 10,000 BERA.
+pub fn active_pool(c: &mut TestChain, pubkey: [u8; 48], index: u64) {
+    use alloy_sol_types::SolCall;
+    assert!(deploy_pool(c, pubkey).success());
+    c.next_block();
+    let call = activation_call(c, pubkey, index, 10_000_000_000_000);
+    let r = c.tx(
+        ALICE,
+        pool_precompiles::pool_state::addresses::FACTORY,
+        U256::ZERO,
+        call.abi_encode(),
+    );
+    assert!(r.success(), "{:?}", r.result);
+}
