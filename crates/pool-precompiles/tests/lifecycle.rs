@@ -353,3 +353,137 @@ fn a_contract_calling_submit_gets_its_shares() {
         bera(1_000)
     );
 }
+
+/// A proof of `balance_gwei` for validator `INDEX` at the current block, as the feeder sends it.
+fn report(
+    c: &mut TestChain,
+    balance_gwei: u64,
+) -> pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
+    let pubkey_g = ssz_gindex_pubkey();
+    let balance_g = pool_precompiles::ssz::ZERO_VALIDATOR_BALANCE_GINDEX + INDEX / 4;
+    let mut chunk = [0u8; 32];
+    let lane = (INDEX % 4) as usize * 8;
+    chunk[lane..lane + 8].copy_from_slice(&balance_gwei.to_le_bytes());
+    let leaf = B256::from(chunk);
+    let tree = pool_precompiles::ssz::SparseMerkle::new(vec![
+        (pubkey_g, pool_precompiles::ssz::pubkey_leaf(&PUBKEY)),
+        (balance_g, leaf),
+    ]);
+    c.set_beacon_root(tree.root());
+    pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
+        pubkey: Bytes::copy_from_slice(&PUBKEY),
+        pubkeyProof: tree.branch(pubkey_g),
+        balance: balance_gwei,
+        balancesLeaf: leaf,
+        balanceProof: tree.branch(balance_g),
+        validatorIndex: INDEX,
+        timestamp: c.timestamp,
+    }
+}
+
+fn ssz_gindex_pubkey() -> u64 {
+    pool_precompiles::ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * INDEX
+}
+
+#[test]
+fn the_oracle_applies_proven_balances_from_feeders_only() {
+    use pool_precompiles::{
+        abi::IAccessControl,
+        pool_state::{access::FEEDER_ROLE, addresses::ACCOUNTING_ORACLE},
+    };
+    let mut c = TestChain::new();
+    active_pool(&mut c, PUBKEY, INDEX);
+    let staking_pool = pool().addresses().staking_pool;
+    c.advance(3);
+
+    // Not a feeder yet.
+    let call = report(&mut c, 12_000 * GWEI_PER_BERA);
+    let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, call.abi_encode());
+    assert_eq!(
+        r.revert_data().as_ref(),
+        IAccessControl::AccessControlUnauthorizedAccount {
+            account: FEEDER,
+            neededRole: FEEDER_ROLE
+        }
+        .abi_encode()
+        .as_slice()
+    );
+    // Governance grants the role through the oracle's AccessControl.
+    let grant = IAccessControl::grantRoleCall {
+        role: FEEDER_ROLE,
+        account: FEEDER,
+    }
+    .abi_encode();
+    assert!(c.tx(GOV, ACCOUNTING_ORACLE, U256::ZERO, grant).success());
+
+    // A tampered balance proof is refused; a good one moves totalDeposits to the proof
+    // (a 2,000 BERA top-up by a third party shows as a gain).
+    let mut bad = call.clone();
+    bad.balance += 1;
+    let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, bad.abi_encode());
+    assert_eq!(
+        r.revert_data().as_ref(),
+        F::InvalidBalance {}.abi_encode().as_slice()
+    );
+    let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, call.abi_encode());
+    assert!(r.success(), "{:?}", r.result);
+    assert_eq!(
+        view_u256(
+            &mut c,
+            staking_pool,
+            IStakingPool::totalDepositsCall {}.abi_encode()
+        ),
+        bera(12_000)
+    );
+    assert_eq!(
+        view_u256(
+            &mut c,
+            staking_pool,
+            IStakingPool::totalAssetsCall {}.abi_encode()
+        ),
+        bera(12_000)
+    );
+}
+
+#[test]
+fn short_circuit_and_after_exit_withdrawals_through_the_evm() {
+    let mut c = TestChain::new();
+    active_pool(&mut c, PUBKEY, INDEX);
+    let staking_pool = pool().addresses().staking_pool;
+    assert!(c
+        .tx(ALICE, staking_pool, bera(50_000), Bytes::new())
+        .success());
+    // Before the threshold: from the buffer, no EIP-7002 request, the 3 wei sent come back.
+    let request = IWithdrawalVault::requestWithdrawalCall {
+        pubkey: Bytes::copy_from_slice(&PUBKEY),
+        assetsInGWei: 20_000 * GWEI_PER_BERA,
+        maxFeeToPay: U256::from(3),
+    };
+    let alice = c.balance(ALICE);
+    let r = c.tx(ALICE, WITHDRAWAL_VAULT, U256::from(3), request.abi_encode());
+    assert!(r.success(), "{:?}", r.result);
+    assert_eq!(c.balance(ALICE), alice);
+    assert_eq!(
+        c.storage(EIP7002_PREDEPLOY, U256::from(1)),
+        U256::ZERO,
+        "no CL request"
+    );
+    assert_eq!(c.balance(WITHDRAWAL_VAULT), bera(20_000));
+    assert_eq!(
+        view_u256(
+            &mut c,
+            staking_pool,
+            IStakingPool::bufferedAssetsCall {}.abi_encode()
+        ),
+        bera(30_000)
+    );
+    c.advance(256);
+    let alice = c.balance(ALICE);
+    let finalize = IWithdrawalVault::finalizeWithdrawalRequestsCall {
+        requestIds: vec![U256::from(1)],
+    };
+    assert!(c
+        .tx(BOB, WITHDRAWAL_VAULT, U256::ZERO, finalize.abi_encode())
+        .success());
+    assert_eq!(c.balance(ALICE), alice + bera(20_000));
+}
