@@ -314,6 +314,22 @@ fn a_pool_lives_from_staking_to_a_paid_partial_and_a_full_exit() {
         r.revert_data().as_ref(),
         IStakingPool::EnforcedPause {}.abi_encode().as_slice()
     );
+
+    // After the exit: redeemed against the frozen NAV, no EIP-7002 request, the fee sent back.
+    let bob = c.balance(BOB);
+    let after = IWithdrawalVault::requestWithdrawalCall {
+        pubkey: Bytes::copy_from_slice(&PUBKEY),
+        assetsInGWei: 1_000 * GWEI_PER_BERA,
+        maxFeeToPay: U256::from(1),
+    };
+    let r = c.tx(BOB, WITHDRAWAL_VAULT, U256::from(1), after.abi_encode());
+    assert!(r.success(), "{:?}", r.result);
+    assert_eq!(c.balance(BOB), bob);
+    assert_eq!(
+        c.storage(EIP7002_PREDEPLOY, U256::from(1)),
+        U256::from(2),
+        "still the two earlier requests"
+    );
 }
 
 #[test]
@@ -446,7 +462,7 @@ fn the_oracle_applies_proven_balances_from_feeders_only() {
 }
 
 #[test]
-fn short_circuit_and_after_exit_withdrawals_through_the_evm() {
+fn short_circuit_withdrawals_through_the_evm() {
     let mut c = TestChain::new();
     active_pool(&mut c, PUBKEY, INDEX);
     let staking_pool = pool().addresses().staking_pool;
