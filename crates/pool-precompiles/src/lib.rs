@@ -31,7 +31,7 @@ use alloy_evm::{
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
 use pool_state::{
-    addresses::{ACCOUNTING_ORACLE, FACTORY, WITHDRAWAL_VAULT},
+    addresses::{ACCOUNTING_ORACLE, BEACON_DEPOSIT, FACTORY, WITHDRAWAL_VAULT},
     MemoryHost, PoolError, PoolParams, PoolSystem, VaultWithdrawal,
 };
 
@@ -48,6 +48,8 @@ pub struct PoolConfig {
     pub params: PoolParams,
     /// Block timestamp from which the precompiles exist (0: from genesis).
     pub activation_timestamp: u64,
+    /// Run BeaconDeposit natively at `0x4242…42` (chains that do not deploy the contract).
+    pub native_beacon_deposit: bool,
 }
 
 impl PoolConfig {
@@ -56,6 +58,7 @@ impl PoolConfig {
         Self {
             params,
             activation_timestamp: 0,
+            native_beacon_deposit: false,
         }
     }
 
@@ -88,6 +91,13 @@ pub fn install(map: &mut PrecompilesMap, config: &PoolConfig) {
     ] {
         let p = precompile(&sys, target, name);
         map.apply_precompile(&address, move |_| Some(p));
+    }
+    if config.native_beacon_deposit {
+        let p = DynPrecompile::new_stateful(
+            PrecompileId::custom("berapool-beacon-deposit"),
+            contracts::run_beacon_deposit,
+        );
+        map.apply_precompile(&BEACON_DEPOSIT, move |_| Some(p));
     }
     map.set_precompile_lookup(move |address: &Address| match Target::of(*address)? {
         target @ Target::Pool(_) => Some(precompile(&sys, target, "berapool-staking-pool")),
@@ -138,6 +148,31 @@ pub fn genesis_accounts(
                 .collect(),
         })
         .collect())
+}
+
+/// The genesis account of the native BeaconDeposit (with [`PoolConfig::native_beacon_deposit`]):
+/// code `0xfe`, nonce 1, deposit count `genesis_deposits` and the genesis deposits root.
+pub fn beacon_deposit_genesis_account(
+    genesis_deposits: u64,
+    genesis_deposits_root: alloy_primitives::B256,
+) -> GenesisAccount {
+    use system::beacon_deposit::{DEPOSIT_COUNT_SLOT, GENESIS_ROOT_SLOT};
+    let mut storage = Vec::new();
+    if genesis_deposits != 0 {
+        storage.push((DEPOSIT_COUNT_SLOT, U256::from(genesis_deposits)));
+    }
+    if !genesis_deposits_root.is_zero() {
+        storage.push((
+            GENESIS_ROOT_SLOT,
+            U256::from_be_bytes(genesis_deposits_root.0),
+        ));
+    }
+    GenesisAccount {
+        address: BEACON_DEPOSIT,
+        nonce: 1,
+        code: Bytes::from_static(&[0xfe]),
+        storage,
+    }
 }
 
 /// Calldata of the system call block execution makes to the withdrawal vault at the start of

@@ -249,3 +249,228 @@ fn eip7002_native_matches_the_real_predeploy() {
         &[ALICE],
     );
 }
+
+/// One step of a script run on both chains.
+enum Step {
+    Call(Address, U256, Vec<u8>, bool),
+    Wait(u64),
+}
+
+#[test]
+fn native_beacon_deposit_contract_matches_the_real_one() {
+    if reference_code("0x4242424242424242424242424242424242424242").is_none() {
+        eprintln!("shared/reference is absent: BeaconDeposit conformance skipped");
+        return;
+    }
+    use IBeaconDeposit as D;
+    let key = |n: u8| Bytes::from(vec![n; 48]);
+    let dep = |pubkey: Bytes, creds: usize, sig: usize, operator: Address| {
+        D::depositCall {
+            pubkey,
+            credentials: Bytes::from(vec![1; creds]),
+            signature: Bytes::from(vec![7; sig]),
+            operator,
+        }
+        .abi_encode()
+    };
+    let steps = vec![
+        Step::Call(ALICE, bera(10_000), dep(key(1), 32, 96, OPERATOR), true),
+        Step::Call(BOB, bera(250_000), dep(key(1), 32, 96, Address::ZERO), true),
+        Step::Call(ALICE, bera(10_000), dep(key(1), 32, 96, OPERATOR), false),
+        Step::Call(
+            ALICE,
+            bera(10_000),
+            dep(key(2), 32, 96, Address::ZERO),
+            false,
+        ),
+        Step::Call(ALICE, bera(9_999), dep(key(3), 32, 96, BOB), false),
+        Step::Call(
+            ALICE,
+            bera(10_000) + U256::from(1),
+            dep(key(3), 32, 96, BOB),
+            false,
+        ),
+        Step::Call(
+            ALICE,
+            bera(10_000),
+            dep(Bytes::from(vec![3; 47]), 32, 96, BOB),
+            false,
+        ),
+        Step::Call(ALICE, bera(10_000), dep(key(3), 31, 96, BOB), false),
+        Step::Call(ALICE, bera(10_000), dep(key(3), 32, 95, BOB), false),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::getOperatorCall { pubkey: key(1) }.abi_encode(),
+            true,
+        ),
+        Step::Call(ALICE, U256::ZERO, D::depositCountCall {}.abi_encode(), true),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::genesisDepositsRootCall {}.abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::supportsInterfaceCall {
+                interfaceId: [0x13, 0x6f, 0x92, 0x0d].into(),
+            }
+            .abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::supportsInterfaceCall {
+                interfaceId: [0x01, 0xff, 0xc9, 0xa7].into(),
+            }
+            .abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::supportsInterfaceCall {
+                interfaceId: [0xff; 4].into(),
+            }
+            .abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::requestOperatorChangeCall {
+                pubkey: key(1),
+                newOperator: BOB,
+            }
+            .abi_encode(),
+            false,
+        ),
+        Step::Call(
+            OPERATOR,
+            U256::ZERO,
+            D::requestOperatorChangeCall {
+                pubkey: key(1),
+                newOperator: Address::ZERO,
+            }
+            .abi_encode(),
+            false,
+        ),
+        Step::Call(
+            OPERATOR,
+            U256::ZERO,
+            D::requestOperatorChangeCall {
+                pubkey: key(1),
+                newOperator: BOB,
+            }
+            .abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::queuedOperatorCall { pubkey: key(1) }.abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::acceptOperatorChangeCall { pubkey: key(1) }.abi_encode(),
+            false,
+        ),
+        Step::Call(
+            BOB,
+            U256::ZERO,
+            D::acceptOperatorChangeCall { pubkey: key(1) }.abi_encode(),
+            false,
+        ),
+        Step::Wait(86_400),
+        Step::Call(
+            BOB,
+            U256::ZERO,
+            D::acceptOperatorChangeCall { pubkey: key(1) }.abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::getOperatorCall { pubkey: key(1) }.abi_encode(),
+            true,
+        ),
+        Step::Call(
+            OPERATOR,
+            U256::ZERO,
+            D::cancelOperatorChangeCall { pubkey: key(1) }.abi_encode(),
+            false,
+        ),
+        Step::Call(
+            BOB,
+            U256::ZERO,
+            D::requestOperatorChangeCall {
+                pubkey: key(1),
+                newOperator: ALICE,
+            }
+            .abi_encode(),
+            true,
+        ),
+        Step::Call(
+            BOB,
+            U256::ZERO,
+            D::cancelOperatorChangeCall { pubkey: key(1) }.abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::ZERO,
+            D::queuedOperatorCall { pubkey: key(1) }.abi_encode(),
+            true,
+        ),
+        Step::Call(
+            ALICE,
+            U256::from(1),
+            D::getOperatorCall { pubkey: key(1) }.abi_encode(),
+            false,
+        ),
+        Step::Call(ALICE, U256::from(1), Vec::new(), false),
+        Step::Call(ALICE, U256::ZERO, vec![0xde, 0xad, 0xbe, 0xef], false),
+    ];
+    let mut real = TestChain::new();
+    let mut native_chain = TestChain::with_native_beacon_deposit();
+    for (i, step) in steps.into_iter().enumerate() {
+        match step {
+            Step::Wait(seconds) => {
+                for c in [&mut real, &mut native_chain] {
+                    c.timestamp += seconds;
+                    c.next_block();
+                }
+            }
+            Step::Call(from, value, data, ok) => {
+                let a = run(&mut real, from, BEACON_DEPOSIT, value, data.clone());
+                let b = run(&mut native_chain, from, BEACON_DEPOSIT, value, data);
+                assert_eq!(a.success, ok, "step {i} on the real contract: {a:?}");
+                assert_eq!(a, b, "step {i}: the native contract differs");
+            }
+        }
+    }
+    let mut slots = vec![U256::ZERO, U256::from(1)];
+    for n in 1..=3u8 {
+        slots.push(beacon_deposit::bytes_mapping_slot(&[n; 48], U256::from(2)));
+        slots.push(beacon_deposit::bytes_mapping_slot(&[n; 48], U256::from(3)));
+    }
+    for slot in slots {
+        assert_eq!(
+            real.storage(BEACON_DEPOSIT, slot),
+            native_chain.storage(BEACON_DEPOSIT, slot),
+            "slot {slot:#x}"
+        );
+    }
+    for account in [ALICE, BOB, OPERATOR, Address::ZERO, BEACON_DEPOSIT] {
+        assert_eq!(
+            real.balance(account),
+            native_chain.balance(account),
+            "balance of {account}"
+        );
+    }
+}

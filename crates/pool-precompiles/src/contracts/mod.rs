@@ -157,6 +157,17 @@ pub(crate) fn run(
             Target::IncentiveCollector(_) => Err(empty_revert()),
         }
     };
+    finish(result, &meter, reservoir, &format!("{target:?}"), caller)
+}
+
+/// Turns an operation's outcome into the precompile's output.
+fn finish(
+    result: Result<Vec<u8>, PoolError>,
+    meter: &GasMeter,
+    reservoir: u64,
+    target: &str,
+    caller: Address,
+) -> PrecompileResult {
     let mut output = match result {
         Ok(bytes) => PrecompileOutput::new(meter.used(), Bytes::from(bytes), reservoir),
         Err(PoolError::Host(HostError::OutOfGas)) => {
@@ -166,7 +177,7 @@ pub(crate) fn run(
             return Err(PrecompileError::Fatal(message))
         }
         Err(error) => {
-            tracing::debug!(target: "berapool::precompile", ?target, %caller, %error, "call reverted");
+            tracing::debug!(target: "berapool::precompile", %target, %caller, %error, "call reverted");
             return Ok(PrecompileOutput::revert(
                 meter.used(),
                 Bytes::from(revert_data(&error)),
@@ -176,4 +187,36 @@ pub(crate) fn run(
     };
     output.gas_refunded = meter.refunded();
     Ok(output)
+}
+
+/// Runs one call to the native BeaconDeposit (chains that do not deploy the contract).
+pub(crate) fn run_beacon_deposit(input: PrecompileInput<'_>) -> PrecompileResult {
+    let PrecompileInput {
+        data,
+        gas,
+        reservoir,
+        caller,
+        value,
+        is_static,
+        bytecode_address,
+        target_address,
+        mut internals,
+    } = input;
+    let mut meter = GasMeter::new(gas);
+    if meter.charge(DISPATCH).is_err() {
+        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, reservoir));
+    }
+    if target_address != bytecode_address {
+        let data = IBerapool::DelegateCallNotAllowed {}.abi_encode();
+        return Ok(PrecompileOutput::revert(
+            meter.used(),
+            data.into(),
+            reservoir,
+        ));
+    }
+    let result = {
+        let mut host = EvmHost::new(&mut internals, &mut meter, bytecode_address, is_static);
+        crate::system::beacon_deposit::call(&mut host, caller, value, data).map_err(PoolError::Host)
+    };
+    finish(result, &meter, reservoir, "BeaconDeposit", caller)
 }

@@ -417,3 +417,21 @@ pub fn active_pool(c: &mut TestChain, pubkey: [u8; 48], index: u64) {
     );
     assert!(r.success(), "{:?}", r.result);
 }
+
+impl TestChain {
+    /// A chain without the BeaconDeposit bytecode, running it natively instead.
+    pub fn with_native_beacon_deposit() -> Self {
+        let mut chain = Self::new();
+        let mut config = chain.factory.config().clone();
+        config.native_beacon_deposit = true;
+        chain.factory = BerapoolEvmFactory::new(config);
+        let account = pool_precompiles::beacon_deposit_genesis_account(0, B256::ZERO);
+        chain.db.insert_account_info(
+            account.address,
+            AccountInfo::default()
+                .with_code(Bytecode::new_raw(account.code))
+                .with_nonce(account.nonce),
+        );
+        chain
+    }
+}
