@@ -474,3 +474,69 @@ fn native_beacon_deposit_contract_matches_the_real_one() {
         );
     }
 }
+
+#[test]
+fn beacon_root_reads_match_the_real_eip4788_contract() {
+    use pool_precompiles::{pool_state::addresses::BEACON_ROOTS, system::beacon_roots};
+    let mut c = TestChain::new();
+    let root = alloy_primitives::B256::repeat_byte(0xab);
+    c.set_beacon_root(root);
+    let ts = c.timestamp;
+    // The real contract, asked with the 32-byte timestamp, returns the root…
+    let real = run(
+        &mut c,
+        ALICE,
+        BEACON_ROOTS,
+        U256::ZERO,
+        U256::from(ts).to_be_bytes::<32>().to_vec(),
+    );
+    assert!(real.success);
+    assert_eq!(real.output.as_ref(), root.as_slice());
+    // …and refuses a timestamp it does not hold, as the native read does.
+    let missing = run(
+        &mut c,
+        ALICE,
+        BEACON_ROOTS,
+        U256::ZERO,
+        U256::from(ts + 1).to_be_bytes::<32>().to_vec(),
+    );
+    assert!(!missing.success);
+
+    // The native read through the same chain state.
+    let env = c.env();
+    let mut evm = c.factory.create_evm(&mut c.db, env);
+    evm.precompiles_mut().apply_precompile(&NATIVE, |_| {
+        Some(DynPrecompile::new_stateful(
+            PrecompileId::custom("roots"),
+            |mut input: PrecompileInput<'_>| {
+                let mut meter = GasMeter::new(input.gas);
+                let ts = u64::from_be_bytes(input.data[24..32].try_into().expect("8 bytes"));
+                let mut host = EvmHost::new(&mut input.internals, &mut meter, NATIVE, true);
+                let found = beacon_roots::root_at(&mut host, ts).expect("no database error");
+                drop(host);
+                Ok(match found {
+                    Some(root) => {
+                        PrecompileOutput::new(meter.used(), root.to_vec().into(), input.reservoir)
+                    }
+                    None => PrecompileOutput::revert(meter.used(), Bytes::new(), input.reservoir),
+                })
+            },
+        ))
+    });
+    for (t, expect) in [(ts, Some(root)), (ts + 1, None), (0, None)] {
+        let tx = TxEnv {
+            caller: ALICE,
+            kind: TxKind::Call(NATIVE),
+            data: U256::from(t).to_be_bytes::<32>().to_vec().into(),
+            gas_limit: 100_000,
+            gas_price: 0,
+            chain_id: Some(80087),
+            ..Default::default()
+        };
+        let result = evm.transact(tx).unwrap().result;
+        match expect {
+            Some(root) => assert_eq!(result.output().unwrap().as_ref(), root.as_slice()),
+            None => assert!(!result.is_success()),
+        }
+    }
+}

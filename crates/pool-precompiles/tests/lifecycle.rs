@@ -503,3 +503,39 @@ fn short_circuit_withdrawals_through_the_evm() {
         .success());
     assert_eq!(c.balance(ALICE), alice + bera(20_000));
 }
+
+#[test]
+fn the_factory_owner_sets_generalized_indices_and_proofs_follow_them() {
+    let mut c = TestChain::new();
+    assert!(deploy(&mut c).success());
+    c.next_block();
+    let set = F::setZeroValidatorPubkeyGIndexCall {
+        _zeroValidatorPubkeyGIndex: 12_345,
+    }
+    .abi_encode();
+    let r = c.tx(ALICE, FACTORY, U256::ZERO, set.clone());
+    assert_eq!(
+        r.revert_data().as_ref(),
+        pool_precompiles::abi::IStakingPool::OwnableUnauthorizedAccount { account: ALICE }
+            .abi_encode()
+            .as_slice()
+    );
+    let r = c.tx(GOV, FACTORY, U256::ZERO, set);
+    assert!(r.success(), "{:?}", r.result);
+    assert_eq!(
+        r.logs()[0].topics()[0],
+        F::ZeroValidatorPubkeyGIndexChanged::SIGNATURE_HASH
+    );
+    assert_eq!(
+        view_u256(
+            &mut c,
+            FACTORY,
+            F::zeroValidatorPubkeyGIndexCall {}.abi_encode()
+        ),
+        U256::from(12_345)
+    );
+    // A proof built for BeaconKit's index no longer verifies.
+    let call = activation(&mut c, 10_000 * GWEI_PER_BERA);
+    let r = c.tx(ALICE, FACTORY, U256::ZERO, call.abi_encode());
+    assert!(!r.success());
+}
