@@ -208,6 +208,20 @@ pub enum WithdrawalPath {
     AfterExit,
 }
 
+/// The current EIP-7002 fee, if the caller accepts it (`maxFeeToPay`) and sent it (`msg.value`).
+fn quote_fee<H: Host>(host: &mut H, call: &Call, max_fee: U256) -> Result<U256, PoolError> {
+    let fee = host
+        .withdrawal_request_fee()?
+        .ok_or(PoolError::FeeRequestFailed)?;
+    if fee > max_fee {
+        return Err(PoolError::OverpaidFee);
+    }
+    if call.value < fee {
+        return Err(PoolError::InsufficientFee);
+    }
+    Ok(fee)
+}
+
 /// What a withdrawal is checked against: the pool, its pricing and its vault ledger.
 #[derive(Clone, Copy, Debug)]
 struct PoolView<'a> {
@@ -333,16 +347,7 @@ impl PoolSystem {
         }
         let fee = match path {
             WithdrawalPath::Partial | WithdrawalPath::FullExit => {
-                let fee = host
-                    .withdrawal_request_fee()?
-                    .ok_or(PoolError::FeeRequestFailed)?;
-                if fee > max_fee {
-                    return Err(PoolError::OverpaidFee);
-                }
-                if call.value < fee {
-                    return Err(PoolError::InsufficientFee);
-                }
-                Some(fee)
+                Some(quote_fee(host, call, max_fee)?)
             }
             WithdrawalPath::ShortCircuit | WithdrawalPath::AfterExit => None,
         };
@@ -510,15 +515,7 @@ impl PoolSystem {
         if ledger.last_partial_block != 0 && host.block().number < flight_over {
             return Err(PoolError::PendingWithdrawalInFlight);
         }
-        let fee = host
-            .withdrawal_request_fee()?
-            .ok_or(PoolError::FeeRequestFailed)?;
-        if fee > max_fee {
-            return Err(PoolError::OverpaidFee);
-        }
-        if call.value < fee {
-            return Err(PoolError::InsufficientFee);
-        }
+        let fee = quote_fee(host, call, max_fee)?;
 
         let request = ClWithdrawalRequest {
             pubkey: pool.pubkey,

@@ -96,9 +96,8 @@ pub(super) fn call(d: &mut Dispatch<'_, '_, '_, '_>, data: &[u8]) -> Result<Vec<
             ))
         }
         C::validatePubkeyProof(c) => {
-            proofs::check_timestamp(d.host, params.max_proof_age_secs, c.timestamp)?;
-            let root = proofs::beacon_root(d.host, c.timestamp)?;
-            let g = GIndices::load(d.host)?;
+            let (root, g) =
+                proofs::root_and_gindices(d.host, params.max_proof_age_secs, c.timestamp)?;
             proofs::verify_pubkey(
                 d.host,
                 &g,
@@ -110,9 +109,8 @@ pub(super) fn call(d: &mut Dispatch<'_, '_, '_, '_>, data: &[u8]) -> Result<Vec<
             Vec::new()
         }
         C::validateBalanceProof(c) => {
-            proofs::check_timestamp(d.host, params.max_proof_age_secs, c.timestamp)?;
-            let root = proofs::beacon_root(d.host, c.timestamp)?;
-            let g = GIndices::load(d.host)?;
+            let (root, g) =
+                proofs::root_and_gindices(d.host, params.max_proof_age_secs, c.timestamp)?;
             proofs::verify_balance(
                 d.host,
                 &g,

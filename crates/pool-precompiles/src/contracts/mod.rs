@@ -110,6 +110,29 @@ impl Dispatch<'_, '_, '_, '_> {
     }
 }
 
+/// The start of every call: the entry fee charged, DELEGATECALL and CALLCODE refused (the
+/// precompile's state is never the caller's).
+fn enter(
+    gas: u64,
+    reservoir: u64,
+    entry_cost: u64,
+    direct: bool,
+) -> Result<GasMeter, PrecompileOutput> {
+    let mut meter = GasMeter::new(gas);
+    if meter.charge(entry_cost).is_err() {
+        return Err(PrecompileOutput::halt(PrecompileHalt::OutOfGas, reservoir));
+    }
+    if !direct {
+        let data = IBerapool::DelegateCallNotAllowed {}.abi_encode();
+        return Err(PrecompileOutput::revert(
+            meter.used(),
+            data.into(),
+            reservoir,
+        ));
+    }
+    Ok(meter)
+}
+
 /// Runs one call to `target`.
 pub(crate) fn run(
     sys: &PoolSystem,
@@ -127,18 +150,15 @@ pub(crate) fn run(
         target_address,
         mut internals,
     } = input;
-    let mut meter = GasMeter::new(gas);
-    if meter.charge(DISPATCH + decode_cost(data.len())).is_err() {
-        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, reservoir));
-    }
-    if target_address != bytecode_address {
-        let data = IBerapool::DelegateCallNotAllowed {}.abi_encode();
-        return Ok(PrecompileOutput::revert(
-            meter.used(),
-            data.into(),
-            reservoir,
-        ));
-    }
+    let mut meter = match enter(
+        gas,
+        reservoir,
+        DISPATCH + decode_cost(data.len()),
+        target_address == bytecode_address,
+    ) {
+        Ok(meter) => meter,
+        Err(output) => return Ok(output),
+    };
     let result = {
         let mut host = EvmHost::new(&mut internals, &mut meter, bytecode_address, is_static);
         let mut d = Dispatch {
@@ -202,18 +222,10 @@ pub(crate) fn run_beacon_deposit(input: PrecompileInput<'_>) -> PrecompileResult
         target_address,
         mut internals,
     } = input;
-    let mut meter = GasMeter::new(gas);
-    if meter.charge(DISPATCH).is_err() {
-        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, reservoir));
-    }
-    if target_address != bytecode_address {
-        let data = IBerapool::DelegateCallNotAllowed {}.abi_encode();
-        return Ok(PrecompileOutput::revert(
-            meter.used(),
-            data.into(),
-            reservoir,
-        ));
-    }
+    let mut meter = match enter(gas, reservoir, DISPATCH, target_address == bytecode_address) {
+        Ok(meter) => meter,
+        Err(output) => return Ok(output),
+    };
     let result = {
         let mut host = EvmHost::new(&mut internals, &mut meter, bytecode_address, is_static);
         crate::system::beacon_deposit::call(&mut host, caller, value, data).map_err(PoolError::Host)

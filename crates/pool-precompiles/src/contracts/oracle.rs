@@ -5,7 +5,7 @@ use pool_state::{access::FEEDER_ROLE, oracle::oracle_roles, PoolError, Pubkey};
 
 use super::{
     empty_revert,
-    proofs::{self, factory_error, GIndices},
+    proofs::{self, factory_error},
     roles::{access_control, IACCESS_CONTROL, IERC165},
     Dispatch,
 };
@@ -30,9 +30,8 @@ pub(super) fn call(d: &mut Dispatch<'_, '_, '_, '_>, data: &[u8]) -> Result<Vec<
                 .map_err(|_| PoolError::InvalidValidatorPubkeyLength)?;
             let pool = d.sys.pool_by_pubkey(d.host, &pubkey)?;
             let params = &d.sys.params;
-            proofs::check_timestamp(d.host, params.max_proof_age_secs, c.timestamp)?;
-            let root = proofs::beacon_root(d.host, c.timestamp)?;
-            let g = GIndices::load(d.host)?;
+            let (root, g) =
+                proofs::root_and_gindices(d.host, params.max_proof_age_secs, c.timestamp)?;
             proofs::verify_pubkey(
                 d.host,
                 &g,

@@ -68,6 +68,18 @@ pub(crate) fn check_timestamp(
     Ok(())
 }
 
+/// The root a proof with `timestamp` is checked against, and the indices to check it at:
+/// refuses stale or future timestamps and missing or zero roots.
+pub(crate) fn root_and_gindices(
+    host: &mut EvmHost<'_, '_>,
+    max_age: u64,
+    timestamp: u64,
+) -> Result<(B256, GIndices), PoolError> {
+    check_timestamp(host, max_age, timestamp)?;
+    let root = beacon_root(host, timestamp)?;
+    Ok((root, GIndices::load(host)?))
+}
+
 /// The beacon root stored under `timestamp`.
 pub(crate) fn beacon_root(host: &mut EvmHost<'_, '_>, timestamp: u64) -> Result<B256, PoolError> {
     let root =
