@@ -1,2 +1,7 @@
-//! The execution host: chain spec, block execution, embedded storage, state root, tx pool,
-//! Engine API, JSON-RPC and the dev consensus layer. Not yet implemented (see the issue tracker).
+//! The execution host of berapool. Built so far: the chain specification and genesis
+//! ([`chainspec`]). Block execution, storage, the state root, the Engine API and the dev
+//! consensus layer follow (see the issue tracker).
+
+pub mod chainspec;
+
+pub use chainspec::{BerapoolConfig, ChainSpec, ChainSpecError};
