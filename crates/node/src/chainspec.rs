@@ -208,6 +208,24 @@ impl ChainSpec {
         self.genesis_header.hash_slow()
     }
 
+    /// The blob parameters in force at `timestamp` (none before Cancun).
+    pub fn blob_params_at(&self, timestamp: u64) -> Option<alloy_eips::eip7840::BlobParams> {
+        use alloy_eips::eip7840::BlobParams;
+        let active = |fork| {
+            self.hardforks
+                .is_ethereum_fork_active_at_timestamp(fork, timestamp)
+        };
+        if active(EthereumHardfork::Osaka) {
+            Some(BlobParams::osaka())
+        } else if active(EthereumHardfork::Prague) {
+            Some(BlobParams::prague())
+        } else if active(EthereumHardfork::Cancun) {
+            Some(BlobParams::cancun())
+        } else {
+            None
+        }
+    }
+
     /// How the pool system is installed, if the chain has one.
     pub fn pool_config(&self) -> Option<PoolConfig> {
         self.berapool.as_ref().map(|b| PoolConfig {

@@ -1,0 +1,214 @@
+//! Block execution on the dev chain: transfers, a pool registration through the factory
+//! precompile (with the native BeaconDeposit), the EIP-4788 and EIP-2935 system calls, EIP-4895
+//! withdrawals (one to the withdrawal vault, handed to the pool system's hook), and an EIP-7002
+//! request. Every header is checked against a replay on a fresh state and against a state root
+//! recomputed from scratch.
+
+#![allow(clippy::unwrap_used)]
+
+use alloy_consensus::{transaction::Recovered, SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip4895::Withdrawal;
+use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::SolCall;
+use node::{
+    chainspec::dev_accounts, execute_block, executor_factory, BlockInput, ChainSpec, ExecutedBlock,
+    MemoryState,
+};
+use pool_precompiles::{
+    abi::IStakingPoolContractsFactory as F,
+    pool_state::{
+        addresses::{pool_withdrawal_credentials, FACTORY, WITHDRAWAL_VAULT},
+        layout,
+        params::bera,
+    },
+};
+
+struct Chain {
+    spec: ChainSpec,
+    state: MemoryState,
+    head: alloy_consensus::Header,
+    nonces: std::collections::HashMap<Address, u64>,
+}
+
+impl Chain {
+    fn dev() -> Self {
+        let spec = ChainSpec::dev().unwrap();
+        let state = MemoryState::from_genesis(&spec.genesis);
+        let head = spec.genesis_header().clone();
+        Self {
+            spec,
+            state,
+            head,
+            nonces: Default::default(),
+        }
+    }
+
+    fn tx(&mut self, key: B256, to: Address, value: U256, input: Vec<u8>) -> Recovered<TxEnvelope> {
+        let signer = PrivateKeySigner::from_bytes(&key).unwrap();
+        let nonce = self.nonces.entry(signer.address()).or_default();
+        let tx = TxEip1559 {
+            chain_id: self.spec.chain_id(),
+            nonce: *nonce,
+            gas_limit: 3_000_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+            to: TxKind::Call(to),
+            value,
+            input: input.into(),
+            access_list: Default::default(),
+        };
+        *nonce += 1;
+        let signature = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+        Recovered::new_unchecked(
+            TxEnvelope::Eip1559(tx.into_signed(signature)),
+            signer.address(),
+        )
+    }
+
+    fn input(
+        &self,
+        transactions: Vec<Recovered<TxEnvelope>>,
+        withdrawals: Vec<Withdrawal>,
+    ) -> BlockInput {
+        BlockInput {
+            parent: self.head.clone(),
+            parent_hash: self.head.hash_slow(),
+            timestamp: self.head.timestamp + 2,
+            beneficiary: Address::repeat_byte(0xfe),
+            prev_randao: B256::repeat_byte(self.head.number as u8 + 1),
+            gas_limit: 30_000_000,
+            parent_beacon_block_root: B256::repeat_byte(0xbb),
+            withdrawals,
+            extra_data: Bytes::new(),
+            transactions,
+        }
+    }
+
+    fn execute(&mut self, input: BlockInput) -> ExecutedBlock {
+        let factory = executor_factory(&self.spec);
+        let block = execute_block(&self.spec, &factory, &mut self.state, input).unwrap();
+        self.head = block.header.clone();
+        block
+    }
+}
+
+/// The state root from scratch, with no cached storage roots.
+fn root_from_scratch(state: &MemoryState) -> B256 {
+    state.clone_without_caches().state_root()
+}
+
+#[test]
+fn the_genesis_state_root_is_the_executors() {
+    let chain = Chain::dev();
+    let mut state = MemoryState::from_genesis(&chain.spec.genesis);
+    assert_eq!(state.state_root(), chain.spec.genesis_header().state_root);
+}
+
+#[test]
+fn blocks_with_transfers_pool_calls_withdrawals_and_requests_have_consistent_roots() {
+    let mut chain = Chain::dev();
+    let keys = dev_accounts();
+    let (alice, alice_key) = keys[1];
+    let bob = Address::repeat_byte(0xb0);
+
+    // Block 1: a transfer, a pool registration, two withdrawals (one to the vault).
+    let deploy = F::deployStakingPoolContractsCall {
+        pubkey: Bytes::from(vec![0x11; 48]),
+        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+        signature: Bytes::from(vec![0x22; 96]),
+        validatorAdmin: alice,
+        defaultSharesRecipient: alice,
+    }
+    .abi_encode();
+    let txs = vec![
+        chain.tx(alice_key, bob, bera(5), Vec::new()),
+        chain.tx(alice_key, FACTORY, bera(10_000), deploy),
+    ];
+    let withdrawals = vec![
+        Withdrawal {
+            index: 0,
+            validator_index: 3,
+            address: bob,
+            amount: 1_000_000_000,
+        },
+        Withdrawal {
+            index: 1,
+            validator_index: 7,
+            address: WITHDRAWAL_VAULT,
+            amount: 2_000_000_000,
+        },
+    ];
+    let inputs1 = chain.input(txs, withdrawals);
+    let block1 = chain.execute(inputs1.clone());
+    assert!(
+        block1.receipts.iter().all(|r| r.status()),
+        "{:?}",
+        block1.receipts
+    );
+    assert_eq!(block1.header.number, 1);
+    // The pool registration burnt 10,000 BERA through the native BeaconDeposit and logged it.
+    assert!(block1.receipts[1]
+        .logs()
+        .iter()
+        .any(|l| l.address == node::chainspec::BEACON_DEPOSIT));
+    assert_eq!(
+        chain.state.account(&Address::ZERO).unwrap().balance,
+        bera(10_000)
+    );
+    // Bob got 5 BERA and a withdrawal of 1,000,000,000 gwei (1 BERA).
+    assert_eq!(chain.state.account(&bob).unwrap().balance, bera(6));
+    // The vault's withdrawal of a validator of no pool: credited and recorded as unattributed.
+    assert_eq!(
+        chain.state.account(&WITHDRAWAL_VAULT).unwrap().balance,
+        U256::from(2_000_000_000u64) * U256::from(1_000_000_000u64)
+    );
+    let unattributed = chain.state.slot(
+        &WITHDRAWAL_VAULT,
+        &layout::slot(layout::vault::UNATTRIBUTED),
+    );
+    assert_eq!(
+        unattributed,
+        U256::from(2_000_000_000u64) * U256::from(1_000_000_000u64)
+    );
+    // EIP-4788 stored the parent beacon root.
+    let ts = U256::from(block1.header.timestamp % 8191);
+    assert_eq!(
+        chain.state.slot(
+            &alloy_eips::eip4788::BEACON_ROOTS_ADDRESS,
+            &(ts + U256::from(8191))
+        ),
+        U256::from_be_bytes([0xbb; 32])
+    );
+    assert_eq!(block1.header.state_root, root_from_scratch(&chain.state));
+
+    // Block 2: an EIP-7002 request straight to the predeploy (its excess inhibitor was lifted at
+    // the end of block 1).
+    let mut request = vec![0x11; 48];
+    request.extend_from_slice(&5u64.to_be_bytes());
+    let fee_tx = chain.tx(
+        alice_key,
+        alloy_eips::eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
+        U256::from(1),
+        request,
+    );
+    let block2 = chain.execute(chain.input(vec![fee_tx], Vec::new()));
+    assert!(block2.receipts[0].status());
+    assert_eq!(
+        block2.requests.len(),
+        1,
+        "one withdrawal request in the block's requests"
+    );
+    assert_ne!(
+        block2.header.requests_hash,
+        Some(alloy_eips::eip7685::Requests::default().requests_hash())
+    );
+    assert_eq!(block2.header.state_root, root_from_scratch(&chain.state));
+
+    // An independent replay from genesis gives the same headers.
+    let mut replay = Chain::dev();
+    let factory = executor_factory(&replay.spec);
+    let again = execute_block(&replay.spec, &factory, &mut replay.state, inputs1).unwrap();
+    assert_eq!(again.header, block1.header);
+}
