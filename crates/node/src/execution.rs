@@ -18,7 +18,10 @@ use alloy_evm::revm::context_interface::Block;
 use alloy_evm::{
     block::{BlockExecutionError, BlockExecutor, BlockExecutorFactory},
     eth::{EthBlockExecutionCtx, EthBlockExecutorFactory},
-    revm::{database::State, DatabaseCommit},
+    revm::{
+        database::{BundleState, State},
+        DatabaseCommit,
+    },
     Evm, EvmEnv, EvmFactory,
 };
 use alloy_primitives::{Address, Bloom, Bytes, B256};
@@ -105,6 +108,8 @@ pub struct ExecutedBlock {
     pub receipts: Vec<ReceiptEnvelope>,
     /// EIP-7685 requests.
     pub requests: Requests,
+    /// The state changes, already applied to the in-memory state, to persist.
+    pub changes: BundleState,
 }
 
 impl BlockInput {
@@ -252,5 +257,6 @@ pub fn execute_block(
         withdrawals: input.withdrawals,
         receipts,
         requests,
+        changes: bundle,
     })
 }

@@ -1,12 +1,14 @@
 //! The execution host of berapool. Built so far: the chain specification and genesis
 //! ([`chainspec`]), the world state ([`state`]) and block execution with the pool system's chain
-//! rules ([`execution`]). Storage, the Engine API and the dev consensus layer follow (see the
-//! issue tracker).
+//! rules ([`execution`]), and embedded storage ([`storage`]). The Engine API and the dev consensus
+//! layer follow (see the issue tracker).
 
 pub mod chainspec;
 pub mod execution;
 pub mod state;
+pub mod storage;
 
 pub use chainspec::{BerapoolConfig, ChainSpec, ChainSpecError};
 pub use execution::{execute_block, executor_factory, BlockInput, ExecutedBlock, ExecutionError};
 pub use state::MemoryState;
+pub use storage::{ChainStore, StorageError};

@@ -112,6 +112,39 @@ impl MemoryState {
         }
     }
 
+    /// Every account.
+    pub fn accounts(&self) -> impl Iterator<Item = (&Address, &AccountInfo)> {
+        self.accounts.iter()
+    }
+
+    /// Every non-zero storage slot.
+    pub fn slots(&self) -> impl Iterator<Item = (&Address, &U256, &U256)> {
+        self.storage
+            .iter()
+            .flat_map(|(a, slots)| slots.iter().map(move |(k, v)| (a, k, v)))
+    }
+
+    /// Every contract code.
+    pub fn codes(&self) -> impl Iterator<Item = (&B256, &Bytecode)> {
+        self.code.iter()
+    }
+
+    /// Loads an account (from storage).
+    pub fn insert_account(&mut self, address: Address, info: AccountInfo) {
+        self.accounts.insert(address, info);
+    }
+
+    /// Loads a slot (from storage).
+    pub fn insert_slot(&mut self, address: Address, slot: U256, value: U256) {
+        self.storage.entry(address).or_default().insert(slot, value);
+    }
+
+    /// Loads a contract's code (from storage).
+    pub fn insert_code(&mut self, code: alloy_primitives::Bytes) {
+        let code = Bytecode::new_raw(code);
+        self.code.insert(code.hash_slow(), code);
+    }
+
     /// A copy with no cached storage roots (to check the cache against a recomputation).
     pub fn clone_without_caches(&self) -> Self {
         Self {

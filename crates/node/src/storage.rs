@@ -1,0 +1,631 @@
+//! Embedded storage (redb) under the datadir: accounts, storage slots, code, headers, bodies,
+//! senders, receipts, the tx-hash and log indexes, head pointers, and a schema version.
+//!
+//! Every block is stored in one write transaction together with its state changes and the new
+//! head, so after a crash the node reopens at the last committed block, with state and blocks
+//! agreeing. The node executes on an in-memory copy of the state ([`MemoryState`]) loaded from
+//! here at start.
+
+use std::path::{Path, PathBuf};
+
+use alloy_consensus::{Header, ReceiptEnvelope, TxEnvelope};
+use alloy_eips::{
+    eip2718::{Decodable2718, Encodable2718},
+    eip4895::Withdrawal,
+};
+use alloy_evm::revm::{database::BundleState, primitives::KECCAK_EMPTY, state::AccountInfo};
+use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+
+use crate::{chainspec::ChainSpec, execution::ExecutedBlock, state::MemoryState};
+
+/// Bumped whenever the layout of the tables changes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The database file inside the datadir.
+pub const DB_FILE: &str = "chain.redb";
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("accounts");
+const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("storage");
+const CODE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("code");
+const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
+const CANONICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("canonical_hashes");
+const NUMBERS: TableDefinition<&[u8], u64> = TableDefinition::new("header_numbers");
+const BODIES: TableDefinition<u64, &[u8]> = TableDefinition::new("bodies");
+const RECEIPTS: TableDefinition<u64, &[u8]> = TableDefinition::new("receipts");
+const TX_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_index");
+const LOG_ADDRESSES: TableDefinition<&[u8], ()> = TableDefinition::new("log_addresses");
+const LOG_TOPICS: TableDefinition<&[u8], ()> = TableDefinition::new("log_topics");
+
+const K_SCHEMA: &str = "schema_version";
+const K_CHAIN_ID: &str = "chain_id";
+const K_GENESIS: &str = "genesis_hash";
+const K_HEAD: &str = "head";
+const K_SAFE: &str = "safe";
+const K_FINALIZED: &str = "finalized";
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The datadir holds another chain.
+    #[error("the datadir {datadir} holds chain {found_chain} (genesis {found_genesis}), not chain {expected_chain} (genesis {expected_genesis}); use another --datadir")]
+    ChainMismatch {
+        /// Datadir.
+        datadir: PathBuf,
+        /// Chain id found.
+        found_chain: u64,
+        /// Genesis found.
+        found_genesis: B256,
+        /// Chain id expected.
+        expected_chain: u64,
+        /// Genesis expected.
+        expected_genesis: B256,
+    },
+    /// The datadir was written with another schema.
+    #[error("the datadir {datadir} has storage schema {found}, this node reads schema {expected}")]
+    SchemaMismatch {
+        /// Datadir.
+        datadir: PathBuf,
+        /// Schema found.
+        found: u32,
+        /// Schema expected.
+        expected: u32,
+    },
+    /// The datadir could not be created or opened.
+    #[error("datadir {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    /// redb failed.
+    #[error("database: {0}")]
+    Database(String),
+    /// Stored data did not decode (a corrupted datadir).
+    #[error("corrupted datadir: {0}")]
+    Corrupt(String),
+}
+
+fn db_err(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Database(e.to_string())
+}
+
+/// A block body as stored.
+#[derive(Debug, RlpEncodable, RlpDecodable)]
+struct StoredBody {
+    transactions: Vec<Bytes>,
+    senders: Vec<Address>,
+    withdrawals: Vec<Withdrawal>,
+}
+
+/// Where a transaction is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TxLocation {
+    /// Block number.
+    pub block: u64,
+    /// Index in the block.
+    pub index: u32,
+}
+
+/// A stored block: header, transactions with their senders, withdrawals.
+#[derive(Clone, Debug)]
+pub struct StoredBlock {
+    /// Header.
+    pub header: Header,
+    /// Transactions.
+    pub transactions: Vec<TxEnvelope>,
+    /// Their senders.
+    pub senders: Vec<Address>,
+    /// Withdrawals.
+    pub withdrawals: Vec<Withdrawal>,
+}
+
+fn encode_account(info: &AccountInfo) -> Vec<u8> {
+    let mut out = Vec::with_capacity(72);
+    out.extend_from_slice(&info.nonce.to_be_bytes());
+    out.extend_from_slice(&info.balance.to_be_bytes::<32>());
+    out.extend_from_slice(info.code_hash.as_slice());
+    out
+}
+
+fn decode_account(bytes: &[u8]) -> Result<AccountInfo, StorageError> {
+    if bytes.len() != 72 {
+        return Err(StorageError::Corrupt(format!(
+            "account record of {} bytes",
+            bytes.len()
+        )));
+    }
+    let mut nonce = [0u8; 8];
+    nonce.copy_from_slice(&bytes[..8]);
+    Ok(AccountInfo {
+        nonce: u64::from_be_bytes(nonce),
+        balance: U256::from_be_slice(&bytes[8..40]),
+        code_hash: B256::from_slice(&bytes[40..72]),
+        code: None,
+        ..Default::default()
+    })
+}
+
+fn storage_key(address: &Address, slot: &U256) -> [u8; 52] {
+    let mut key = [0u8; 52];
+    key[..20].copy_from_slice(address.as_slice());
+    key[20..].copy_from_slice(&slot.to_be_bytes::<32>());
+    key
+}
+
+fn index_key(prefix: &[u8], block: u64) -> Vec<u8> {
+    let mut key = prefix.to_vec();
+    key.extend_from_slice(&block.to_be_bytes());
+    key
+}
+
+/// The chain's embedded database.
+#[derive(Debug)]
+pub struct ChainStore {
+    db: redb::Database,
+    datadir: PathBuf,
+}
+
+impl ChainStore {
+    /// Opens the datadir for `spec`, writing its genesis on first use. Refuses a datadir of
+    /// another chain or another schema.
+    pub fn open(datadir: &Path, spec: &ChainSpec) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(datadir).map_err(|e| StorageError::Io(datadir.to_path_buf(), e))?;
+        let db = redb::Database::create(datadir.join(DB_FILE)).map_err(db_err)?;
+        let store = Self {
+            db,
+            datadir: datadir.to_path_buf(),
+        };
+        match store.meta(K_SCHEMA)? {
+            None => store.write_genesis(spec)?,
+            Some(found) => {
+                let found = u32::from_be_bytes(
+                    found
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| StorageError::Corrupt("schema version".into()))?,
+                );
+                if found != SCHEMA_VERSION {
+                    return Err(StorageError::SchemaMismatch {
+                        datadir: store.datadir,
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+                let genesis = B256::from_slice(&store.meta(K_GENESIS)?.unwrap_or_default());
+                let chain = store
+                    .meta(K_CHAIN_ID)?
+                    .and_then(|b| b.try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                if genesis != spec.genesis_hash() || chain != spec.chain_id() {
+                    return Err(StorageError::ChainMismatch {
+                        datadir: store.datadir,
+                        found_chain: chain,
+                        found_genesis: genesis,
+                        expected_chain: spec.chain_id(),
+                        expected_genesis: spec.genesis_hash(),
+                    });
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = match tx.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(db_err(e)),
+        };
+        Ok(table.get(key).map_err(db_err)?.map(|v| v.value().to_vec()))
+    }
+
+    fn write_genesis(&self, spec: &ChainSpec) -> Result<(), StorageError> {
+        let state = MemoryState::from_genesis(&spec.genesis);
+        let header = spec.genesis_header();
+        let hash = spec.genesis_hash();
+        let tx = self.db.begin_write().map_err(db_err)?;
+        {
+            let mut accounts = tx.open_table(ACCOUNTS).map_err(db_err)?;
+            let mut storage = tx.open_table(STORAGE).map_err(db_err)?;
+            let mut code = tx.open_table(CODE).map_err(db_err)?;
+            for (address, info) in state.accounts() {
+                accounts
+                    .insert(address.as_slice(), encode_account(info).as_slice())
+                    .map_err(db_err)?;
+            }
+            for (address, slot, value) in state.slots() {
+                storage
+                    .insert(
+                        storage_key(address, slot).as_slice(),
+                        value.to_be_bytes::<32>().as_slice(),
+                    )
+                    .map_err(db_err)?;
+            }
+            for (hash, bytecode) in state.codes() {
+                code.insert(hash.as_slice(), bytecode.original_bytes().as_ref())
+                    .map_err(db_err)?;
+            }
+            write_header(&tx, header, hash)?;
+            let body = StoredBody {
+                transactions: Vec::new(),
+                senders: Vec::new(),
+                withdrawals: Vec::new(),
+            };
+            tx.open_table(BODIES)
+                .map_err(db_err)?
+                .insert(0, alloy_rlp::encode(&body).as_slice())
+                .map_err(db_err)?;
+            tx.open_table(RECEIPTS)
+                .map_err(db_err)?
+                .insert(0, alloy_rlp::encode(Vec::<Bytes>::new()).as_slice())
+                .map_err(db_err)?;
+            let mut meta = tx.open_table(META).map_err(db_err)?;
+            meta.insert(K_SCHEMA, SCHEMA_VERSION.to_be_bytes().as_slice())
+                .map_err(db_err)?;
+            meta.insert(K_CHAIN_ID, spec.chain_id().to_be_bytes().as_slice())
+                .map_err(db_err)?;
+            meta.insert(K_GENESIS, hash.as_slice()).map_err(db_err)?;
+            meta.insert(K_HEAD, 0u64.to_be_bytes().as_slice())
+                .map_err(db_err)?;
+            meta.insert(K_SAFE, hash.as_slice()).map_err(db_err)?;
+            meta.insert(K_FINALIZED, hash.as_slice()).map_err(db_err)?;
+        }
+        tx.commit().map_err(db_err)
+    }
+
+    /// Stores an executed block as the new head: its state changes, header, body, receipts and
+    /// indexes, in one write transaction.
+    pub fn commit_block(&self, block: &ExecutedBlock) -> Result<(), StorageError> {
+        let number = block.header.number;
+        let hash = block.header.hash_slow();
+        let tx = self.db.begin_write().map_err(db_err)?;
+        {
+            write_changes(&tx, &block.changes)?;
+            write_header(&tx, &block.header, hash)?;
+            let body = StoredBody {
+                transactions: block
+                    .transactions
+                    .iter()
+                    .map(|t| Bytes::from(t.inner().encoded_2718()))
+                    .collect(),
+                senders: block.transactions.iter().map(|t| t.signer()).collect(),
+                withdrawals: block.withdrawals.clone(),
+            };
+            tx.open_table(BODIES)
+                .map_err(db_err)?
+                .insert(number, alloy_rlp::encode(&body).as_slice())
+                .map_err(db_err)?;
+            let receipts: Vec<Bytes> = block
+                .receipts
+                .iter()
+                .map(|r| Bytes::from(r.encoded_2718()))
+                .collect();
+            tx.open_table(RECEIPTS)
+                .map_err(db_err)?
+                .insert(number, alloy_rlp::encode(&receipts).as_slice())
+                .map_err(db_err)?;
+            let mut tx_index = tx.open_table(TX_INDEX).map_err(db_err)?;
+            for (i, t) in block.transactions.iter().enumerate() {
+                let mut location = number.to_be_bytes().to_vec();
+                location.extend_from_slice(&(i as u32).to_be_bytes());
+                tx_index
+                    .insert(t.inner().tx_hash().as_slice(), location.as_slice())
+                    .map_err(db_err)?;
+            }
+            let mut by_address = tx.open_table(LOG_ADDRESSES).map_err(db_err)?;
+            let mut by_topic = tx.open_table(LOG_TOPICS).map_err(db_err)?;
+            for log in block.receipts.iter().flat_map(|r| r.logs()) {
+                by_address
+                    .insert(index_key(log.address.as_slice(), number).as_slice(), ())
+                    .map_err(db_err)?;
+                for topic in log.topics() {
+                    by_topic
+                        .insert(index_key(topic.as_slice(), number).as_slice(), ())
+                        .map_err(db_err)?;
+                }
+            }
+            tx.open_table(META)
+                .map_err(db_err)?
+                .insert(K_HEAD, number.to_be_bytes().as_slice())
+                .map_err(db_err)?;
+        }
+        tx.commit().map_err(db_err)
+    }
+
+    /// Records the safe and finalized blocks (from forkchoice updates).
+    pub fn set_safe_and_finalized(&self, safe: B256, finalized: B256) -> Result<(), StorageError> {
+        let tx = self.db.begin_write().map_err(db_err)?;
+        {
+            let mut meta = tx.open_table(META).map_err(db_err)?;
+            meta.insert(K_SAFE, safe.as_slice()).map_err(db_err)?;
+            meta.insert(K_FINALIZED, finalized.as_slice())
+                .map_err(db_err)?;
+        }
+        tx.commit().map_err(db_err)
+    }
+
+    /// The head block number.
+    pub fn head_number(&self) -> Result<u64, StorageError> {
+        let bytes = self
+            .meta(K_HEAD)?
+            .ok_or_else(|| StorageError::Corrupt("no head".into()))?;
+        Ok(u64::from_be_bytes(
+            bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| StorageError::Corrupt("head".into()))?,
+        ))
+    }
+
+    /// The safe and finalized block hashes.
+    pub fn safe_and_finalized(&self) -> Result<(B256, B256), StorageError> {
+        let get = |k| {
+            self.meta(k)
+                .map(|v| B256::from_slice(&v.unwrap_or_else(|| vec![0; 32])))
+        };
+        Ok((get(K_SAFE)?, get(K_FINALIZED)?))
+    }
+
+    /// The canonical header at `number`.
+    pub fn header(&self, number: u64) -> Result<Option<Header>, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = tx.open_table(HEADERS).map_err(db_err)?;
+        match table.get(number).map_err(db_err)? {
+            Some(v) => Ok(Some(
+                Header::decode(&mut v.value()).map_err(|e| StorageError::Corrupt(e.to_string()))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// The canonical hash at `number`.
+    pub fn block_hash(&self, number: u64) -> Result<Option<B256>, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = tx.open_table(CANONICAL).map_err(db_err)?;
+        Ok(table
+            .get(number)
+            .map_err(db_err)?
+            .map(|v| B256::from_slice(v.value())))
+    }
+
+    /// The number of the block with `hash`.
+    pub fn block_number(&self, hash: B256) -> Result<Option<u64>, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = tx.open_table(NUMBERS).map_err(db_err)?;
+        Ok(table
+            .get(hash.as_slice())
+            .map_err(db_err)?
+            .map(|v| v.value()))
+    }
+
+    /// The block at `number`.
+    pub fn block(&self, number: u64) -> Result<Option<StoredBlock>, StorageError> {
+        let Some(header) = self.header(number)? else {
+            return Ok(None);
+        };
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = tx.open_table(BODIES).map_err(db_err)?;
+        let Some(raw) = table.get(number).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let body = StoredBody::decode(&mut raw.value())
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let transactions = body
+            .transactions
+            .iter()
+            .map(|b| {
+                TxEnvelope::decode_2718(&mut b.as_ref())
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Some(StoredBlock {
+            header,
+            transactions,
+            senders: body.senders,
+            withdrawals: body.withdrawals,
+        }))
+    }
+
+    /// The receipts of block `number`.
+    pub fn receipts(&self, number: u64) -> Result<Option<Vec<ReceiptEnvelope>>, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = tx.open_table(RECEIPTS).map_err(db_err)?;
+        let Some(raw) = table.get(number).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let encoded = Vec::<Bytes>::decode(&mut raw.value())
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let receipts = encoded
+            .iter()
+            .map(|b| {
+                ReceiptEnvelope::decode_2718(&mut b.as_ref())
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Some(receipts))
+    }
+
+    /// Where the transaction with `hash` is.
+    pub fn transaction_location(&self, hash: B256) -> Result<Option<TxLocation>, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = tx.open_table(TX_INDEX).map_err(db_err)?;
+        let Some(raw) = table.get(hash.as_slice()).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let v = raw.value();
+        if v.len() != 12 {
+            return Err(StorageError::Corrupt("tx location".into()));
+        }
+        let mut block = [0u8; 8];
+        block.copy_from_slice(&v[..8]);
+        let mut index = [0u8; 4];
+        index.copy_from_slice(&v[8..]);
+        Ok(Some(TxLocation {
+            block: u64::from_be_bytes(block),
+            index: u32::from_be_bytes(index),
+        }))
+    }
+
+    /// Blocks in `from..=to` with a log from `address` (ascending).
+    pub fn blocks_with_log_address(
+        &self,
+        address: Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<u64>, StorageError> {
+        self.indexed_blocks(LOG_ADDRESSES, address.as_slice(), from, to)
+    }
+
+    /// Blocks in `from..=to` with a log carrying `topic` (ascending).
+    pub fn blocks_with_log_topic(
+        &self,
+        topic: B256,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<u64>, StorageError> {
+        self.indexed_blocks(LOG_TOPICS, topic.as_slice(), from, to)
+    }
+
+    fn indexed_blocks(
+        &self,
+        def: TableDefinition<&[u8], ()>,
+        prefix: &[u8],
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<u64>, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = tx.open_table(def).map_err(db_err)?;
+        let (lo, hi) = (index_key(prefix, from), index_key(prefix, to));
+        let mut out = Vec::new();
+        for entry in table.range(lo.as_slice()..=hi.as_slice()).map_err(db_err)? {
+            let (key, _) = entry.map_err(db_err)?;
+            let key = key.value();
+            let mut n = [0u8; 8];
+            n.copy_from_slice(&key[key.len() - 8..]);
+            out.push(u64::from_be_bytes(n));
+        }
+        Ok(out)
+    }
+
+    /// The whole state, for execution (with the last 256 block hashes).
+    pub fn load_state(&self) -> Result<MemoryState, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let mut state = MemoryState::default();
+        for entry in tx
+            .open_table(ACCOUNTS)
+            .map_err(db_err)?
+            .iter()
+            .map_err(db_err)?
+        {
+            let (k, v) = entry.map_err(db_err)?;
+            state.insert_account(Address::from_slice(k.value()), decode_account(v.value())?);
+        }
+        for entry in tx
+            .open_table(STORAGE)
+            .map_err(db_err)?
+            .iter()
+            .map_err(db_err)?
+        {
+            let (k, v) = entry.map_err(db_err)?;
+            let key = k.value();
+            state.insert_slot(
+                Address::from_slice(&key[..20]),
+                U256::from_be_slice(&key[20..]),
+                U256::from_be_slice(v.value()),
+            );
+        }
+        for entry in tx
+            .open_table(CODE)
+            .map_err(db_err)?
+            .iter()
+            .map_err(db_err)?
+        {
+            let (_, v) = entry.map_err(db_err)?;
+            state.insert_code(Bytes::copy_from_slice(v.value()));
+        }
+        let head = self.head_number()?;
+        let canonical = tx.open_table(CANONICAL).map_err(db_err)?;
+        for entry in canonical
+            .range(head.saturating_sub(256)..=head)
+            .map_err(db_err)?
+        {
+            let (k, v) = entry.map_err(db_err)?;
+            state.set_block_hash(k.value(), B256::from_slice(v.value()));
+        }
+        Ok(state)
+    }
+}
+
+fn write_header(
+    tx: &redb::WriteTransaction,
+    header: &Header,
+    hash: B256,
+) -> Result<(), StorageError> {
+    let mut encoded = Vec::new();
+    header.encode(&mut encoded);
+    tx.open_table(HEADERS)
+        .map_err(db_err)?
+        .insert(header.number, encoded.as_slice())
+        .map_err(db_err)?;
+    tx.open_table(CANONICAL)
+        .map_err(db_err)?
+        .insert(header.number, hash.as_slice())
+        .map_err(db_err)?;
+    tx.open_table(NUMBERS)
+        .map_err(db_err)?
+        .insert(hash.as_slice(), header.number)
+        .map_err(db_err)?;
+    Ok(())
+}
+
+fn write_changes(tx: &redb::WriteTransaction, changes: &BundleState) -> Result<(), StorageError> {
+    let mut accounts = tx.open_table(ACCOUNTS).map_err(db_err)?;
+    let mut storage = tx.open_table(STORAGE).map_err(db_err)?;
+    let mut code = tx.open_table(CODE).map_err(db_err)?;
+    for (hash, bytecode) in &changes.contracts {
+        if *hash != KECCAK_EMPTY {
+            code.insert(hash.as_slice(), bytecode.original_bytes().as_ref())
+                .map_err(db_err)?;
+        }
+    }
+    for (address, account) in &changes.state {
+        let wiped = account.info.is_none() || account.status.was_destroyed();
+        if wiped {
+            // Remove every slot of the account.
+            let lo = storage_key(address, &U256::ZERO);
+            let hi = storage_key(address, &U256::MAX);
+            let keys: Vec<Vec<u8>> = storage
+                .range(lo.as_slice()..=hi.as_slice())
+                .map_err(db_err)?
+                .map(|e| e.map(|(k, _)| k.value().to_vec()).map_err(db_err))
+                .collect::<Result<_, _>>()?;
+            for key in keys {
+                storage.remove(key.as_slice()).map_err(db_err)?;
+            }
+        }
+        match &account.info {
+            None => {
+                accounts.remove(address.as_slice()).map_err(db_err)?;
+            }
+            Some(info) => {
+                accounts
+                    .insert(address.as_slice(), encode_account(info).as_slice())
+                    .map_err(db_err)?;
+                for (slot, value) in &account.storage {
+                    let key = storage_key(address, slot);
+                    if value.present_value.is_zero() {
+                        storage.remove(key.as_slice()).map_err(db_err)?;
+                    } else {
+                        storage
+                            .insert(
+                                key.as_slice(),
+                                value.present_value.to_be_bytes::<32>().as_slice(),
+                            )
+                            .map_err(db_err)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
