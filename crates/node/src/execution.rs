@@ -168,13 +168,33 @@ where
     Ok(())
 }
 
-/// Executes the block `input` on `state` and applies its changes to it. Invalid transactions
-/// make the whole block invalid (callers building a block filter them first).
+/// What to do with a transaction that cannot be included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Building a block: leave it out and go on.
+    Build,
+    /// Checking a received block: the whole block is invalid.
+    Validate,
+}
+
+/// Executes the block `input` on `state` and applies its changes to it.
 pub fn execute_block(
     spec: &ChainSpec,
     factory: &ExecutorFactory,
     state: &mut MemoryState,
     input: BlockInput,
+) -> Result<ExecutedBlock, ExecutionError> {
+    execute_block_with(spec, factory, state, input, Mode::Validate)
+}
+
+/// Executes the block `input` on `state` and applies its changes to it; in [`Mode::Build`]
+/// transactions that cannot be included are left out of the block.
+pub fn execute_block_with(
+    spec: &ChainSpec,
+    factory: &ExecutorFactory,
+    state: &mut MemoryState,
+    mut input: BlockInput,
+    mode: Mode,
 ) -> Result<ExecutedBlock, ExecutionError> {
     let mut header = input.partial_header(spec);
     let pool_active = spec
@@ -206,9 +226,17 @@ pub fn execute_block(
         if pool_active {
             system_call(executor.evm_mut(), begin_block_call(), "beginBlock")?;
         }
-        for tx in &input.transactions {
-            executor.execute_transaction(tx)?;
+        let mut included = Vec::with_capacity(input.transactions.len());
+        for tx in std::mem::take(&mut input.transactions) {
+            match executor.execute_transaction(&tx) {
+                Ok(_) => included.push(tx),
+                Err(error) if mode == Mode::Build => {
+                    tracing::debug!(target: "berapool::build", tx = %tx.inner().tx_hash(), %error, "transaction left out");
+                }
+                Err(error) => return Err(error.into()),
+            }
         }
+        input.transactions = included;
         let (mut evm, result) = executor.finish()?;
         let to_vault: Vec<VaultWithdrawal> = input
             .withdrawals

@@ -3,12 +3,17 @@
 //! rules ([`execution`]), and embedded storage ([`storage`]). The Engine API and the dev consensus
 //! layer follow (see the issue tracker).
 
+pub mod blockchain;
 pub mod chainspec;
+pub mod engine;
 pub mod execution;
 pub mod state;
 pub mod storage;
 
 pub use chainspec::{BerapoolConfig, ChainSpec, ChainSpecError};
-pub use execution::{execute_block, executor_factory, BlockInput, ExecutedBlock, ExecutionError};
+pub use execution::{
+    execute_block, execute_block_with, executor_factory, BlockInput, ExecutedBlock, ExecutionError,
+    Mode,
+};
 pub use state::MemoryState;
 pub use storage::{ChainStore, StorageError};

@@ -7,7 +7,7 @@
 mod common;
 
 use alloy_eips::eip4895::Withdrawal;
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, Bytes};
 use alloy_sol_types::SolCall;
 use common::Chain;
 use node::{chainspec::dev_accounts, ChainStore, StorageError};
@@ -108,7 +108,6 @@ fn a_datadir_reopens_at_its_head_with_the_same_state() {
         .blocks_with_log_address(node::chainspec::BEACON_DEPOSIT, 2, 3)
         .unwrap()
         .is_empty());
-    let _ = U256::ZERO;
 }
 
 #[test]
