@@ -5,6 +5,7 @@
 
 pub mod blockchain;
 pub mod chainspec;
+pub mod dev;
 pub mod engine;
 pub mod execution;
 pub mod state;

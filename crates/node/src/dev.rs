@@ -1,0 +1,181 @@
+//! The dev block driver: produces blocks in process through the same Engine API path a consensus
+//! client uses (forkchoiceUpdated with attributes → getPayload → newPayload → forkchoiceUpdated),
+//! one per block time, or as soon as transactions are waiting.
+//!
+//! What the consensus layer contributes to each block (timestamp, randomness, fee recipient,
+//! withdrawals, parent beacon block root) comes from a [`ConsensusProvider`]; the dev consensus
+//! layer implements it. [`SimpleProvider`] is the stand-in with no validators.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use alloy_consensus::Header;
+use alloy_eips::eip4895::Withdrawal;
+use alloy_primitives::{keccak256, Address, B256};
+use alloy_rpc_types_engine::{ForkchoiceState, PayloadAttributes, PayloadStatusEnum};
+
+use crate::engine::{EngineError, EngineHandle};
+
+/// What the consensus layer puts into the next block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextBlock {
+    /// Timestamp.
+    pub timestamp: u64,
+    /// `prevRandao`.
+    pub prev_randao: B256,
+    /// The proposer's fee recipient.
+    pub fee_recipient: Address,
+    /// EIP-4895 withdrawals.
+    pub withdrawals: Vec<Withdrawal>,
+    /// Root of the parent beacon block.
+    pub parent_beacon_block_root: B256,
+}
+
+/// The consensus side of block production.
+pub trait ConsensusProvider: Send {
+    /// The attributes of the block to build on `parent`.
+    fn next_block(&mut self, parent: &Header, parent_hash: B256) -> NextBlock;
+    /// `header` (with hash `hash`) became the head.
+    fn on_head(&mut self, _header: &Header, _hash: B256) {}
+}
+
+/// A consensus side without validators: wall-clock timestamps (strictly increasing), a fixed
+/// fee recipient, no withdrawals, and roots derived from the parent hash.
+#[derive(Clone, Debug)]
+pub struct SimpleProvider {
+    /// Fee recipient of every block.
+    pub fee_recipient: Address,
+}
+
+impl ConsensusProvider for SimpleProvider {
+    fn next_block(&mut self, parent: &Header, parent_hash: B256) -> NextBlock {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        NextBlock {
+            timestamp: now.max(parent.timestamp + 1),
+            prev_randao: keccak256([parent_hash.as_slice(), b"randao"].concat()),
+            fee_recipient: self.fee_recipient,
+            withdrawals: Vec::new(),
+            parent_beacon_block_root: keccak256([parent_hash.as_slice(), b"beacon"].concat()),
+        }
+    }
+}
+
+/// Why a block could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    /// The Engine API refused.
+    #[error("engine: {0}")]
+    Engine(#[from] EngineError),
+    /// A forkchoice update built no payload.
+    #[error("no payload was started")]
+    NoPayload,
+    /// Our own payload was not accepted.
+    #[error("own payload not valid: {0}")]
+    Rejected(String),
+}
+
+/// Produces blocks through an [`EngineHandle`].
+pub struct DevDriver {
+    engine: EngineHandle,
+    provider: Box<dyn ConsensusProvider>,
+    block_time: Option<Duration>,
+}
+
+impl std::fmt::Debug for DevDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevDriver")
+            .field("block_time", &self.block_time)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DevDriver {
+    /// A driver over `engine`: a block every `block_time`, or (with `None`) as soon as
+    /// transactions are waiting.
+    pub fn new(
+        engine: EngineHandle,
+        provider: Box<dyn ConsensusProvider>,
+        block_time: Option<Duration>,
+    ) -> Self {
+        Self {
+            engine,
+            provider,
+            block_time,
+        }
+    }
+
+    /// Produces one block on the head and makes it the head. Returns its hash.
+    pub fn produce_block(&mut self) -> Result<B256, DriverError> {
+        let (parent, parent_hash) = self.engine.with_chain(|c| (c.head().0.clone(), c.head().1));
+        let next = self.provider.next_block(&parent, parent_hash);
+        let attributes = PayloadAttributes {
+            timestamp: next.timestamp,
+            prev_randao: next.prev_randao,
+            suggested_fee_recipient: next.fee_recipient,
+            withdrawals: Some(next.withdrawals),
+            parent_beacon_block_root: Some(next.parent_beacon_block_root),
+            slot_number: None,
+            target_gas_limit: None,
+        };
+        let state = ForkchoiceState {
+            head_block_hash: parent_hash,
+            safe_block_hash: B256::ZERO,
+            finalized_block_hash: B256::ZERO,
+        };
+        let id = self
+            .engine
+            .fork_choice_updated_v3(state, Some(attributes))?
+            .payload_id
+            .ok_or(DriverError::NoPayload)?;
+        let envelope = self.engine.get_payload_v4(id)?;
+        let payload = envelope.envelope_inner.execution_payload;
+        let hash = payload.payload_inner.payload_inner.block_hash;
+        let status = self.engine.new_payload_v4(
+            payload,
+            Vec::new(),
+            next.parent_beacon_block_root,
+            envelope.execution_requests,
+        )?;
+        if status.status != PayloadStatusEnum::Valid {
+            return Err(DriverError::Rejected(format!("{:?}", status.status)));
+        }
+        // The dev chain finalizes at once: a single proposer, no forks.
+        let state = ForkchoiceState {
+            head_block_hash: hash,
+            safe_block_hash: hash,
+            finalized_block_hash: hash,
+        };
+        self.engine.fork_choice_updated_v3(state, None)?;
+        let header = self.engine.with_chain(|c| c.head().0.clone());
+        self.provider.on_head(&header, hash);
+        tracing::info!(target: "berapool::dev", number = header.number, %hash, gas_used = header.gas_used, "block produced");
+        Ok(hash)
+    }
+
+    /// Produces blocks until `shutdown` is set; a failed block is logged and retried.
+    pub fn run(mut self, shutdown: Arc<AtomicBool>) {
+        let poll = Duration::from_millis(25);
+        let mut last = Instant::now();
+        while !shutdown.load(Ordering::Relaxed) {
+            let due = match self.block_time {
+                Some(every) => last.elapsed() >= every,
+                None => self.engine.has_pending_transactions(),
+            };
+            if due {
+                last = Instant::now();
+                if let Err(error) = self.produce_block() {
+                    tracing::warn!(target: "berapool::dev", %error, "block production failed");
+                }
+            }
+            std::thread::sleep(poll);
+        }
+    }
+}
