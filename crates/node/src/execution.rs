@@ -110,6 +110,17 @@ pub struct ExecutedBlock {
     pub requests: Requests,
     /// The state changes, already applied to the in-memory state, to persist.
     pub changes: BundleState,
+    /// Where the time went.
+    pub timings: BlockTimings,
+}
+
+/// Time spent executing a block and computing its state root.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockTimings {
+    /// Transactions, system calls and applying the changes to the state.
+    pub execution: std::time::Duration,
+    /// The state root.
+    pub state_root: std::time::Duration,
 }
 
 impl BlockInput {
@@ -196,6 +207,7 @@ pub fn execute_block_with(
     mut input: BlockInput,
     mode: Mode,
 ) -> Result<ExecutedBlock, ExecutionError> {
+    let started = std::time::Instant::now();
     let mut header = input.partial_header(spec);
     let pool_active = spec
         .pool_config()
@@ -270,7 +282,13 @@ pub fn execute_block_with(
         .iter()
         .map(|t| t.inner().clone())
         .collect();
+    let execution = started.elapsed();
+    let root_started = std::time::Instant::now();
     header.state_root = state.state_root();
+    let timings = BlockTimings {
+        execution,
+        state_root: root_started.elapsed(),
+    };
     header.transactions_root = calculate_transaction_root(&envelopes);
     header.receipts_root = calculate_receipt_root(&receipts);
     header.logs_bloom = bloom;
@@ -286,5 +304,6 @@ pub fn execute_block_with(
         receipts,
         requests,
         changes: bundle,
+        timings,
     })
 }

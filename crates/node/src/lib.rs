@@ -10,6 +10,7 @@ pub mod engine;
 pub mod execution;
 pub mod state;
 pub mod storage;
+pub mod trie;
 
 pub use chainspec::{BerapoolConfig, ChainSpec, ChainSpecError};
 pub use execution::{

@@ -1,9 +1,10 @@
 //! The world state the node executes on: a flat map of accounts, storage and code that revm reads
 //! through [`DatabaseRef`], updated by each block's bundle, with its Merkle-Patricia root.
 //!
-//! Storage roots are cached per account and recomputed only for accounts a block touched.
+//! The root is incremental: the account trie and every account's storage trie keep their node
+//! hashes ([`Trie`]), so a block costs hashing only the paths to what it touched.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use alloy_evm::revm::{
     database::{states::bundle_state::BundleRetention, BundleState},
@@ -13,8 +14,10 @@ use alloy_evm::revm::{
     DatabaseRef,
 };
 use alloy_genesis::Genesis;
-use alloy_primitives::{Address, B256, U256};
-use alloy_trie::{root::storage_root_unhashed, TrieAccount, EMPTY_ROOT_HASH};
+use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_trie::{TrieAccount, EMPTY_ROOT_HASH};
+
+use crate::trie::Trie;
 
 /// A read of the state failed. (The in-memory state never fails; the persistent store can.)
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +33,12 @@ pub struct MemoryState {
     storage: BTreeMap<Address, BTreeMap<U256, U256>>,
     code: HashMap<B256, Bytecode>,
     block_hashes: BTreeMap<u64, B256>,
-    storage_roots: HashMap<Address, B256>,
+    /// The account trie (hashed address → RLP account).
+    account_trie: Trie,
+    /// Each account's storage trie (hashed slot → RLP value).
+    storage_tries: HashMap<Address, Trie>,
+    /// Accounts whose leaf in the account trie is out of date.
+    dirty: HashSet<Address>,
 }
 
 impl MemoryState {
@@ -43,6 +51,7 @@ impl MemoryState {
             if let Some(code) = code {
                 state.code.insert(code_hash, code);
             }
+            state.dirty.insert(*address);
             state.accounts.insert(
                 *address,
                 AccountInfo {
@@ -61,8 +70,8 @@ impl MemoryState {
                 .map(|(k, v)| (U256::from_be_bytes(k.0), U256::from_be_bytes(v.0)))
                 .filter(|(_, v)| !v.is_zero())
                 .collect();
-            if !slots.is_empty() {
-                state.storage.insert(*address, slots);
+            for (slot, value) in slots {
+                state.insert_slot(*address, slot, value);
             }
         }
         state
@@ -83,11 +92,12 @@ impl MemoryState {
             self.code.insert(*hash, code.clone());
         }
         for (address, account) in &bundle.state {
-            self.storage_roots.remove(address);
+            self.dirty.insert(*address);
             match &account.info {
                 None => {
                     self.accounts.remove(address);
                     self.storage.remove(address);
+                    self.storage_tries.remove(address);
                 }
                 Some(info) => {
                     let mut info = info.clone();
@@ -95,13 +105,18 @@ impl MemoryState {
                     self.accounts.insert(*address, info);
                     if account.status.was_destroyed() {
                         self.storage.remove(address);
+                        self.storage_tries.remove(address);
                     }
                     let slots = self.storage.entry(*address).or_default();
+                    let trie = self.storage_tries.entry(*address).or_default();
                     for (slot, value) in &account.storage {
+                        let key = keccak256(B256::from(*slot));
                         if value.present_value.is_zero() {
                             slots.remove(slot);
+                            trie.remove(&key);
                         } else {
                             slots.insert(*slot, value.present_value);
+                            trie.insert(&key, alloy_rlp::encode(value.present_value));
                         }
                     }
                     if slots.is_empty() {
@@ -131,12 +146,19 @@ impl MemoryState {
 
     /// Loads an account (from storage).
     pub fn insert_account(&mut self, address: Address, info: AccountInfo) {
+        self.dirty.insert(address);
         self.accounts.insert(address, info);
     }
 
     /// Loads a slot (from storage).
     pub fn insert_slot(&mut self, address: Address, slot: U256, value: U256) {
+        self.dirty.insert(address);
         self.storage.entry(address).or_default().insert(slot, value);
+        let key = keccak256(B256::from(slot));
+        self.storage_tries
+            .entry(address)
+            .or_default()
+            .insert(&key, alloy_rlp::encode(value));
     }
 
     /// Loads a contract's code (from storage).
@@ -147,10 +169,18 @@ impl MemoryState {
 
     /// A copy with no cached storage roots (to check the cache against a recomputation).
     pub fn clone_without_caches(&self) -> Self {
-        Self {
-            storage_roots: HashMap::new(),
-            ..self.clone()
+        let mut fresh = Self {
+            code: self.code.clone(),
+            block_hashes: self.block_hashes.clone(),
+            ..Self::default()
+        };
+        for (address, info) in &self.accounts {
+            fresh.insert_account(*address, info.clone());
         }
+        for (address, slot, value) in self.slots() {
+            fresh.insert_slot(*address, *slot, *value);
+        }
+        fresh
     }
 
     /// The account at `address`.
@@ -167,38 +197,30 @@ impl MemoryState {
             .unwrap_or_default()
     }
 
-    fn storage_root(&mut self, address: &Address) -> B256 {
-        if let Some(root) = self.storage_roots.get(address) {
-            return *root;
-        }
-        let root = match self.storage.get(address) {
-            Some(slots) => storage_root_unhashed(slots.iter().map(|(k, v)| (B256::from(*k), *v))),
-            None => EMPTY_ROOT_HASH,
-        };
-        self.storage_roots.insert(*address, root);
-        root
-    }
-
-    /// The state root. Storage roots of accounts untouched since the last call are reused.
+    /// The state root. Only accounts changed since the last call are rehashed, each along its
+    /// own path, with its storage trie rehashed only where its slots changed.
     pub fn state_root(&mut self) -> B256 {
-        let addresses: Vec<Address> = self.accounts.keys().copied().collect();
-        let leaves: Vec<(Address, TrieAccount)> = addresses
-            .into_iter()
-            .map(|address| {
-                let storage_root = self.storage_root(&address);
-                let info = &self.accounts[&address];
-                (
-                    address,
-                    TrieAccount {
+        for address in std::mem::take(&mut self.dirty) {
+            let key = keccak256(address);
+            match self.accounts.get(&address) {
+                Some(info) => {
+                    let storage_root = self
+                        .storage_tries
+                        .get_mut(&address)
+                        .map(Trie::root)
+                        .unwrap_or(EMPTY_ROOT_HASH);
+                    let leaf = TrieAccount {
                         nonce: info.nonce,
                         balance: info.balance,
                         storage_root,
                         code_hash: info.code_hash,
-                    },
-                )
-            })
-            .collect();
-        alloy_trie::root::state_root_unhashed(leaves)
+                    };
+                    self.account_trie.insert(&key, alloy_rlp::encode(leaf));
+                }
+                None => self.account_trie.remove(&key),
+            }
+        }
+        self.account_trie.root()
     }
 }
 

@@ -22,9 +22,34 @@ use pool_precompiles::{
     },
 };
 
-/// The state root from scratch, with no cached storage roots.
+/// The state root recomputed from scratch by alloy-trie (independent of the node's incremental
+/// trie).
 fn root_from_scratch(state: &MemoryState) -> B256 {
-    state.clone_without_caches().state_root()
+    use alloy_trie::{
+        root::{state_root_unhashed, storage_root_unhashed},
+        TrieAccount,
+    };
+    let accounts: Vec<(Address, TrieAccount)> = state
+        .accounts()
+        .map(|(address, info)| {
+            let slots: Vec<(B256, U256)> = state
+                .slots()
+                .filter(|(a, _, _)| *a == address)
+                .map(|(_, k, v)| (B256::from(*k), *v))
+                .collect();
+            let storage_root = storage_root_unhashed(slots);
+            (
+                *address,
+                TrieAccount {
+                    nonce: info.nonce,
+                    balance: info.balance,
+                    storage_root,
+                    code_hash: info.code_hash,
+                },
+            )
+        })
+        .collect();
+    state_root_unhashed(accounts)
 }
 
 #[test]

@@ -67,7 +67,7 @@ impl Chain {
             timestamp: self.head.timestamp + 2,
             beneficiary: Address::repeat_byte(0xfe),
             prev_randao: B256::repeat_byte(self.head.number as u8 + 1),
-            gas_limit: 30_000_000,
+            gas_limit: self.head.gas_limit,
             parent_beacon_block_root: B256::repeat_byte(0xbb),
             withdrawals,
             extra_data: Bytes::new(),
