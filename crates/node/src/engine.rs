@@ -60,8 +60,8 @@ impl EngineError {
 pub trait TransactionSource: Send + Sync {
     /// Candidates for the next block, in the order to try them.
     fn candidates(&self) -> Vec<Recovered<TxEnvelope>>;
-    /// A block with these transactions became the head.
-    fn on_canonical(&self, included: &[B256]);
+    /// A block became the head: `included` are in it, `left_out` could not be executed on it.
+    fn on_canonical(&self, included: &[B256], left_out: &[B256]);
     /// Whether transactions are waiting.
     fn has_pending(&self) -> bool;
 }
@@ -91,11 +91,13 @@ impl TransactionSource for TxQueue {
         self.lock().iter().cloned().collect()
     }
 
-    fn on_canonical(&self, included: &[B256]) {
-        // Included transactions leave; so do ones the block could not take and that can never
-        // succeed later because an included transaction used their nonce.
-        self.lock()
-            .retain(|tx| !included.contains(tx.inner().tx_hash()));
+    fn on_canonical(&self, included: &[B256], left_out: &[B256]) {
+        // Included transactions leave; so do the ones the builder could not execute (this queue
+        // does not keep transactions for later, the transaction pool does).
+        self.lock().retain(|tx| {
+            let hash = tx.inner().tx_hash();
+            !included.contains(hash) && !left_out.contains(hash)
+        });
     }
 
     fn has_pending(&self) -> bool {
@@ -192,6 +194,7 @@ impl EngineHandle {
         let head_hash = inner.chain.head().1;
         if state.head_block_hash != head_hash {
             if let Some(sealed) = inner.valid.remove(&state.head_block_hash) {
+                let left_out = sealed.block.left_out.clone();
                 let included: Vec<B256> = sealed
                     .block
                     .transactions
@@ -207,7 +210,7 @@ impl EngineHandle {
                     .map_err(|e| EngineError::Internal(e.to_string()))?;
                 inner.built.clear();
                 inner.valid.clear();
-                self.source.on_canonical(&included);
+                self.source.on_canonical(&included, &left_out);
             } else if inner
                 .chain
                 .store()

@@ -110,6 +110,8 @@ pub struct ExecutedBlock {
     pub requests: Requests,
     /// The state changes, already applied to the in-memory state, to persist.
     pub changes: BundleState,
+    /// Transactions [`Mode::Build`] left out (they could not be executed on this block).
+    pub left_out: Vec<B256>,
     /// Where the time went.
     pub timings: BlockTimings,
 }
@@ -222,7 +224,7 @@ pub fn execute_block_with(
         .with_database_ref(&*state)
         .with_bundle_update()
         .build();
-    let (receipts, requests, gas_used) = {
+    let (receipts, requests, gas_used, left_out) = {
         let evm = factory.evm_factory().create_evm(&mut db, env);
         let ctx = EthBlockExecutionCtx {
             parent_hash: input.parent_hash,
@@ -239,11 +241,13 @@ pub fn execute_block_with(
             system_call(executor.evm_mut(), begin_block_call(), "beginBlock")?;
         }
         let mut included = Vec::with_capacity(input.transactions.len());
+        let mut left_out = Vec::new();
         for tx in std::mem::take(&mut input.transactions) {
             match executor.execute_transaction(&tx) {
                 Ok(_) => included.push(tx),
                 Err(error) if mode == Mode::Build => {
                     tracing::debug!(target: "berapool::build", tx = %tx.inner().tx_hash(), %error, "transaction left out");
+                    left_out.push(*tx.inner().tx_hash());
                 }
                 Err(error) => return Err(error.into()),
             }
@@ -266,7 +270,7 @@ pub fn execute_block_with(
                 "creditConsensusWithdrawals",
             )?;
         }
-        (result.receipts, result.requests, result.gas_used)
+        (result.receipts, result.requests, result.gas_used, left_out)
     };
     db.merge_transitions(RETENTION);
     let bundle = db.take_bundle();
@@ -304,6 +308,7 @@ pub fn execute_block_with(
         receipts,
         requests,
         changes: bundle,
+        left_out,
         timings,
     })
 }

@@ -105,3 +105,26 @@ fn the_driver_runs_on_a_timer_and_on_demand() {
     thread.join().unwrap();
     assert_eq!(engine.with_chain(|c| c.head().0.number), timed + 1);
 }
+
+#[test]
+fn a_transaction_that_cannot_be_included_does_not_keep_the_driver_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, queue) = setup(dir.path());
+    let mut signer = Chain::dev();
+    // A key with no funds: the builder leaves its transaction out.
+    let broke = alloy_primitives::B256::repeat_byte(0x42);
+    queue.push(signer.tx(broke, Address::repeat_byte(1), U256::from(1), Vec::new()));
+    let mut driver = DevDriver::new(
+        engine.clone(),
+        Box::new(SimpleProvider {
+            fee_recipient: Address::ZERO,
+        }),
+        None,
+    );
+    driver.produce_block().unwrap();
+    assert_eq!(
+        engine.with_chain(|c| c.store().block(1).unwrap().unwrap().transactions.len()),
+        0
+    );
+    assert!(!engine.has_pending_transactions(), "the queue let go of it");
+}
