@@ -60,8 +60,9 @@ impl EngineError {
 pub trait TransactionSource: Send + Sync {
     /// Candidates for the next block, in the order to try them.
     fn candidates(&self) -> Vec<Recovered<TxEnvelope>>;
-    /// A block became the head: `included` are in it, `left_out` could not be executed on it.
-    fn on_canonical(&self, included: &[B256], left_out: &[B256]);
+    /// A block became the head: `included` are in it, `left_out` could not be executed on it,
+    /// `state` is the state after it.
+    fn on_canonical(&self, included: &[B256], left_out: &[B256], state: &crate::state::MemoryState);
     /// Whether transactions are waiting.
     fn has_pending(&self) -> bool;
 }
@@ -91,7 +92,12 @@ impl TransactionSource for TxQueue {
         self.lock().iter().cloned().collect()
     }
 
-    fn on_canonical(&self, included: &[B256], left_out: &[B256]) {
+    fn on_canonical(
+        &self,
+        included: &[B256],
+        left_out: &[B256],
+        _state: &crate::state::MemoryState,
+    ) {
         // Included transactions leave; so do the ones the builder could not execute (this queue
         // does not keep transactions for later, the transaction pool does).
         self.lock().retain(|tx| {
@@ -210,7 +216,8 @@ impl EngineHandle {
                     .map_err(|e| EngineError::Internal(e.to_string()))?;
                 inner.built.clear();
                 inner.valid.clear();
-                self.source.on_canonical(&included, &left_out);
+                self.source
+                    .on_canonical(&included, &left_out, inner.chain.state());
             } else if inner
                 .chain
                 .store()

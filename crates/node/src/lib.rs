@@ -11,6 +11,7 @@ pub mod execution;
 pub mod state;
 pub mod storage;
 pub mod trie;
+pub mod txpool;
 
 pub use chainspec::{BerapoolConfig, ChainSpec, ChainSpecError};
 pub use execution::{

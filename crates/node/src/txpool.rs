@@ -1,0 +1,484 @@
+//! The transaction pool: entry validation with clear errors, per-sender nonce order, fee
+//! priority, replacement only at a ≥ 10 % higher fee, and a bounded size that evicts the
+//! cheapest. The payload builder takes its executable transactions, best tip first.
+
+use std::{
+    cmp::Reverse,
+    collections::{BTreeMap, BinaryHeap, HashMap},
+    sync::{Mutex, MutexGuard},
+};
+
+use alloy_consensus::{
+    transaction::{Recovered, SignerRecoverable},
+    Transaction, TxEnvelope,
+};
+use alloy_eips::eip2718::{Decodable2718, Encodable2718};
+use alloy_primitives::{Address, B256, U256};
+
+use crate::{engine::TransactionSource, state::MemoryState};
+
+/// Pool limits.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// Transactions kept at most.
+    pub max_transactions: usize,
+    /// How far ahead of a sender's next nonce a transaction may be.
+    pub max_nonce_gap: u64,
+    /// Largest encoded transaction, in bytes.
+    pub max_tx_bytes: usize,
+    /// Fee increase a replacement needs, in percent.
+    pub price_bump_percent: u128,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self {
+            max_transactions: 10_000,
+            max_nonce_gap: 64,
+            max_tx_bytes: 128 * 1024,
+            price_bump_percent: 10,
+        }
+    }
+}
+
+/// Why a transaction was refused (the message is what JSON-RPC clients see).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PoolError {
+    /// Not a valid EIP-2718 transaction.
+    #[error("invalid transaction encoding: {0}")]
+    Decode(String),
+    /// Larger than the pool takes.
+    #[error("oversized data: transaction of {size} bytes, at most {max}")]
+    Oversized {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Signed for another chain (or without replay protection).
+    #[error("invalid chain id: expected {expected}, got {got:?}")]
+    WrongChainId {
+        /// This chain.
+        expected: u64,
+        /// The transaction's.
+        got: Option<u64>,
+    },
+    /// The signature does not recover.
+    #[error("invalid signature: {0}")]
+    BadSignature(String),
+    /// Blob transactions are not taken.
+    #[error("transaction type not supported: blob transactions")]
+    Unsupported,
+    /// Nonce already used.
+    #[error("nonce too low: next nonce {next}, tx nonce {got}")]
+    NonceTooLow {
+        /// The account's next nonce.
+        next: u64,
+        /// The transaction's.
+        got: u64,
+    },
+    /// Nonce too far ahead.
+    #[error("nonce too high: next nonce {next}, tx nonce {got}, at most {max_gap} ahead")]
+    NonceGap {
+        /// The account's next nonce.
+        next: u64,
+        /// The transaction's.
+        got: u64,
+        /// The allowed gap.
+        max_gap: u64,
+    },
+    /// Cannot pay value plus gas.
+    #[error("insufficient funds for gas * price + value: balance {balance}, tx cost {cost}")]
+    InsufficientFunds {
+        /// Sender's balance.
+        balance: U256,
+        /// value + gas_limit · max_fee.
+        cost: U256,
+    },
+    /// Gas limit below what the transaction costs before execution.
+    #[error("intrinsic gas too low: have {got}, want {needed}")]
+    IntrinsicGas {
+        /// Needed.
+        needed: u64,
+        /// Given.
+        got: u64,
+    },
+    /// Gas limit above the block's.
+    #[error("exceeds block gas limit: {got} > {limit}")]
+    GasLimit {
+        /// Given.
+        got: u64,
+        /// Block gas limit.
+        limit: u64,
+    },
+    /// Fee cap below the current base fee.
+    #[error(
+        "max fee per gas less than block base fee: maxFeePerGas {max_fee}, baseFee {base_fee}"
+    )]
+    FeeCapTooLow {
+        /// The transaction's max fee.
+        max_fee: u128,
+        /// Base fee of the next block.
+        base_fee: u64,
+    },
+    /// Tip above the fee cap.
+    #[error("max priority fee per gas higher than max fee per gas")]
+    TipAboveFeeCap,
+    /// Same sender and nonce, not enough more fee.
+    #[error("replacement transaction underpriced: needs {bump}% more fee")]
+    ReplacementUnderpriced {
+        /// The needed bump.
+        bump: u128,
+    },
+    /// Already in the pool.
+    #[error("already known")]
+    AlreadyKnown,
+    /// The pool is full of better-paying transactions.
+    #[error("txpool is full")]
+    PoolFull,
+}
+
+/// What entry validation reads from the chain.
+#[derive(Clone, Copy, Debug)]
+pub struct ChainView {
+    /// Chain id.
+    pub chain_id: u64,
+    /// Base fee of the next block.
+    pub base_fee: u64,
+    /// Block gas limit.
+    pub gas_limit: u64,
+}
+
+/// The gas a transaction costs before execution (calldata, creation, access list, authorizations).
+pub fn intrinsic_gas(tx: &TxEnvelope) -> u64 {
+    let input = tx.input();
+    let zeros = input.iter().filter(|b| **b == 0).count() as u64;
+    let nonzeros = input.len() as u64 - zeros;
+    let mut gas = 21_000 + 4 * zeros + 16 * nonzeros;
+    if tx.kind().is_create() {
+        gas += 32_000 + 2 * (input.len() as u64).div_ceil(32);
+    }
+    if let Some(list) = tx.access_list() {
+        gas += 2_400 * list.len() as u64
+            + 1_900
+                * list
+                    .iter()
+                    .map(|i| i.storage_keys.len() as u64)
+                    .sum::<u64>();
+    }
+    if let Some(auths) = tx.authorization_list() {
+        gas += 25_000 * auths.len() as u64;
+    }
+    gas
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    tx: Recovered<TxEnvelope>,
+    hash: B256,
+}
+
+impl Entry {
+    fn max_fee(&self) -> u128 {
+        self.tx.inner().max_fee_per_gas()
+    }
+    fn tip(&self) -> u128 {
+        self.tx
+            .inner()
+            .max_priority_fee_per_gas()
+            .unwrap_or_else(|| self.tx.inner().max_fee_per_gas())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    by_hash: HashMap<B256, (Address, u64)>,
+    by_sender: HashMap<Address, BTreeMap<u64, Entry>>,
+    /// Each sender's next nonce on the chain, as last seen.
+    nonces: HashMap<Address, u64>,
+    len: usize,
+}
+
+impl Inner {
+    fn remove(&mut self, sender: Address, nonce: u64) -> Option<Entry> {
+        let queue = self.by_sender.get_mut(&sender)?;
+        let entry = queue.remove(&nonce)?;
+        if queue.is_empty() {
+            self.by_sender.remove(&sender);
+        }
+        self.by_hash.remove(&entry.hash);
+        self.len -= 1;
+        Some(entry)
+    }
+
+    /// The cheapest transaction (lowest tip), preferring the highest nonce of its sender so that
+    /// no gap is made below other transactions.
+    fn cheapest(&self) -> Option<(Address, u64, u128)> {
+        self.by_sender
+            .iter()
+            .filter_map(|(sender, queue)| {
+                queue
+                    .iter()
+                    .next_back()
+                    .map(|(n, e)| (*sender, *n, e.tip()))
+            })
+            .min_by_key(|(_, _, tip)| *tip)
+    }
+}
+
+/// The transaction pool.
+#[derive(Debug, Default)]
+pub struct TxPool {
+    config: PoolConfig,
+    inner: Mutex<Inner>,
+}
+
+impl TxPool {
+    /// An empty pool with `config`.
+    pub fn new(config: PoolConfig) -> Self {
+        Self {
+            config,
+            inner: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Validates and adds an EIP-2718-encoded transaction; returns its hash.
+    pub fn add_raw(
+        &self,
+        raw: &[u8],
+        state: &MemoryState,
+        chain: ChainView,
+    ) -> Result<B256, PoolError> {
+        if raw.len() > self.config.max_tx_bytes {
+            return Err(PoolError::Oversized {
+                size: raw.len(),
+                max: self.config.max_tx_bytes,
+            });
+        }
+        let tx =
+            TxEnvelope::decode_2718(&mut &raw[..]).map_err(|e| PoolError::Decode(e.to_string()))?;
+        self.add(tx, state, chain)
+    }
+
+    /// Validates and adds a transaction; returns its hash.
+    pub fn add(
+        &self,
+        tx: TxEnvelope,
+        state: &MemoryState,
+        chain: ChainView,
+    ) -> Result<B256, PoolError> {
+        if tx.is_eip4844() {
+            return Err(PoolError::Unsupported);
+        }
+        if tx.chain_id() != Some(chain.chain_id) {
+            return Err(PoolError::WrongChainId {
+                expected: chain.chain_id,
+                got: tx.chain_id(),
+            });
+        }
+        let size = tx.encode_2718_len();
+        if size > self.config.max_tx_bytes {
+            return Err(PoolError::Oversized {
+                size,
+                max: self.config.max_tx_bytes,
+            });
+        }
+        let sender = tx
+            .recover_signer()
+            .map_err(|e| PoolError::BadSignature(e.to_string()))?;
+        if let Some(tip) = tx.max_priority_fee_per_gas() {
+            if tip > tx.max_fee_per_gas() {
+                return Err(PoolError::TipAboveFeeCap);
+            }
+        }
+        if tx.max_fee_per_gas() < u128::from(chain.base_fee) {
+            return Err(PoolError::FeeCapTooLow {
+                max_fee: tx.max_fee_per_gas(),
+                base_fee: chain.base_fee,
+            });
+        }
+        if tx.gas_limit() > chain.gas_limit {
+            return Err(PoolError::GasLimit {
+                got: tx.gas_limit(),
+                limit: chain.gas_limit,
+            });
+        }
+        let needed = intrinsic_gas(&tx);
+        if tx.gas_limit() < needed {
+            return Err(PoolError::IntrinsicGas {
+                needed,
+                got: tx.gas_limit(),
+            });
+        }
+        let account = state.account(&sender);
+        let next = account.map(|a| a.nonce).unwrap_or(0);
+        let nonce = tx.nonce();
+        if nonce < next {
+            return Err(PoolError::NonceTooLow { next, got: nonce });
+        }
+        if nonce - next > self.config.max_nonce_gap {
+            return Err(PoolError::NonceGap {
+                next,
+                got: nonce,
+                max_gap: self.config.max_nonce_gap,
+            });
+        }
+        let balance = account.map(|a| a.balance).unwrap_or_default();
+        let cost = tx.value() + U256::from(tx.gas_limit()) * U256::from(tx.max_fee_per_gas());
+        if cost > balance {
+            return Err(PoolError::InsufficientFunds { balance, cost });
+        }
+        let hash = *tx.tx_hash();
+        let entry = Entry {
+            tx: Recovered::new_unchecked(tx, sender),
+            hash,
+        };
+
+        let mut inner = self.lock();
+        if inner.by_hash.contains_key(&hash) {
+            return Err(PoolError::AlreadyKnown);
+        }
+        inner.nonces.insert(sender, next);
+        let replacing = inner
+            .by_sender
+            .get(&sender)
+            .and_then(|q| q.get(&nonce))
+            .cloned();
+        if let Some(old) = &replacing {
+            let bump = |x: u128| x + x * self.config.price_bump_percent / 100;
+            if entry.max_fee() < bump(old.max_fee()) || entry.tip() < bump(old.tip()) {
+                return Err(PoolError::ReplacementUnderpriced {
+                    bump: self.config.price_bump_percent,
+                });
+            }
+            inner.remove(sender, nonce);
+        } else if inner.len >= self.config.max_transactions {
+            match inner.cheapest() {
+                Some((s, n, tip)) if tip < entry.tip() => {
+                    inner.remove(s, n);
+                }
+                _ => return Err(PoolError::PoolFull),
+            }
+        }
+        inner.by_hash.insert(hash, (sender, nonce));
+        inner
+            .by_sender
+            .entry(sender)
+            .or_default()
+            .insert(nonce, entry);
+        inner.len += 1;
+        Ok(hash)
+    }
+
+    /// The transaction with `hash`, if pooled.
+    pub fn get(&self, hash: &B256) -> Option<Recovered<TxEnvelope>> {
+        let inner = self.lock();
+        let (sender, nonce) = inner.by_hash.get(hash)?;
+        inner
+            .by_sender
+            .get(sender)?
+            .get(nonce)
+            .map(|e| e.tx.clone())
+    }
+
+    /// The next nonce of `sender` counting its consecutive pooled transactions.
+    pub fn pending_nonce(&self, sender: Address, chain_nonce: u64) -> u64 {
+        let inner = self.lock();
+        let mut next = chain_nonce;
+        if let Some(queue) = inner.by_sender.get(&sender) {
+            while queue.contains_key(&next) {
+                next += 1;
+            }
+        }
+        next
+    }
+
+    /// Number of pooled transactions.
+    pub fn len(&self) -> usize {
+        self.lock().len
+    }
+
+    /// Whether the pool is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl TransactionSource for TxPool {
+    /// Executable runs of each sender (from its next nonce on), merged by tip, best first, each
+    /// sender's order kept.
+    fn candidates(&self) -> Vec<Recovered<TxEnvelope>> {
+        let inner = self.lock();
+        let mut runs: Vec<Vec<&Entry>> = inner
+            .by_sender
+            .iter()
+            .map(|(sender, queue)| {
+                let mut next = inner.nonces.get(sender).copied().unwrap_or(0);
+                let mut run = Vec::new();
+                while let Some(e) = queue.get(&next) {
+                    run.push(e);
+                    next += 1;
+                }
+                run.reverse();
+                run
+            })
+            .filter(|r| !r.is_empty())
+            .collect();
+        let mut heap: BinaryHeap<(u128, Reverse<usize>)> = runs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.last().map(|e| (e.tip(), Reverse(i))))
+            .collect();
+        let mut out = Vec::new();
+        while let Some((_, Reverse(i))) = heap.pop() {
+            if let Some(e) = runs[i].pop() {
+                out.push(e.tx.clone());
+            }
+            if let Some(e) = runs[i].last() {
+                heap.push((e.tip(), Reverse(i)));
+            }
+        }
+        out
+    }
+
+    fn on_canonical(&self, included: &[B256], left_out: &[B256], state: &MemoryState) {
+        let mut inner = self.lock();
+        let senders: Vec<Address> = inner.by_sender.keys().copied().collect();
+        for sender in senders {
+            let next = state.account(&sender).map(|a| a.nonce).unwrap_or(0);
+            inner.nonces.insert(sender, next);
+            let stale: Vec<u64> = inner
+                .by_sender
+                .get(&sender)
+                .map(|q| q.range(..next).map(|(n, _)| *n).collect())
+                .unwrap_or_default();
+            for nonce in stale {
+                inner.remove(sender, nonce);
+            }
+        }
+        // What could not run on the block it was offered to is dropped: offering it again would
+        // only produce empty blocks.
+        for hash in included.iter().chain(left_out) {
+            if let Some((sender, nonce)) = inner.by_hash.get(hash).copied() {
+                inner.remove(sender, nonce);
+            }
+        }
+        let Inner {
+            nonces, by_sender, ..
+        } = &mut *inner;
+        nonces.retain(|sender, _| by_sender.contains_key(sender));
+    }
+
+    fn has_pending(&self) -> bool {
+        let inner = self.lock();
+        inner.by_sender.iter().any(|(sender, queue)| {
+            queue.contains_key(&inner.nonces.get(sender).copied().unwrap_or(0))
+        })
+    }
+}
