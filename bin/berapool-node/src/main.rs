@@ -1,6 +1,201 @@
-//! `berapool-node`: the command-line entry point. The node itself is not wired yet; the binary
-//! only reports its version so the workspace builds end to end.
+//! `berapool-node`: the command line of the berapool execution node.
+//!
+//! `berapool-node node --dev` starts a devnet in one command: the dev chain (chain id 80087,
+//! ten funded accounts of the test mnemonic), JSON-RPC on 127.0.0.1:8545, and blocks produced in
+//! process as soon as a transaction arrives (or every `--dev.block-time`).
 
-fn main() {
-    println!("berapool-node {}", env!("CARGO_PKG_VERSION"));
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
+
+use alloy_primitives::{utils::format_ether, Address};
+use clap::{Parser, Subcommand};
+use eyre::{bail, Context};
+use node::{
+    chainspec::{dev_accounts, DEV_MNEMONIC},
+    launch::{launch, DevConfig, NodeConfig},
+    rpc::RpcConfig,
+    txpool::PoolConfig,
+    ChainSpec,
+};
+use pool_precompiles::addresses;
+
+#[derive(Debug, Parser)]
+#[command(name = "berapool-node", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the node.
+    Node(NodeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct NodeArgs {
+    /// Runs a development chain: the embedded dev genesis (unless --chain is given) with blocks
+    /// produced in process.
+    #[arg(long)]
+    dev: bool,
+    /// A genesis JSON file (with an optional `berapool` section) instead of the dev chain.
+    #[arg(long, value_name = "FILE")]
+    chain: Option<PathBuf>,
+    /// Where the database lives [default: <data dir>/berapool/<chain id>].
+    #[arg(long, value_name = "DIR")]
+    datadir: Option<PathBuf>,
+    /// JSON-RPC (HTTP and WebSocket) listen address.
+    #[arg(long = "http.addr", default_value = "127.0.0.1")]
+    http_addr: IpAddr,
+    /// JSON-RPC (HTTP and WebSocket) port; 0 picks a free one.
+    #[arg(long = "http.port", default_value_t = 8545)]
+    http_port: u16,
+    /// Time between dev blocks (e.g. `2s`, `500ms`); without it a block is produced as soon as
+    /// a transaction arrives.
+    #[arg(long = "dev.block-time", value_name = "DURATION", value_parser = parse_duration)]
+    block_time: Option<Duration>,
+    /// Fee recipient of dev blocks.
+    #[arg(long = "dev.fee-recipient", default_value_t = Address::ZERO)]
+    fee_recipient: Address,
+    /// Transactions the pool keeps at most.
+    #[arg(long = "txpool.max-transactions", default_value_t = PoolConfig::default().max_transactions)]
+    max_pool_transactions: usize,
+}
+
+/// `2s`, `500ms`, `1m` or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 2s or 500ms"))?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(value)),
+        "ms" => Ok(Duration::from_millis(value)),
+        "m" => Ok(Duration::from_secs(value * 60)),
+        _ => Err(format!("unknown unit `{unit}` in `{text}`: use ms, s or m")),
+    }
+}
+
+fn main() -> eyre::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let Command::Node(args) = Cli::parse().command;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("starting the async runtime")?
+        .block_on(run(args))
+}
+
+async fn run(args: NodeArgs) -> eyre::Result<()> {
+    if !args.dev {
+        bail!(
+            "only dev mode is available: following an external consensus client needs the \
+             authenticated Engine API, which this build does not serve yet; run with --dev"
+        );
+    }
+    let spec = match &args.chain {
+        Some(path) => ChainSpec::from_file(path)
+            .wrap_err_with(|| format!("loading the chain from {}", path.display()))?,
+        None => ChainSpec::dev().wrap_err("building the dev chain")?,
+    };
+    let chain_id = spec.chain_id();
+    let datadir = match args.datadir {
+        Some(dir) => dir,
+        None => dirs::data_dir()
+            .ok_or_else(|| eyre::eyre!("no data directory on this system; pass --datadir"))?
+            .join("berapool")
+            .join(chain_id.to_string()),
+    };
+    let uses_dev_genesis = args.chain.is_none();
+    let config = NodeConfig {
+        spec,
+        datadir,
+        rpc: RpcConfig {
+            addr: SocketAddr::new(args.http_addr, args.http_port),
+            ..RpcConfig::default()
+        },
+        pool: PoolConfig {
+            max_transactions: args.max_pool_transactions,
+            ..PoolConfig::default()
+        },
+        dev: Some(DevConfig {
+            block_time: args.block_time,
+            fee_recipient: args.fee_recipient,
+        }),
+    };
+    let node = launch(config).await?;
+    print_banner(&node, chain_id, uses_dev_genesis, args.block_time);
+    shutdown_signal().await?;
+    tracing::info!(target: "berapool::node", "shutting down");
+    node.stop().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() -> eyre::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .wrap_err("listening for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.wrap_err("waiting for Ctrl-C"),
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.wrap_err("waiting for Ctrl-C")
+}
+
+fn print_banner(
+    node: &node::launch::RunningNode,
+    chain_id: u64,
+    dev_genesis: bool,
+    block_time: Option<Duration>,
+) {
+    let (head, hash) = node.head();
+    println!();
+    println!("berapool devnet");
+    println!("  chain id      {chain_id}");
+    println!("  head          #{head} {hash}");
+    println!("  JSON-RPC      http://{0}  ws://{0}", node.rpc_addr);
+    match block_time {
+        Some(every) => println!("  blocks        every {every:?}"),
+        None => println!("  blocks        as soon as a transaction arrives"),
+    }
+    println!();
+    println!("Pool system");
+    println!("  factory            {}", addresses::FACTORY);
+    println!("  withdrawal vault   {}", addresses::WITHDRAWAL_VAULT);
+    println!("  accounting oracle  {}", addresses::ACCOUNTING_ORACLE);
+    println!("  beacon deposit     {}", addresses::BEACON_DEPOSIT);
+    if dev_genesis {
+        println!();
+        println!("Funded accounts (mnemonic \"{DEV_MNEMONIC}\")");
+        node.engine.with_chain(|chain| {
+            for (i, (address, key)) in dev_accounts().into_iter().enumerate() {
+                let balance = chain
+                    .state()
+                    .account(&address)
+                    .map(|a| a.balance)
+                    .unwrap_or_default();
+                println!(
+                    "  ({i}) {address} {} BERA  key {key}",
+                    format_ether(balance)
+                );
+            }
+        });
+    }
+    println!();
 }

@@ -123,6 +123,49 @@ impl Blockchain {
         &self.state
     }
 
+    /// Runs `tx` against the head state without committing anything (`eth_call`,
+    /// `eth_estimateGas`): the head block's environment, no nonce check, and no base fee when the
+    /// request names no fee.
+    ///
+    /// `beneficiary` replaces the head's coinbase: the coinbase is warm (EIP-3651), so an
+    /// estimate run with a coinbase the transaction touches would come out low.
+    pub fn call(
+        &self,
+        request: alloy_rpc_types_eth::TransactionRequest,
+        gas_limit: Option<u64>,
+        beneficiary: Option<Address>,
+    ) -> Result<alloy_evm::revm::context::result::ExecutionResult, String> {
+        use alloy_evm::{rpc::TryIntoTxEnv, Evm, EvmEnv, EvmFactory};
+        let mut env: EvmEnv = EvmEnv::for_eth_block(
+            &self.head,
+            &self.spec,
+            self.spec.chain_id(),
+            self.spec.blob_params_at(self.head.timestamp),
+        );
+        // As other clients do: a call that names no fee runs at a zero base fee.
+        let priced = request.gas_price.is_some()
+            || request.max_fee_per_gas.is_some()
+            || request.max_priority_fee_per_gas.is_some();
+        if !priced {
+            env.block_env.basefee = 0;
+        }
+        env.cfg_env.disable_nonce_check = true;
+        if let Some(beneficiary) = beneficiary {
+            env.block_env.beneficiary = beneficiary;
+        }
+        let mut tx = request.try_into_tx_env(&env).map_err(|e| e.to_string())?;
+        if let Some(gas) = gas_limit {
+            tx.gas_limit = gas;
+        }
+        let mut db = alloy_evm::revm::database::State::builder()
+            .with_database_ref(&self.state)
+            .build();
+        let mut evm = self.factory.evm_factory().create_evm(&mut db, env);
+        evm.transact(tx)
+            .map(|r| r.result)
+            .map_err(|e| e.to_string())
+    }
+
     /// Builds a block on the head from `candidates` (those that cannot be included are left out).
     pub fn build(
         &self,

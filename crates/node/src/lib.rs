@@ -8,6 +8,8 @@ pub mod chainspec;
 pub mod dev;
 pub mod engine;
 pub mod execution;
+pub mod launch;
+pub mod rpc;
 pub mod state;
 pub mod storage;
 pub mod trie;

@@ -259,6 +259,11 @@ impl ChainStore {
                 .map_err(db_err)?
                 .insert(0, alloy_rlp::encode(Vec::<Bytes>::new()).as_slice())
                 .map_err(db_err)?;
+            // The indexes exist from the start, so lookups on a fresh chain find nothing rather
+            // than fail.
+            tx.open_table(TX_INDEX).map_err(db_err)?;
+            tx.open_table(LOG_ADDRESSES).map_err(db_err)?;
+            tx.open_table(LOG_TOPICS).map_err(db_err)?;
             let mut meta = tx.open_table(META).map_err(db_err)?;
             meta.insert(K_SCHEMA, SCHEMA_VERSION.to_be_bytes().as_slice())
                 .map_err(db_err)?;

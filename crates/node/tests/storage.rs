@@ -152,3 +152,23 @@ fn another_chain_or_schema_is_refused_with_a_clear_message() {
         "{error}"
     );
 }
+
+#[test]
+fn a_fresh_chain_answers_lookups_with_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ChainStore::open(dir.path(), &node::ChainSpec::dev().unwrap()).unwrap();
+    assert_eq!(
+        store
+            .transaction_location(alloy_primitives::B256::repeat_byte(1))
+            .unwrap(),
+        None
+    );
+    let logged = store
+        .blocks_with_log_address(alloy_primitives::Address::repeat_byte(1), 0, 10)
+        .unwrap();
+    assert!(logged.is_empty());
+    let topics = store
+        .blocks_with_log_topic(alloy_primitives::B256::repeat_byte(2), 0, 10)
+        .unwrap();
+    assert!(topics.is_empty());
+}

@@ -40,6 +40,8 @@ pub use contracts::SYSTEM_ADDRESS;
 pub use evm_host::EvmHost;
 pub use factory::BerapoolEvmFactory;
 pub use pool_state;
+/// The fixed addresses of the pool system (factory, withdrawal vault, oracle, beacon deposit).
+pub use pool_state::addresses;
 
 /// How the pool system is installed on a chain.
 #[derive(Clone, Debug, PartialEq, Eq)]

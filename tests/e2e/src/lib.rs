@@ -1,2 +1,267 @@
 //! Black-box tests that start the real `berapool-node` binary and talk JSON-RPC to it.
-//! Empty until the binary serves JSON-RPC (see the issue tracker).
+//!
+//! [`DevNode`] runs the binary in dev mode on a fresh datadir and a free port; [`Wallet`] signs
+//! transactions the way a wallet does. The binary is the one `cargo test` builds next to the
+//! test executables (`BERAPOOL_NODE_BIN` overrides it).
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use jsonrpsee::{
+    core::{client::ClientT, params::ArrayParams, ClientError},
+    http_client::{HttpClient, HttpClientBuilder},
+};
+use serde_json::Value;
+
+/// Why a test step failed.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Chain id of the dev chain.
+pub const DEV_CHAIN_ID: u64 = 80087;
+
+/// First funded dev account's key (test mnemonic, index 0).
+pub const DEV_KEY_0: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// Second funded dev account's key (test mnemonic, index 1).
+pub const DEV_KEY_1: &str = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+/// The `berapool-node` executable under test.
+pub fn node_binary() -> Result<PathBuf, Error> {
+    if let Ok(path) = std::env::var("BERAPOOL_NODE_BIN") {
+        return Ok(PathBuf::from(path));
+    }
+    // Test executables live in `<target>/<profile>/deps`; binaries one level up.
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("test executable has no profile directory")?;
+    let bin = profile_dir.join(format!("berapool-node{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        return Err(format!(
+            "{} is missing: build it with `cargo build -p berapool-node` or set BERAPOOL_NODE_BIN",
+            bin.display()
+        )
+        .into());
+    }
+    Ok(bin)
+}
+
+/// A running dev node.
+#[derive(Debug)]
+pub struct DevNode {
+    child: Child,
+    /// Its JSON-RPC URL.
+    pub url: String,
+    /// Its datadir (kept across restarts).
+    pub datadir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    client: HttpClient,
+}
+
+impl DevNode {
+    /// Starts a node on a fresh datadir with `extra` arguments.
+    pub fn start(extra: &[&str]) -> Result<Self, Error> {
+        let temp = tempfile::tempdir()?;
+        let datadir = temp.path().join("data");
+        let mut node = Self::start_in(&datadir, extra)?;
+        node._temp = Some(temp);
+        Ok(node)
+    }
+
+    /// Starts a node on `datadir` (which may hold a chain already).
+    pub fn start_in(datadir: &Path, extra: &[&str]) -> Result<Self, Error> {
+        let datadir_arg = datadir.to_str().ok_or("datadir is not UTF-8")?;
+        let mut child = Command::new(node_binary()?)
+            .args([
+                "node",
+                "--dev",
+                "--http.port",
+                "0",
+                "--datadir",
+                datadir_arg,
+            ])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.trim().strip_prefix("JSON-RPC") {
+                    let url = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let _ = tx.send(url);
+                }
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                return Err("the node did not print its JSON-RPC address within 60 s".into());
+            }
+        };
+        let client = HttpClientBuilder::default()
+            .request_timeout(Duration::from_secs(30))
+            .build(&url)?;
+        Ok(Self {
+            child,
+            url,
+            datadir: datadir.to_path_buf(),
+            _temp: None,
+            client,
+        })
+    }
+
+    /// Calls `method` with `params`.
+    pub async fn rpc(&self, method: &str, params: Vec<Value>) -> Result<Value, ClientError> {
+        let mut array = ArrayParams::new();
+        for p in params {
+            array
+                .insert(p)
+                .map_err(|e| ClientError::Custom(e.to_string()))?;
+        }
+        self.client.request(method, array).await
+    }
+
+    /// Posts a raw HTTP body and returns the JSON-RPC response (for malformed requests).
+    pub fn post_raw(&self, body: &str) -> Result<Value, Error> {
+        let host = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(host)?;
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let json = response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body)
+            .ok_or("no HTTP body")?;
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// Waits for the receipt of `hash` (blocks are produced as transactions arrive).
+    pub async fn receipt(&self, hash: B256) -> Result<Value, Error> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let receipt = self
+                .rpc("eth_getTransactionReceipt", vec![hash.to_string().into()])
+                .await?;
+            if !receipt.is_null() {
+                return Ok(receipt);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no receipt for {hash} within 30 s").into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Stops the node with SIGTERM (as a service manager does) and waits for it to exit. The
+    /// temporary directory holding a fresh node's datadir is handed back, so it can restart.
+    pub fn stop(mut self) -> Result<(std::process::ExitStatus, Option<tempfile::TempDir>), Error> {
+        let temp = self._temp.take();
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status()?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok((status, temp));
+            }
+            if Instant::now() > deadline {
+                return Err("the node did not exit within 30 s of SIGTERM".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A key that signs EIP-1559 transactions for the dev chain.
+#[derive(Debug)]
+pub struct Wallet {
+    signer: PrivateKeySigner,
+    /// Next nonce to use.
+    pub nonce: u64,
+}
+
+impl Wallet {
+    /// The wallet of hex `key`.
+    pub fn new(key: &str) -> Result<Self, Error> {
+        Ok(Self {
+            signer: key.parse()?,
+            nonce: 0,
+        })
+    }
+
+    /// Its address.
+    pub fn address(&self) -> Address {
+        self.signer.address()
+    }
+
+    /// Signs a transaction with the next nonce; returns the raw bytes.
+    pub fn sign(&mut self, tx: TxEip1559) -> Result<Bytes, Error> {
+        let tx = TxEip1559 {
+            nonce: self.nonce,
+            ..tx
+        };
+        let signature = self.signer.sign_hash_sync(&tx.signature_hash())?;
+        self.nonce += 1;
+        Ok(TxEnvelope::Eip1559(tx.into_signed(signature))
+            .encoded_2718()
+            .into())
+    }
+
+    /// A call to `to` with `value` and `input`, priced at 10 gwei with a 1 gwei tip.
+    pub fn call(
+        &mut self,
+        to: Address,
+        value: U256,
+        input: Vec<u8>,
+        gas_limit: u64,
+    ) -> Result<Bytes, Error> {
+        self.sign(TxEip1559 {
+            chain_id: DEV_CHAIN_ID,
+            nonce: 0,
+            gas_limit,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+            to: TxKind::Call(to),
+            value,
+            input: input.into(),
+            access_list: Default::default(),
+        })
+    }
+}
+
+/// A hex quantity of a JSON-RPC result as `U256`.
+pub fn quantity(value: &Value) -> Result<U256, Error> {
+    let text = value
+        .as_str()
+        .ok_or_else(|| format!("{value} is not a string"))?;
+    Ok(text.parse()?)
+}

@@ -1,0 +1,64 @@
+//! The command line refuses what it cannot do, with a message that says why.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+fn node(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_berapool-node"))
+        .args(args)
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn help_names_the_node_command_and_its_dev_flags() {
+    let out = node(&["node", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--dev",
+        "--datadir",
+        "--http.port",
+        "--dev.block-time",
+        "--chain",
+    ] {
+        assert!(help.contains(flag), "help lacks {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn without_dev_mode_the_node_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = node(&["node", "--datadir", dir.path().to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("run with --dev"), "{err}");
+    // Nothing was written.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_bad_block_time_is_refused() {
+    let out = node(&["node", "--dev", "--dev.block-time", "2x"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unknown unit `x`"), "{err}");
+}
+
+#[test]
+fn a_missing_genesis_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = node(&[
+        "node",
+        "--dev",
+        "--chain",
+        "/nonexistent/genesis.json",
+        "--datadir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("/nonexistent/genesis.json"), "{err}");
+}

@@ -1,0 +1,64 @@
+//! JSON-RPC: the `eth_`, `net_` and `web3_` methods wallets and tools use, served over HTTP and
+//! WebSocket on one port.
+//!
+//! State is kept at the head only (the node holds one state in memory), so state queries take
+//! `latest`, `pending`, `safe`, `finalized` or the head's number or hash; older blocks, their
+//! transactions, receipts and logs are all served from storage.
+
+mod convert;
+mod error;
+mod eth;
+
+use std::net::SocketAddr;
+
+use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
+
+pub use error::RpcError;
+pub use eth::{EthApi, DEFAULT_TIP, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE};
+
+/// Limits of the JSON-RPC server.
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Largest request body, in bytes.
+    pub max_request_bytes: u32,
+    /// Largest response body, in bytes.
+    pub max_response_bytes: u32,
+    /// Open connections at most.
+    pub max_connections: u32,
+    /// Calls in one batch at most.
+    pub max_batch: u32,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8545)),
+            max_request_bytes: 5 * 1024 * 1024,
+            max_response_bytes: 50 * 1024 * 1024,
+            max_connections: 256,
+            max_batch: 100,
+        }
+    }
+}
+
+/// Starts the server with `api`; returns its handle and the address it listens on.
+pub async fn serve(
+    config: &RpcConfig,
+    api: EthApi,
+) -> Result<(ServerHandle, SocketAddr), std::io::Error> {
+    let limits = ServerConfig::builder()
+        .max_request_body_size(config.max_request_bytes)
+        .max_response_body_size(config.max_response_bytes)
+        .max_connections(config.max_connections)
+        .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch))
+        .build();
+    let server = Server::builder()
+        .set_config(limits)
+        .build(config.addr)
+        .await?;
+    let addr = server.local_addr()?;
+    let module = api.into_module().map_err(std::io::Error::other)?;
+    Ok((server.start(module), addr))
+}

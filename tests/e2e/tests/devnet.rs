@@ -1,0 +1,345 @@
+//! The devnet as a wallet and a developer see it: one binary, JSON-RPC, blocks as transactions
+//! arrive, the pool system at its addresses, clear errors, and a chain that survives a restart.
+
+#![allow(clippy::unwrap_used)]
+
+use alloy_primitives::{address, Address, Bytes, U256};
+use alloy_sol_types::{SolCall, SolEvent};
+use e2e::{quantity, DevNode, Wallet, DEV_CHAIN_ID, DEV_KEY_0, DEV_KEY_1};
+use jsonrpsee::core::ClientError;
+use pool_precompiles::{
+    abi::{IBeaconDeposit, IStakingPoolContractsFactory as F},
+    addresses::{pool_withdrawal_credentials, BEACON_DEPOSIT, FACTORY},
+    pool_state::PoolId,
+};
+use serde_json::{json, Value};
+
+const ONE_BERA: u128 = 1_000_000_000_000_000_000;
+
+fn call_error(result: Result<Value, ClientError>) -> (i32, String) {
+    match result {
+        Err(ClientError::Call(e)) => (e.code(), e.message().to_owned()),
+        other => panic!("expected a JSON-RPC error, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transfer_is_mined_at_once_and_visible_everywhere() {
+    let node = DevNode::start(&[]).unwrap();
+    let mut alice = Wallet::new(DEV_KEY_0).unwrap();
+    let bob = address!("00000000000000000000000000000000000b0b01");
+    assert_eq!(
+        node.rpc("eth_chainId", vec![]).await.unwrap(),
+        json!(format!("{DEV_CHAIN_ID:#x}"))
+    );
+    let before = quantity(
+        &node
+            .rpc(
+                "eth_getBalance",
+                vec![json!(alice.address()), json!("latest")],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(before, U256::from(100_000_000u128 * ONE_BERA));
+    let pending_nonce = node
+        .rpc(
+            "eth_getTransactionCount",
+            vec![json!(alice.address()), json!("pending")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(pending_nonce, json!("0x0"));
+
+    let raw = alice
+        .call(bob, U256::from(ONE_BERA), Vec::new(), 21_000)
+        .unwrap();
+    let hash: alloy_primitives::B256 = serde_json::from_value(
+        node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let receipt = node.receipt(hash).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"));
+    assert_eq!(receipt["gasUsed"], json!("0x5208"));
+    assert_eq!(receipt["blockNumber"], json!("0x1"));
+    assert_eq!(receipt["from"], json!(alice.address()));
+    // Block 1's base fee is 7/8 of genesis' 1 gwei (an empty parent), plus the 1 gwei tip.
+    assert_eq!(
+        receipt["effectiveGasPrice"],
+        json!(format!("{:#x}", 1_875_000_000u64))
+    );
+
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x1")
+    );
+    let bob_balance = node
+        .rpc("eth_getBalance", vec![json!(bob), json!("latest")])
+        .await
+        .unwrap();
+    assert_eq!(quantity(&bob_balance).unwrap(), U256::from(ONE_BERA));
+    let after = quantity(
+        &node
+            .rpc(
+                "eth_getBalance",
+                vec![json!(alice.address()), json!("latest")],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        before - after,
+        U256::from(ONE_BERA + 21_000 * 1_875_000_000u128)
+    );
+    let tx = node
+        .rpc("eth_getTransactionByHash", vec![json!(hash)])
+        .await
+        .unwrap();
+    assert_eq!(tx["blockNumber"], json!("0x1"));
+    assert_eq!(tx["to"], json!(bob));
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("0x1"), json!(false)])
+        .await
+        .unwrap();
+    assert_eq!(block["transactions"], json!([hash]));
+    assert_eq!(block["hash"], receipt["blockHash"]);
+    let by_hash = node
+        .rpc(
+            "eth_getBlockByHash",
+            vec![receipt["blockHash"].clone(), json!(true)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_hash["transactions"][0]["hash"], json!(hash));
+    let receipts = node
+        .rpc("eth_getBlockReceipts", vec![json!("latest")])
+        .await
+        .unwrap();
+    assert_eq!(receipts.as_array().unwrap().len(), 1);
+    // eth_estimateGas of a plain transfer is exactly the intrinsic cost.
+    let estimate = node
+        .rpc(
+            "eth_estimateGas",
+            vec![json!({"from": alice.address(), "to": bob, "value": "0x1"})],
+        )
+        .await
+        .unwrap();
+    assert_eq!(estimate, json!("0x5208"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_get_clear_errors_and_change_nothing() {
+    let node = DevNode::start(&[]).unwrap();
+    let mut alice = Wallet::new(DEV_KEY_1).unwrap();
+
+    let (code, message) = call_error(
+        node.rpc("eth_sendRawTransaction", vec![json!("0xdeadbeef")])
+            .await,
+    );
+    assert_eq!(code, -32000);
+    assert!(
+        message.contains("invalid transaction encoding"),
+        "{message}"
+    );
+
+    // Underpaid: a max fee below the next block's base fee.
+    let underpaid = alice
+        .sign(alloy_consensus::TxEip1559 {
+            chain_id: DEV_CHAIN_ID,
+            gas_limit: 21_000,
+            max_fee_per_gas: 1,
+            to: alloy_primitives::TxKind::Call(Address::repeat_byte(1)),
+            ..Default::default()
+        })
+        .unwrap();
+    let (code, message) = call_error(
+        node.rpc("eth_sendRawTransaction", vec![json!(underpaid)])
+            .await,
+    );
+    assert_eq!(code, -32000);
+    assert!(message.contains("fee"), "{message}");
+
+    let (code, message) = call_error(node.rpc("eth_getBalance", vec![json!("0x1234")]).await);
+    assert_eq!(code, -32602);
+    assert!(message.contains("invalid"), "{message}");
+    let (code, _) = call_error(node.rpc("eth_noSuchMethod", vec![]).await);
+    assert_eq!(code, -32601);
+
+    let malformed = node
+        .post_raw("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":")
+        .unwrap();
+    assert_eq!(malformed["error"]["code"], json!(-32700));
+
+    // A call that reverts reports code 3 with the revert data.
+    let (code, message) = call_error(
+        node.rpc(
+            "eth_call",
+            vec![json!({"to": FACTORY, "data": "0xdeadbeef"})],
+        )
+        .await,
+    );
+    assert_eq!((code, message.as_str()), (3, "execution reverted"));
+
+    // Nothing was mined and nothing moved.
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x0")
+    );
+    let balance = node
+        .rpc(
+            "eth_getBalance",
+            vec![json!(alice.address()), json!("latest")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        quantity(&balance).unwrap(),
+        U256::from(100_000_000u128 * ONE_BERA)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pool_is_registered_through_the_factory_and_its_deposit_is_logged() {
+    let fee_recipient = address!("00000000000000000000000000000000000fee01");
+    let node = DevNode::start(&["--dev.fee-recipient", &fee_recipient.to_string()]).unwrap();
+    let mut operator = Wallet::new(DEV_KEY_0).unwrap();
+    let pubkey = [0x11u8; 48];
+    let data = F::deployStakingPoolContractsCall {
+        pubkey: Bytes::copy_from_slice(&pubkey),
+        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+        signature: Bytes::from(vec![0x22; 96]),
+        validatorAdmin: operator.address(),
+        defaultSharesRecipient: operator.address(),
+    }
+    .abi_encode();
+    let stake = U256::from(10_000u128 * ONE_BERA);
+    let estimate = node
+        .rpc(
+            "eth_estimateGas",
+            vec![json!({"from": operator.address(), "to": FACTORY, "value": stake, "data": Bytes::from(data.clone())})],
+        )
+        .await
+        .unwrap();
+    let gas = quantity(&estimate).unwrap().to::<u64>();
+    assert!(gas > 21_000, "{gas}");
+    // The estimate is enough: the transaction sent with exactly that limit succeeds.
+    let raw = operator.call(FACTORY, stake, data, gas).unwrap();
+    let hash = node
+        .rpc("eth_sendRawTransaction", vec![json!(raw)])
+        .await
+        .unwrap();
+    let receipt = node
+        .receipt(serde_json::from_value(hash).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+
+    let logs = node
+        .rpc(
+            "eth_getLogs",
+            vec![json!({"fromBlock": "0x0", "toBlock": "latest", "address": BEACON_DEPOSIT, "topics": [IBeaconDeposit::Deposit::SIGNATURE_HASH]})],
+        )
+        .await
+        .unwrap();
+    let logs = logs.as_array().unwrap();
+    assert_eq!(logs.len(), 1);
+    let data: Bytes = serde_json::from_value(logs[0]["data"].clone()).unwrap();
+    let deposit = IBeaconDeposit::Deposit::abi_decode_data(&data).unwrap();
+    assert_eq!(deposit.2, 10_000 * 1_000_000_000u64, "amount in gwei");
+    assert_eq!(logs[0]["transactionHash"], receipt["transactionHash"]);
+
+    // The staking pool's address now has the marker code Solidity callers see as a contract.
+    let pool = PoolId::from_pubkey(&alloy_primitives::FixedBytes(pubkey)).addresses();
+    let code = node
+        .rpc(
+            "eth_getCode",
+            vec![json!(pool.staking_pool), json!("latest")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(code, json!("0xfe"));
+    // The deposit is burnt.
+    let burnt = node
+        .rpc(
+            "eth_getBalance",
+            vec![json!(Address::ZERO), json!("latest")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(quantity(&burnt).unwrap(), stake);
+    // The proposer got the 1 gwei tip on every unit of gas.
+    let fees = node
+        .rpc(
+            "eth_getBalance",
+            vec![json!(fee_recipient), json!("latest")],
+        )
+        .await
+        .unwrap();
+    let gas_used = quantity(&receipt["gasUsed"]).unwrap();
+    assert_eq!(
+        quantity(&fees).unwrap(),
+        gas_used * U256::from(1_000_000_000u64)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chain_survives_a_restart_and_old_state_is_refused_clearly() {
+    let node = DevNode::start(&[]).unwrap();
+    let mut alice = Wallet::new(DEV_KEY_0).unwrap();
+    let to = Address::repeat_byte(0x43);
+    let mut last = Value::Null;
+    for _ in 0..3 {
+        let raw = alice.call(to, U256::from(7), Vec::new(), 21_000).unwrap();
+        let hash = node
+            .rpc("eth_sendRawTransaction", vec![json!(raw)])
+            .await
+            .unwrap();
+        last = node
+            .receipt(serde_json::from_value(hash).unwrap())
+            .await
+            .unwrap();
+    }
+    let head = node.rpc("eth_blockNumber", vec![]).await.unwrap();
+    let (code, message) = call_error(
+        node.rpc("eth_getBalance", vec![json!(to), json!("0x1")])
+            .await,
+    );
+    assert_eq!(code, -32000);
+    assert!(
+        message.contains("historical state is not available"),
+        "{message}"
+    );
+
+    let datadir = node.datadir.clone();
+    let (status, _keep) = node.stop().unwrap();
+    assert!(status.success(), "{status:?}");
+
+    let node = DevNode::start_in(&datadir, &[]).unwrap();
+    assert_eq!(node.rpc("eth_blockNumber", vec![]).await.unwrap(), head);
+    let balance = node
+        .rpc("eth_getBalance", vec![json!(to), json!("latest")])
+        .await
+        .unwrap();
+    assert_eq!(quantity(&balance).unwrap(), U256::from(21));
+    let receipt = node
+        .rpc(
+            "eth_getTransactionReceipt",
+            vec![last["transactionHash"].clone()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(receipt, last);
+    assert_eq!(
+        node.rpc(
+            "eth_getTransactionCount",
+            vec![json!(alice.address()), json!("latest")]
+        )
+        .await
+        .unwrap(),
+        json!("0x3")
+    );
+}
