@@ -15,8 +15,8 @@ use clap::{Parser, Subcommand};
 use eyre::{bail, Context};
 use node::{
     chainspec::{dev_accounts, DEV_MNEMONIC},
-    launch::{launch, DevConfig, NodeConfig},
-    rpc::RpcConfig,
+    launch::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode},
+    rpc::{JwtSecret, RpcConfig},
     txpool::PoolConfig,
     ChainSpec,
 };
@@ -60,6 +60,16 @@ struct NodeArgs {
     /// Fee recipient of dev blocks.
     #[arg(long = "dev.fee-recipient", default_value_t = Address::ZERO)]
     fee_recipient: Address,
+    /// Engine API (JWT-authenticated) listen address.
+    #[arg(long = "authrpc.addr", default_value = "127.0.0.1")]
+    authrpc_addr: IpAddr,
+    /// Engine API port; 0 picks a free one.
+    #[arg(long = "authrpc.port", default_value_t = 8551)]
+    authrpc_port: u16,
+    /// File with the hex JWT secret shared with the consensus client [default:
+    /// <datadir>/jwt.hex, generated if absent].
+    #[arg(long = "authrpc.jwtsecret", value_name = "FILE")]
+    jwt_secret: Option<PathBuf>,
     /// Transactions the pool keeps at most.
     #[arg(long = "txpool.max-transactions", default_value_t = PoolConfig::default().max_transactions)]
     max_pool_transactions: usize,
@@ -99,11 +109,8 @@ fn main() -> eyre::Result<()> {
 }
 
 async fn run(args: NodeArgs) -> eyre::Result<()> {
-    if !args.dev {
-        bail!(
-            "only dev mode is available: following an external consensus client needs the \
-             authenticated Engine API, which this build does not serve yet; run with --dev"
-        );
+    if !args.dev && args.chain.is_none() {
+        bail!("pass --chain <genesis.json> to follow a consensus client, or --dev for a devnet");
     }
     let spec = match &args.chain {
         Some(path) => ChainSpec::from_file(path)
@@ -119,6 +126,11 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
             .join(chain_id.to_string()),
     };
     let uses_dev_genesis = args.chain.is_none();
+    let jwt_path = args
+        .jwt_secret
+        .clone()
+        .unwrap_or_else(|| datadir.join("jwt.hex"));
+    let secret = JwtSecret::load_or_generate(&jwt_path)?;
     let config = NodeConfig {
         spec,
         datadir,
@@ -130,13 +142,25 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
             max_transactions: args.max_pool_transactions,
             ..PoolConfig::default()
         },
-        dev: Some(DevConfig {
+        auth: Some(AuthConfig {
+            addr: SocketAddr::new(args.authrpc_addr, args.authrpc_port),
+            secret,
+        }),
+        dev: args.dev.then_some(DevConfig {
             block_time: args.block_time,
             fee_recipient: args.fee_recipient,
         }),
     };
     let node = launch(config).await?;
-    print_banner(&node, chain_id, uses_dev_genesis, args.block_time);
+    print_banner(
+        &node,
+        chain_id,
+        &jwt_path,
+        args.dev.then_some(args.block_time),
+    );
+    if args.dev && uses_dev_genesis {
+        print_accounts(&node);
+    }
     shutdown_signal().await?;
     tracing::info!(target: "berapool::node", "shutting down");
     node.stop().await;
@@ -158,21 +182,29 @@ async fn shutdown_signal() -> eyre::Result<()> {
     tokio::signal::ctrl_c().await.wrap_err("waiting for Ctrl-C")
 }
 
+/// What the node serves and where.
 fn print_banner(
-    node: &node::launch::RunningNode,
+    node: &RunningNode,
     chain_id: u64,
-    dev_genesis: bool,
-    block_time: Option<Duration>,
+    jwt_path: &std::path::Path,
+    dev_blocks: Option<Option<Duration>>,
 ) {
     let (head, hash) = node.head();
     println!();
-    println!("berapool devnet");
+    println!("berapool node");
     println!("  chain id      {chain_id}");
     println!("  head          #{head} {hash}");
     println!("  JSON-RPC      http://{0}  ws://{0}", node.rpc_addr);
-    match block_time {
-        Some(every) => println!("  blocks        every {every:?}"),
-        None => println!("  blocks        as soon as a transaction arrives"),
+    if let Some(auth) = node.auth_addr {
+        println!(
+            "  Engine API    http://{auth}  (JWT secret {})",
+            jwt_path.display()
+        );
+    }
+    match dev_blocks {
+        Some(Some(every)) => println!("  blocks        every {every:?} (dev)"),
+        Some(None) => println!("  blocks        as soon as a transaction arrives (dev)"),
+        None => println!("  blocks        from the consensus client over the Engine API"),
     }
     println!();
     println!("Pool system");
@@ -180,22 +212,24 @@ fn print_banner(
     println!("  withdrawal vault   {}", addresses::WITHDRAWAL_VAULT);
     println!("  accounting oracle  {}", addresses::ACCOUNTING_ORACLE);
     println!("  beacon deposit     {}", addresses::BEACON_DEPOSIT);
-    if dev_genesis {
-        println!();
-        println!("Funded accounts (mnemonic \"{DEV_MNEMONIC}\")");
-        node.engine.with_chain(|chain| {
-            for (i, (address, key)) in dev_accounts().into_iter().enumerate() {
-                let balance = chain
-                    .state()
-                    .account(&address)
-                    .map(|a| a.balance)
-                    .unwrap_or_default();
-                println!(
-                    "  ({i}) {address} {} BERA  key {key}",
-                    format_ether(balance)
-                );
-            }
-        });
-    }
+    println!();
+}
+
+/// The dev chain's funded accounts with their keys, as anvil prints them.
+fn print_accounts(node: &RunningNode) {
+    println!("Funded accounts (mnemonic \"{DEV_MNEMONIC}\")");
+    node.engine.with_chain(|chain| {
+        for (i, (address, key)) in dev_accounts().into_iter().enumerate() {
+            let balance = chain
+                .state()
+                .account(&address)
+                .map(|a| a.balance)
+                .unwrap_or_default();
+            println!(
+                "  ({i}) {address} {} BERA  key {key}",
+                format_ether(balance)
+            );
+        }
+    });
     println!();
 }

@@ -21,6 +21,8 @@ fn help_names_the_node_command_and_its_dev_flags() {
         "--dev",
         "--datadir",
         "--http.port",
+        "--authrpc.port",
+        "--authrpc.jwtsecret",
         "--dev.block-time",
         "--chain",
     ] {
@@ -29,12 +31,12 @@ fn help_names_the_node_command_and_its_dev_flags() {
 }
 
 #[test]
-fn without_dev_mode_the_node_says_what_is_missing() {
+fn without_dev_mode_or_a_chain_the_node_says_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     let out = node(&["node", "--datadir", dir.path().to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("run with --dev"), "{err}");
+    assert!(err.contains("pass --chain <genesis.json>"), "{err}");
     // Nothing was written.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

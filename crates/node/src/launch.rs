@@ -19,7 +19,7 @@ use crate::{
     blockchain::Blockchain,
     dev::{DevDriver, SimpleProvider},
     engine::EngineHandle,
-    rpc::{self, EthApi, RpcConfig},
+    rpc::{self, EthApi, JwtSecret, RpcConfig},
     txpool::{self, TxPool},
     ChainSpec, StorageError,
 };
@@ -35,9 +35,20 @@ pub struct NodeConfig {
     pub rpc: RpcConfig,
     /// Transaction pool limits.
     pub pool: txpool::PoolConfig,
+    /// The authenticated Engine API server (how a consensus client drives the node).
+    pub auth: Option<AuthConfig>,
     /// Dev mode: blocks are produced in process, every `block_time` or (with `None`) as soon as
     /// a transaction waits.
     pub dev: Option<DevConfig>,
+}
+
+/// The authenticated Engine API server.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The secret shared with the consensus client.
+    pub secret: JwtSecret,
 }
 
 /// The in-process block producer of dev mode.
@@ -74,7 +85,10 @@ pub struct RunningNode {
     pub pool: Arc<TxPool>,
     /// Where JSON-RPC listens.
     pub rpc_addr: SocketAddr,
+    /// Where the authenticated Engine API listens.
+    pub auth_addr: Option<SocketAddr>,
     rpc: ServerHandle,
+    auth: Option<ServerHandle>,
     shutdown: Arc<AtomicBool>,
     driver: Option<JoinHandle<()>>,
 }
@@ -94,8 +108,10 @@ impl RunningNode {
                 tracing::error!(target: "berapool::node", "block driver panicked");
             }
         }
-        if self.rpc.stop().is_ok() {
-            self.rpc.stopped().await;
+        for server in std::iter::once(self.rpc).chain(self.auth) {
+            if server.stop().is_ok() {
+                server.stopped().await;
+            }
         }
     }
 }
@@ -114,6 +130,20 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
             source,
         })?;
     tracing::info!(target: "berapool::rpc", %rpc_addr, "JSON-RPC listening (HTTP and WebSocket)");
+    let (auth, auth_addr) = match config.auth {
+        Some(auth) => {
+            let api = EthApi::new(engine.clone(), pool.clone());
+            let (handle, addr) = rpc::serve_auth(auth.addr, auth.secret, engine.clone(), api)
+                .await
+                .map_err(|source| LaunchError::Rpc {
+                    addr: auth.addr,
+                    source,
+                })?;
+            tracing::info!(target: "berapool::rpc", %addr, "Engine API listening (JWT)");
+            (Some(handle), Some(addr))
+        }
+        None => (None, None),
+    };
     let shutdown = Arc::new(AtomicBool::new(false));
     let driver = config.dev.map(|dev| {
         let driver = DevDriver::new(
@@ -130,7 +160,9 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         engine,
         pool,
         rpc_addr,
+        auth_addr,
         rpc,
+        auth,
         shutdown,
         driver,
     })

@@ -63,6 +63,10 @@ pub struct DevNode {
     child: Child,
     /// Its JSON-RPC URL.
     pub url: String,
+    /// Its Engine API URL.
+    pub auth_url: Option<String>,
+    /// The file with its JWT secret.
+    pub jwt_secret: Option<PathBuf>,
     /// Its datadir (kept across restarts).
     pub datadir: PathBuf,
     _temp: Option<tempfile::TempDir>,
@@ -88,6 +92,8 @@ impl DevNode {
                 "--dev",
                 "--http.port",
                 "0",
+                "--authrpc.port",
+                "0",
                 "--datadir",
                 datadir_arg,
             ])
@@ -98,21 +104,24 @@ impl DevNode {
             .spawn()?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let (tx, rx) = mpsc::channel();
+        // The banner names the JSON-RPC URL, then the Engine API URL and the JWT secret file.
         std::thread::spawn(move || {
+            let mut url = None;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.trim().strip_prefix("JSON-RPC") {
-                    let url = rest
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    let _ = tx.send(url);
+                let line = line.trim();
+                let words: Vec<&str> = line.split_whitespace().collect();
+                if line.starts_with("JSON-RPC") {
+                    url = words.get(1).map(|w| w.to_string());
+                } else if line.starts_with("Engine API") {
+                    let auth = words.get(2).map(|w| w.to_string());
+                    let jwt = words.last().map(|w| PathBuf::from(w.trim_end_matches(')')));
+                    let _ = tx.send((url.take(), auth, jwt));
                 }
             }
         });
-        let url = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(url) => url,
-            Err(_) => {
+        let (url, auth_url, jwt_secret) = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok((Some(url), auth, jwt)) => (url, auth, jwt),
+            _ => {
                 let _ = child.kill();
                 return Err("the node did not print its JSON-RPC address within 60 s".into());
             }
@@ -123,6 +132,8 @@ impl DevNode {
         Ok(Self {
             child,
             url,
+            auth_url,
+            jwt_secret,
             datadir: datadir.to_path_buf(),
             _temp: None,
             client,
@@ -142,20 +153,8 @@ impl DevNode {
 
     /// Posts a raw HTTP body and returns the JSON-RPC response (for malformed requests).
     pub fn post_raw(&self, body: &str) -> Result<Value, Error> {
-        let host = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(host)?;
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        let json = response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body)
-            .ok_or("no HTTP body")?;
-        Ok(serde_json::from_str(json)?)
+        let (_, json) = post(&self.url, body, None)?;
+        Ok(serde_json::from_str(&json)?)
     }
 
     /// Waits for the receipt of `hash` (blocks are produced as transactions arrive).
@@ -264,4 +263,47 @@ pub fn quantity(value: &Value) -> Result<U256, Error> {
         .as_str()
         .ok_or_else(|| format!("{value} is not a string"))?;
     Ok(text.parse()?)
+}
+
+/// Posts `body` to `url` (with an `Authorization: Bearer` token if given); returns the HTTP
+/// status and body.
+pub fn post(url: &str, body: &str, bearer: Option<&str>) -> Result<(u16, String), Error> {
+    let host = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host)?;
+    let auth = bearer
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP body")?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("no HTTP status")?;
+    // Bodies may come chunked: keep what lies between the chunk sizes.
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let size = usize::from_str_radix(size.trim(), 16).map_err(|_| "bad chunk size")?;
+            if size == 0 || tail.len() < size {
+                break;
+            }
+            out.push_str(&tail[..size]);
+            rest = tail[size..].trim_start_matches("\r\n");
+        }
+        out
+    } else {
+        body.to_owned()
+    };
+    Ok((status, body))
 }

@@ -5,7 +5,9 @@
 //! `latest`, `pending`, `safe`, `finalized` or the head's number or hash; older blocks, their
 //! transactions, receipts and logs are all served from storage.
 
+pub mod auth;
 mod convert;
+mod engine_api;
 mod error;
 mod eth;
 
@@ -13,6 +15,8 @@ use std::net::SocketAddr;
 
 use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
 
+pub use auth::{JwtAuthLayer, JwtSecret};
+pub use engine_api::{engine_module, CAPABILITIES};
 pub use error::RpcError;
 pub use eth::{EthApi, DEFAULT_TIP, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE};
 
@@ -60,5 +64,31 @@ pub async fn serve(
         .await?;
     let addr = server.local_addr()?;
     let module = api.into_module().map_err(std::io::Error::other)?;
+    Ok((server.start(module), addr))
+}
+
+/// Starts the authenticated Engine API server: the Engine API and the `eth_` methods a
+/// consensus client reads, behind JWT authentication.
+pub async fn serve_auth(
+    addr: SocketAddr,
+    secret: JwtSecret,
+    engine: crate::engine::EngineHandle,
+    api: EthApi,
+) -> Result<(ServerHandle, SocketAddr), std::io::Error> {
+    let limits = ServerConfig::builder()
+        // Payloads of full blocks are large.
+        .max_request_body_size(50 * 1024 * 1024)
+        .max_response_body_size(50 * 1024 * 1024)
+        .build();
+    let server = Server::builder()
+        .set_config(limits)
+        .set_http_middleware(tower::ServiceBuilder::new().layer(JwtAuthLayer::new(secret)))
+        .build(addr)
+        .await?;
+    let addr = server.local_addr()?;
+    let mut module = engine_module(engine).map_err(std::io::Error::other)?;
+    module
+        .merge(api.into_module().map_err(std::io::Error::other)?)
+        .map_err(std::io::Error::other)?;
     Ok((server.start(module), addr))
 }
