@@ -9,7 +9,7 @@
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc,
+        Arc, Mutex,
     },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
@@ -87,6 +87,10 @@ pub struct DevDriver {
     engine: EngineHandle,
     provider: Box<dyn ConsensusProvider>,
     block_time: Option<Duration>,
+    /// Seconds added to the wall clock (`evm_increaseTime`).
+    time_offset: u64,
+    /// The exact timestamp of the next block (`evm_mine` with a timestamp).
+    next_timestamp: Option<u64>,
 }
 
 impl std::fmt::Debug for DevDriver {
@@ -109,13 +113,39 @@ impl DevDriver {
             engine,
             provider,
             block_time,
+            time_offset: 0,
+            next_timestamp: None,
         }
+    }
+
+    /// Moves the clock of later blocks `seconds` ahead; returns the total shift.
+    pub fn increase_time(&mut self, seconds: u64) -> u64 {
+        self.time_offset = self.time_offset.saturating_add(seconds);
+        self.time_offset
+    }
+
+    /// The head's timestamp.
+    pub fn head_timestamp(&self) -> u64 {
+        self.engine.with_chain(|c| c.head().0.timestamp)
+    }
+
+    /// Gives the next block exactly `timestamp` (it must be after the head's).
+    pub fn set_next_timestamp(&mut self, timestamp: u64) {
+        self.next_timestamp = Some(timestamp);
     }
 
     /// Produces one block on the head and makes it the head. Returns its hash.
     pub fn produce_block(&mut self) -> Result<B256, DriverError> {
         let (parent, parent_hash) = self.engine.with_chain(|c| (c.head().0.clone(), c.head().1));
-        let next = self.provider.next_block(&parent, parent_hash);
+        let mut next = self.provider.next_block(&parent, parent_hash);
+        if self.time_offset > 0 {
+            next.timestamp = next
+                .timestamp
+                .max(unix_now().saturating_add(self.time_offset));
+        }
+        if let Some(timestamp) = self.next_timestamp.take() {
+            next.timestamp = timestamp.max(parent.timestamp + 1);
+        }
         let attributes = PayloadAttributes {
             timestamp: next.timestamp,
             prev_randao: next.prev_randao,
@@ -161,17 +191,50 @@ impl DevDriver {
     }
 
     /// Produces blocks until `shutdown` is set; a failed block is logged and retried.
-    pub fn run(mut self, shutdown: Arc<AtomicBool>) {
+    pub fn run(self, shutdown: Arc<AtomicBool>) {
+        DevHandle::new(self).run(&shutdown);
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A driver shared between its timer loop and the dev JSON-RPC methods (`anvil_mine`,
+/// `evm_increaseTime`), so a block is produced by one of them at a time.
+#[derive(Clone, Debug)]
+pub struct DevHandle(Arc<Mutex<DevDriver>>);
+
+impl DevHandle {
+    /// Shares `driver`.
+    pub fn new(driver: DevDriver) -> Self {
+        Self(Arc::new(Mutex::new(driver)))
+    }
+
+    /// Runs `f` with the driver (no other block is produced meanwhile).
+    pub fn with<T>(&self, f: impl FnOnce(&mut DevDriver) -> T) -> T {
+        f(&mut self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Produces blocks until `shutdown` is set: every block time, or as soon as transactions
+    /// wait. A failed block is logged and retried.
+    pub fn run(&self, shutdown: &AtomicBool) {
         let poll = Duration::from_millis(25);
         let mut last = Instant::now();
         while !shutdown.load(Ordering::Relaxed) {
-            let due = match self.block_time {
+            let due = self.with(|d| match d.block_time {
                 Some(every) => last.elapsed() >= every,
-                None => self.engine.has_pending_transactions(),
-            };
+                None => d.engine.has_pending_transactions(),
+            });
             if due {
                 last = Instant::now();
-                if let Err(error) = self.produce_block() {
+                if let Err(error) = self.with(DevDriver::produce_block) {
                     tracing::warn!(target: "berapool::dev", %error, "block production failed");
                 }
             }

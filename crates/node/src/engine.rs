@@ -27,6 +27,9 @@ use alloy_rpc_types_engine::{
 
 use crate::blockchain::{Blockchain, BuildAttributes, SealedBlock};
 
+/// New heads kept for slow subscribers.
+pub const HEADS_CHANNEL: usize = 1024;
+
 /// Engine API errors (with their JSON-RPC codes).
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -124,6 +127,8 @@ struct Inner {
 pub struct EngineHandle {
     inner: Arc<Mutex<Inner>>,
     source: Arc<dyn TransactionSource>,
+    /// The number of each block that becomes the head (for subscriptions).
+    heads: tokio::sync::broadcast::Sender<u64>,
 }
 
 impl std::fmt::Debug for EngineHandle {
@@ -171,6 +176,7 @@ impl EngineHandle {
                 valid: HashMap::new(),
             })),
             source,
+            heads: tokio::sync::broadcast::channel(HEADS_CHANNEL).0,
         }
     }
 
@@ -178,6 +184,12 @@ impl EngineHandle {
         self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The numbers of blocks as they become the head. A receiver that falls more than
+    /// [`HEADS_CHANNEL`] blocks behind is told how many it missed.
+    pub fn subscribe_heads(&self) -> tokio::sync::broadcast::Receiver<u64> {
+        self.heads.subscribe()
     }
 
     /// Runs `f` on the chain (for reads: RPC, tests).
@@ -218,6 +230,8 @@ impl EngineHandle {
                 inner.valid.clear();
                 self.source
                     .on_canonical(&included, &left_out, inner.chain.state());
+                // Nobody listening is fine.
+                let _ = self.heads.send(inner.chain.head().0.number);
             } else if inner
                 .chain
                 .store()

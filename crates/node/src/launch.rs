@@ -17,7 +17,7 @@ use jsonrpsee::server::ServerHandle;
 
 use crate::{
     blockchain::Blockchain,
-    dev::{DevDriver, SimpleProvider},
+    dev::{DevDriver, DevHandle, SimpleProvider},
     engine::EngineHandle,
     rpc::{self, EthApi, JwtSecret, RpcConfig},
     txpool::{self, TxPool},
@@ -123,7 +123,17 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     tracing::info!(target: "berapool::node", head, %head_hash, datadir = %config.datadir.display(), "chain opened");
     let pool = Arc::new(TxPool::new(config.pool));
     let engine = EngineHandle::new(chain, pool.clone());
-    let (rpc, rpc_addr) = rpc::serve(&config.rpc, EthApi::new(engine.clone(), pool.clone()))
+    let dev = config.dev.map(|dev| {
+        DevHandle::new(DevDriver::new(
+            engine.clone(),
+            Box::new(SimpleProvider {
+                fee_recipient: dev.fee_recipient,
+            }),
+            dev.block_time,
+        ))
+    });
+    let api = EthApi::new(engine.clone(), pool.clone());
+    let (rpc, rpc_addr) = rpc::serve(&config.rpc, api, dev.clone())
         .await
         .map_err(|source| LaunchError::Rpc {
             addr: config.rpc.addr,
@@ -145,16 +155,9 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         None => (None, None),
     };
     let shutdown = Arc::new(AtomicBool::new(false));
-    let driver = config.dev.map(|dev| {
-        let driver = DevDriver::new(
-            engine.clone(),
-            Box::new(SimpleProvider {
-                fee_recipient: dev.fee_recipient,
-            }),
-            dev.block_time,
-        );
+    let driver = dev.map(|dev| {
         let stop = shutdown.clone();
-        std::thread::spawn(move || driver.run(stop))
+        std::thread::spawn(move || dev.run(&stop))
     });
     Ok(RunningNode {
         engine,

@@ -74,22 +74,30 @@ pub struct DevNode {
 }
 
 impl DevNode {
-    /// Starts a node on a fresh datadir with `extra` arguments.
+    /// Starts a dev node on a fresh datadir with `extra` arguments.
     pub fn start(extra: &[&str]) -> Result<Self, Error> {
+        Self::start_fresh(&[&["--dev"], extra].concat())
+    }
+
+    /// Starts a node (dev mode only if `args` say `--dev`) on a fresh datadir.
+    pub fn start_fresh(args: &[&str]) -> Result<Self, Error> {
         let temp = tempfile::tempdir()?;
         let datadir = temp.path().join("data");
-        let mut node = Self::start_in(&datadir, extra)?;
+        let mut node = Self::spawn(&datadir, args)?;
         node._temp = Some(temp);
         Ok(node)
     }
 
-    /// Starts a node on `datadir` (which may hold a chain already).
+    /// Starts a dev node on `datadir` (which may hold a chain already).
     pub fn start_in(datadir: &Path, extra: &[&str]) -> Result<Self, Error> {
+        Self::spawn(datadir, &[&["--dev"], extra].concat())
+    }
+
+    fn spawn(datadir: &Path, args: &[&str]) -> Result<Self, Error> {
         let datadir_arg = datadir.to_str().ok_or("datadir is not UTF-8")?;
         let mut child = Command::new(node_binary()?)
             .args([
                 "node",
-                "--dev",
                 "--http.port",
                 "0",
                 "--authrpc.port",
@@ -97,7 +105,7 @@ impl DevNode {
                 "--datadir",
                 datadir_arg,
             ])
-            .args(extra)
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

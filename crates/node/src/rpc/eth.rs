@@ -11,10 +11,12 @@ use alloy_rpc_types_eth::{
     TransactionRequest,
 };
 use jsonrpsee::{
+    core::SubscriptionResult,
     types::{ErrorObjectOwned, Params},
-    RpcModule,
+    PendingSubscriptionSink, RpcModule,
 };
 use serde::de::DeserializeOwned;
+use tokio::sync::broadcast;
 
 use super::{convert, RpcError};
 use crate::{
@@ -210,6 +212,12 @@ impl EthApi {
         m.register_blocking_method("eth_estimateGas", |p, api, _| api.estimate_gas(p))?;
         m.register_blocking_method("eth_getLogs", |p, api, _| api.get_logs(p))?;
         m.register_method("eth_feeHistory", |p, api, _| api.fee_history(p))?;
+        m.register_subscription(
+            "eth_subscribe",
+            "eth_subscription",
+            "eth_unsubscribe",
+            |params, pending, api, _| async move { api.subscribe(params, pending).await },
+        )?;
         Ok(m)
     }
 
@@ -592,6 +600,105 @@ impl EthApi {
                 }
             }
             Ok(history)
+        })
+    }
+}
+
+fn raw<T: serde::Serialize>(value: &T) -> Result<Box<serde_json::value::RawValue>, RpcError> {
+    serde_json::value::to_raw_value(value).map_err(RpcError::internal)
+}
+
+/// What an `eth_subscribe` call asked for.
+enum Subscription {
+    NewHeads,
+    Logs(Box<Filter>),
+}
+
+impl EthApi {
+    /// `eth_subscribe("newHeads")` and `eth_subscribe("logs", filter)`: one notification per
+    /// new head, or one per matching log of each new head.
+    async fn subscribe(
+        &self,
+        params: Params<'static>,
+        pending: PendingSubscriptionSink,
+    ) -> SubscriptionResult {
+        let mut args = params.sequence();
+        let kind = match args.next::<String>() {
+            Ok(kind) => kind,
+            Err(e) => {
+                pending.reject(e).await;
+                return Ok(());
+            }
+        };
+        let subscription = match kind.as_str() {
+            "newHeads" => Subscription::NewHeads,
+            "logs" => match args.optional_next::<Filter>() {
+                Ok(filter) => Subscription::Logs(Box::new(filter.unwrap_or_default())),
+                Err(e) => {
+                    pending.reject(e).await;
+                    return Ok(());
+                }
+            },
+            other => {
+                let error = RpcError::InvalidParams(format!(
+                    "unsupported subscription `{other}`: newHeads and logs are served"
+                ));
+                pending.reject(ErrorObjectOwned::from(error)).await;
+                return Ok(());
+            }
+        };
+        let mut heads = self.engine.subscribe_heads();
+        let sink = pending.accept().await?;
+        loop {
+            let number = tokio::select! {
+                _ = sink.closed() => return Ok(()),
+                next = heads.recv() => match next {
+                    Ok(number) => number,
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::debug!(target: "berapool::rpc", missed, "subscriber fell behind");
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
+                },
+            };
+            for item in self.notifications(number, &subscription)? {
+                sink.send(item).await?;
+            }
+        }
+    }
+
+    /// The notifications block `number` gives a subscription.
+    fn notifications(
+        &self,
+        number: u64,
+        subscription: &Subscription,
+    ) -> Result<Vec<Box<serde_json::value::RawValue>>, RpcError> {
+        self.engine.with_chain(|chain| {
+            let Some((block, hash)) = stored_block(chain, number)? else {
+                return Ok(Vec::new());
+            };
+            match subscription {
+                Subscription::NewHeads => {
+                    let header = convert::rpc_block(&block, hash, false).header;
+                    Ok(vec![raw(&header)?])
+                }
+                Subscription::Logs(filter) => {
+                    if !filter.matches_bloom(block.header.logs_bloom) {
+                        return Ok(Vec::new());
+                    }
+                    let mut out = Vec::new();
+                    for receipt in receipts_of(chain, &block, hash)? {
+                        for log in receipt.inner.logs() {
+                            if filter.matches_address(log.address())
+                                && filter.matches_topics(log.topics())
+                            {
+                                out.push(raw(log)?);
+                            }
+                        }
+                    }
+                    Ok(out)
+                }
+            }
         })
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod convert;
+mod dev_api;
 mod engine_api;
 mod error;
 mod eth;
@@ -16,6 +17,7 @@ use std::net::SocketAddr;
 use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
 
 pub use auth::{JwtAuthLayer, JwtSecret};
+pub use dev_api::{dev_module, MAX_MINE};
 pub use engine_api::{engine_module, CAPABILITIES};
 pub use error::RpcError;
 pub use eth::{EthApi, DEFAULT_TIP, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE};
@@ -51,6 +53,7 @@ impl Default for RpcConfig {
 pub async fn serve(
     config: &RpcConfig,
     api: EthApi,
+    dev: Option<crate::dev::DevHandle>,
 ) -> Result<(ServerHandle, SocketAddr), std::io::Error> {
     let limits = ServerConfig::builder()
         .max_request_body_size(config.max_request_bytes)
@@ -63,7 +66,12 @@ pub async fn serve(
         .build(config.addr)
         .await?;
     let addr = server.local_addr()?;
-    let module = api.into_module().map_err(std::io::Error::other)?;
+    let mut module = api.into_module().map_err(std::io::Error::other)?;
+    if let Some(dev) = dev {
+        module
+            .merge(dev_module(dev).map_err(std::io::Error::other)?)
+            .map_err(std::io::Error::other)?;
+    }
     Ok((server.start(module), addr))
 }
 

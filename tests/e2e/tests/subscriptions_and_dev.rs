@@ -1,0 +1,171 @@
+//! WebSocket subscriptions deliver heads and logs; the anvil-style dev methods mine and move
+//! time, and exist only in dev mode.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
+use e2e::{DevNode, Wallet, DEV_KEY_0};
+use jsonrpsee::{
+    core::client::{ClientT, SubscriptionClientT},
+    rpc_params,
+    ws_client::WsClientBuilder,
+};
+use pool_precompiles::{
+    abi::IStakingPoolContractsFactory as F,
+    addresses::{pool_withdrawal_credentials, BEACON_DEPOSIT, FACTORY},
+};
+use serde_json::{json, Value};
+
+const ONE_BERA: u128 = 1_000_000_000_000_000_000;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn websocket_subscribers_get_each_new_head_and_the_logs_they_filter_for() {
+    let node = DevNode::start(&[]).unwrap();
+    let ws_url = node.url.replace("http://", "ws://");
+    let ws = WsClientBuilder::default().build(&ws_url).await.unwrap();
+    let mut heads = ws
+        .subscribe::<Value, _>("eth_subscribe", rpc_params!["newHeads"], "eth_unsubscribe")
+        .await
+        .unwrap();
+    let mut logs = ws
+        .subscribe::<Value, _>(
+            "eth_subscribe",
+            rpc_params!["logs", json!({"address": BEACON_DEPOSIT})],
+            "eth_unsubscribe",
+        )
+        .await
+        .unwrap();
+    let unknown = ws
+        .subscribe::<Value, _>(
+            "eth_subscribe",
+            rpc_params!["pendingBlobs"],
+            "eth_unsubscribe",
+        )
+        .await;
+    assert!(unknown.is_err());
+
+    let mut operator = Wallet::new(DEV_KEY_0).unwrap();
+    let data = F::deployStakingPoolContractsCall {
+        pubkey: Bytes::copy_from_slice(&[0x21; 48]),
+        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+        signature: Bytes::from(vec![0x22; 96]),
+        validatorAdmin: operator.address(),
+        defaultSharesRecipient: operator.address(),
+    }
+    .abi_encode();
+    let raw = operator
+        .call(FACTORY, U256::from(10_000u128 * ONE_BERA), data, 2_000_000)
+        .unwrap();
+    let hash: Value = ws
+        .request("eth_sendRawTransaction", rpc_params![raw])
+        .await
+        .unwrap();
+
+    let wait = Duration::from_secs(30);
+    let head = tokio::time::timeout(wait, heads.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(head["number"], json!("0x1"));
+    // The deposit and the operator update, both from the beacon deposit contract.
+    for _ in 0..2 {
+        let log = tokio::time::timeout(wait, logs.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(log["transactionHash"], hash);
+        assert_eq!(log["address"], json!(BEACON_DEPOSIT));
+        assert_eq!(log["blockHash"], head["hash"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_methods_mine_blocks_and_move_the_clock() {
+    let node = DevNode::start(&[]).unwrap();
+    node.rpc("anvil_mine", vec![json!(3)]).await.unwrap();
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x3")
+    );
+    let total = node
+        .rpc("evm_increaseTime", vec![json!(3600)])
+        .await
+        .unwrap();
+    assert_eq!(total, json!(3600));
+    node.rpc("evm_mine", vec![]).await.unwrap();
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(false)])
+        .await
+        .unwrap();
+    let timestamp = u64::from_str_radix(
+        block["timestamp"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("0x"),
+        16,
+    )
+    .unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(timestamp >= now + 3590, "{timestamp} vs {now}");
+
+    let exact = timestamp + 1_000;
+    node.rpc("evm_mine", vec![json!(exact)]).await.unwrap();
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(false)])
+        .await
+        .unwrap();
+    assert_eq!(block["timestamp"], json!(format!("{exact:#x}")));
+    assert_eq!(block["number"], json!("0x5"));
+    // The past is refused.
+    let past = node.rpc("evm_mine", vec![json!(1)]).await;
+    assert!(past.is_err());
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x5")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_methods_do_not_exist_without_dev_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = dir.path().join("genesis.json");
+    let spec = node::ChainSpec::dev().unwrap();
+    std::fs::write(&genesis, serde_json::to_string(&spec.genesis).unwrap()).unwrap();
+    let node = DevNode::start_fresh(&["--chain", genesis.to_str().unwrap()]).unwrap();
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x0")
+    );
+    for method in ["anvil_mine", "evm_mine", "evm_increaseTime"] {
+        match node.rpc(method, vec![json!(1)]).await {
+            Err(jsonrpsee::core::ClientError::Call(e)) => assert_eq!(e.code(), -32601, "{method}"),
+            other => panic!("{method}: {other:?}"),
+        }
+    }
+    // Without a consensus client nothing is produced, even with a transaction waiting.
+    let mut wallet = Wallet::new(DEV_KEY_0).unwrap();
+    let raw = wallet
+        .call(
+            Address::repeat_byte(0x55),
+            U256::from(1),
+            Vec::new(),
+            21_000,
+        )
+        .unwrap();
+    node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x0")
+    );
+}
