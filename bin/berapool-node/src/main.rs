@@ -25,6 +25,9 @@ use pool_precompiles::addresses;
 #[derive(Debug, Parser)]
 #[command(name = "berapool-node", version, about)]
 struct Cli {
+    /// More logs: -v debug, -vv trace (RUST_LOG, when set, wins).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -33,6 +36,52 @@ struct Cli {
 enum Command {
     /// Runs the node.
     Node(NodeArgs),
+    /// Writes the genesis of a chain into a datadir and prints its hash.
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct InitArgs {
+    /// `dev`, or a genesis JSON file (with an optional `berapool` section).
+    #[arg(long, value_name = "FILE|dev", default_value = "dev")]
+    chain: String,
+    /// Where the database lives [default: <data dir>/berapool/<chain id>].
+    #[arg(long, value_name = "DIR")]
+    datadir: Option<PathBuf>,
+}
+
+/// The chain `--chain` names: `dev` or a genesis file.
+fn load_chain(chain: Option<&str>) -> eyre::Result<ChainSpec> {
+    match chain {
+        None | Some("dev") => ChainSpec::dev().wrap_err("building the dev chain"),
+        Some(path) => ChainSpec::from_file(std::path::Path::new(path))
+            .wrap_err_with(|| format!("loading the chain from {path}")),
+    }
+}
+
+/// `--datadir`, or the platform data directory (as reth does).
+fn datadir_for(datadir: Option<PathBuf>, chain_id: u64) -> eyre::Result<PathBuf> {
+    match datadir {
+        Some(dir) => Ok(dir),
+        None => Ok(dirs::data_dir()
+            .ok_or_else(|| eyre::eyre!("no data directory on this system; pass --datadir"))?
+            .join("berapool")
+            .join(chain_id.to_string())),
+    }
+}
+
+fn init(args: InitArgs) -> eyre::Result<()> {
+    let spec = load_chain(Some(&args.chain))?;
+    let datadir = datadir_for(args.datadir, spec.chain_id())?;
+    let store = node::ChainStore::open(&datadir, &spec)?;
+    let head = store.head_number()?;
+    println!(
+        "chain {} (genesis {}) in {}, head #{head}",
+        spec.chain_id(),
+        spec.genesis_hash(),
+        datadir.display()
+    );
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]
@@ -41,9 +90,10 @@ struct NodeArgs {
     /// produced in process.
     #[arg(long)]
     dev: bool,
-    /// A genesis JSON file (with an optional `berapool` section) instead of the dev chain.
-    #[arg(long, value_name = "FILE")]
-    chain: Option<PathBuf>,
+    /// `dev`, or a genesis JSON file (with an optional `berapool` section) [default with
+    /// --dev: dev].
+    #[arg(long, value_name = "FILE|dev")]
+    chain: Option<String>,
     /// Where the database lives [default: <data dir>/berapool/<chain id>].
     #[arg(long, value_name = "DIR")]
     datadir: Option<PathBuf>,
@@ -94,13 +144,22 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 fn main() -> eyre::Result<()> {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
         )
         .init();
-    let Command::Node(args) = Cli::parse().command;
+    let args = match cli.command {
+        Command::Node(args) => args,
+        Command::Init(args) => return init(args),
+    };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -110,22 +169,14 @@ fn main() -> eyre::Result<()> {
 
 async fn run(args: NodeArgs) -> eyre::Result<()> {
     if !args.dev && args.chain.is_none() {
-        bail!("pass --chain <genesis.json> to follow a consensus client, or --dev for a devnet");
+        bail!(
+            "pass --chain <genesis.json|dev> to follow a consensus client, or --dev for a devnet"
+        );
     }
-    let spec = match &args.chain {
-        Some(path) => ChainSpec::from_file(path)
-            .wrap_err_with(|| format!("loading the chain from {}", path.display()))?,
-        None => ChainSpec::dev().wrap_err("building the dev chain")?,
-    };
+    let spec = load_chain(args.chain.as_deref())?;
     let chain_id = spec.chain_id();
-    let datadir = match args.datadir {
-        Some(dir) => dir,
-        None => dirs::data_dir()
-            .ok_or_else(|| eyre::eyre!("no data directory on this system; pass --datadir"))?
-            .join("berapool")
-            .join(chain_id.to_string()),
-    };
-    let uses_dev_genesis = args.chain.is_none();
+    let datadir = datadir_for(args.datadir.clone(), chain_id)?;
+    let uses_dev_genesis = matches!(args.chain.as_deref(), None | Some("dev"));
     let jwt_path = args
         .jwt_secret
         .clone()

@@ -36,7 +36,7 @@ fn without_dev_mode_or_a_chain_the_node_says_what_is_missing() {
     let out = node(&["node", "--datadir", dir.path().to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("pass --chain <genesis.json>"), "{err}");
+    assert!(err.contains("pass --chain <genesis.json|dev>"), "{err}");
     // Nothing was written.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
@@ -63,4 +63,26 @@ fn a_missing_genesis_file_is_named() {
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("/nonexistent/genesis.json"), "{err}");
+}
+
+#[test]
+fn init_writes_the_genesis_once_and_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let datadir = dir.path().join("data");
+    let args = [
+        "init",
+        "--chain",
+        "dev",
+        "--datadir",
+        datadir.to_str().unwrap(),
+    ];
+    let first = node(&args);
+    assert!(first.status.success(), "{first:?}");
+    let printed = String::from_utf8(first.stdout).unwrap();
+    assert!(printed.starts_with("chain 80087 (genesis 0x"), "{printed}");
+    assert!(printed.trim_end().ends_with("head #0"), "{printed}");
+    assert!(datadir.join("chain.redb").exists());
+    // Again: the same chain is found, nothing changes.
+    let again = node(&args);
+    assert_eq!(String::from_utf8(again.stdout).unwrap(), printed);
 }
