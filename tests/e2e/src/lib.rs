@@ -148,6 +148,11 @@ impl DevNode {
         })
     }
 
+    /// The node's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Calls `method` with `params`.
     pub async fn rpc(&self, method: &str, params: Vec<Value>) -> Result<Value, ClientError> {
         let mut array = ArrayParams::new();
