@@ -135,12 +135,16 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     let value: u64 = number
         .parse()
         .map_err(|_| format!("`{text}` is not a duration like 2s or 500ms"))?;
-    match unit {
-        "" | "s" => Ok(Duration::from_secs(value)),
-        "ms" => Ok(Duration::from_millis(value)),
-        "m" => Ok(Duration::from_secs(value * 60)),
-        _ => Err(format!("unknown unit `{unit}` in `{text}`: use ms, s or m")),
+    let duration = match unit {
+        "" | "s" => Duration::from_secs(value),
+        "ms" => Duration::from_millis(value),
+        "m" => Duration::from_secs(value.saturating_mul(60)),
+        _ => return Err(format!("unknown unit `{unit}` in `{text}`: use ms, s or m")),
+    };
+    if duration.is_zero() {
+        return Err("the block time must be positive (omit it to mine on demand)".into());
     }
+    Ok(duration)
 }
 
 fn main() -> eyre::Result<()> {

@@ -226,19 +226,23 @@ impl DevHandle {
     /// wait. A failed block is logged and retried.
     pub fn run(&self, shutdown: &AtomicBool) {
         let poll = Duration::from_millis(25);
+        let (engine, block_time) = self.with(|d| (d.engine.clone(), d.block_time));
         let mut last = Instant::now();
         while !shutdown.load(Ordering::Relaxed) {
-            let due = self.with(|d| match d.block_time {
-                Some(every) => last.elapsed() >= every,
-                None => d.engine.has_pending_transactions(),
-            });
+            let due = match block_time {
+                Some(every) => {
+                    std::thread::sleep(poll.min(every.saturating_sub(last.elapsed())));
+                    last.elapsed() >= every
+                }
+                // Woken as soon as a transaction arrives, without holding the driver.
+                None => engine.wait_for_transactions(poll),
+            };
             if due {
                 last = Instant::now();
                 if let Err(error) = self.with(DevDriver::produce_block) {
                     tracing::warn!(target: "berapool::dev", %error, "block production failed");
                 }
             }
-            std::thread::sleep(poll);
         }
     }
 }

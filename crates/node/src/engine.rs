@@ -68,6 +68,13 @@ pub trait TransactionSource: Send + Sync {
     fn on_canonical(&self, included: &[B256], left_out: &[B256], state: &crate::state::MemoryState);
     /// Whether transactions are waiting.
     fn has_pending(&self) -> bool;
+    /// Waits up to `timeout` for transactions; returns whether some are waiting.
+    fn wait_pending(&self, timeout: std::time::Duration) -> bool {
+        if !self.has_pending() {
+            std::thread::sleep(timeout);
+        }
+        self.has_pending()
+    }
 }
 
 /// A first-in first-out queue of transactions: the builder's source until the transaction pool
@@ -200,6 +207,11 @@ impl EngineHandle {
     /// Whether the transaction source has something waiting.
     pub fn has_pending_transactions(&self) -> bool {
         self.source.has_pending()
+    }
+
+    /// Waits up to `timeout` for transactions; returns whether some are waiting.
+    pub fn wait_for_transactions(&self, timeout: std::time::Duration) -> bool {
+        self.source.wait_pending(timeout)
     }
 
     /// `engine_forkchoiceUpdatedV3`.

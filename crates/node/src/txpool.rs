@@ -5,7 +5,8 @@
 use std::{
     cmp::Reverse,
     collections::{BTreeMap, BinaryHeap, HashMap},
-    sync::{Mutex, MutexGuard},
+    sync::{Condvar, Mutex, MutexGuard},
+    time::Duration,
 };
 
 use alloy_consensus::{
@@ -200,6 +201,13 @@ struct Inner {
 }
 
 impl Inner {
+    /// Whether some sender's next nonce is waiting.
+    fn has_executable(&self) -> bool {
+        self.by_sender.iter().any(|(sender, queue)| {
+            queue.contains_key(&self.nonces.get(sender).copied().unwrap_or(0))
+        })
+    }
+
     fn remove(&mut self, sender: Address, nonce: u64) -> Option<Entry> {
         let queue = self.by_sender.get_mut(&sender)?;
         let entry = queue.remove(&nonce)?;
@@ -231,6 +239,8 @@ impl Inner {
 pub struct TxPool {
     config: PoolConfig,
     inner: Mutex<Inner>,
+    /// Signalled when a transaction is added (wakes the dev block producer at once).
+    arrived: Condvar,
 }
 
 impl TxPool {
@@ -239,6 +249,7 @@ impl TxPool {
         Self {
             config,
             inner: Mutex::default(),
+            arrived: Condvar::new(),
         }
     }
 
@@ -373,6 +384,7 @@ impl TxPool {
             .or_default()
             .insert(nonce, entry);
         inner.len += 1;
+        self.arrived.notify_all();
         Ok(hash)
     }
 
@@ -476,9 +488,14 @@ impl TransactionSource for TxPool {
     }
 
     fn has_pending(&self) -> bool {
-        let inner = self.lock();
-        inner.by_sender.iter().any(|(sender, queue)| {
-            queue.contains_key(&inner.nonces.get(sender).copied().unwrap_or(0))
-        })
+        self.lock().has_executable()
+    }
+
+    fn wait_pending(&self, timeout: Duration) -> bool {
+        let (inner, _) = self
+            .arrived
+            .wait_timeout_while(self.lock(), timeout, |inner| !inner.has_executable())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        inner.has_executable()
     }
 }
