@@ -120,6 +120,9 @@ struct NodeArgs {
     /// <datadir>/jwt.hex, generated if absent].
     #[arg(long = "authrpc.jwtsecret", value_name = "FILE")]
     jwt_secret: Option<PathBuf>,
+    /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9001).
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<SocketAddr>,
     /// Transactions the pool keeps at most.
     #[arg(long = "txpool.max-transactions", default_value_t = PoolConfig::default().max_transactions)]
     max_pool_transactions: usize,
@@ -197,6 +200,7 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
             max_transactions: args.max_pool_transactions,
             ..PoolConfig::default()
         },
+        metrics: args.metrics,
         auth: Some(AuthConfig {
             addr: SocketAddr::new(args.authrpc_addr, args.authrpc_port),
             secret,
@@ -255,6 +259,9 @@ fn print_banner(
             "  Engine API    http://{auth}  (JWT secret {})",
             jwt_path.display()
         );
+    }
+    if let Some(metrics) = node.metrics_addr {
+        println!("  metrics       http://{metrics}/metrics");
     }
     match dev_blocks {
         Some(Some(every)) => println!("  blocks        every {every:?} (dev)"),

@@ -19,6 +19,7 @@ use crate::{
     blockchain::Blockchain,
     dev::{DevDriver, DevHandle, SimpleProvider},
     engine::EngineHandle,
+    metrics::Metrics,
     rpc::{self, EthApi, JwtSecret, RpcConfig},
     txpool::{self, TxPool},
     ChainSpec, StorageError,
@@ -35,6 +36,8 @@ pub struct NodeConfig {
     pub rpc: RpcConfig,
     /// Transaction pool limits.
     pub pool: txpool::PoolConfig,
+    /// Where to serve Prometheus metrics, if anywhere.
+    pub metrics: Option<SocketAddr>,
     /// The authenticated Engine API server (how a consensus client drives the node).
     pub auth: Option<AuthConfig>,
     /// Dev mode: blocks are produced in process, every `block_time` or (with `None`) as soon as
@@ -66,8 +69,8 @@ pub enum LaunchError {
     /// The database could not be opened (or belongs to another chain).
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
-    /// The JSON-RPC server could not listen.
-    #[error("JSON-RPC server on {addr}: {source}")]
+    /// A server (JSON-RPC, Engine API, metrics) could not listen.
+    #[error("server on {addr}: {source}")]
     Rpc {
         /// Where it tried to listen.
         addr: SocketAddr,
@@ -87,6 +90,8 @@ pub struct RunningNode {
     pub rpc_addr: SocketAddr,
     /// Where the authenticated Engine API listens.
     pub auth_addr: Option<SocketAddr>,
+    /// Where Prometheus metrics are served.
+    pub metrics_addr: Option<SocketAddr>,
     rpc: ServerHandle,
     auth: Option<ServerHandle>,
     shutdown: Arc<AtomicBool>,
@@ -133,7 +138,8 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         ))
     });
     let api = EthApi::new(engine.clone(), pool.clone());
-    let (rpc, rpc_addr) = rpc::serve(&config.rpc, api, dev.clone())
+    let metrics = Arc::new(Metrics::default());
+    let (rpc, rpc_addr) = rpc::serve(&config.rpc, api, dev.clone(), metrics.clone())
         .await
         .map_err(|source| LaunchError::Rpc {
             addr: config.rpc.addr,
@@ -154,6 +160,16 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         }
         None => (None, None),
     };
+    let metrics_addr = match config.metrics {
+        Some(addr) => {
+            let local = crate::metrics::serve(addr, metrics, engine.clone(), pool.clone())
+                .await
+                .map_err(|source| LaunchError::Rpc { addr, source })?;
+            tracing::info!(target: "berapool::node", %local, "Prometheus metrics listening");
+            Some(local)
+        }
+        None => None,
+    };
     let shutdown = Arc::new(AtomicBool::new(false));
     let driver = dev.map(|dev| {
         let stop = shutdown.clone();
@@ -164,6 +180,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         pool,
         rpc_addr,
         auth_addr,
+        metrics_addr,
         rpc,
         auth,
         shutdown,

@@ -9,6 +9,7 @@ pub mod dev;
 pub mod engine;
 pub mod execution;
 pub mod launch;
+pub mod metrics;
 pub mod rpc;
 pub mod state;
 pub mod storage;

@@ -57,6 +57,15 @@ pub fn node_binary() -> Result<PathBuf, Error> {
     Ok(bin)
 }
 
+/// What the node's start-up banner says.
+#[derive(Debug, Default)]
+struct Banner {
+    url: Option<String>,
+    auth_url: Option<String>,
+    jwt_secret: Option<PathBuf>,
+    metrics_url: Option<String>,
+}
+
 /// A running dev node.
 #[derive(Debug)]
 pub struct DevNode {
@@ -67,6 +76,8 @@ pub struct DevNode {
     pub auth_url: Option<String>,
     /// The file with its JWT secret.
     pub jwt_secret: Option<PathBuf>,
+    /// Its Prometheus metrics URL, if served.
+    pub metrics_url: Option<String>,
     /// Its datadir (kept across restarts).
     pub datadir: PathBuf,
     _temp: Option<tempfile::TempDir>,
@@ -112,28 +123,38 @@ impl DevNode {
             .spawn()?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let (tx, rx) = mpsc::channel();
-        // The banner names the JSON-RPC URL, then the Engine API URL and the JWT secret file.
+        // The banner names the JSON-RPC URL, the Engine API URL with the JWT secret file, the
+        // metrics URL if any, then how blocks are made.
         std::thread::spawn(move || {
-            let mut url = None;
+            let mut banner = Banner::default();
+            let mut sent = false;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 let line = line.trim();
                 let words: Vec<&str> = line.split_whitespace().collect();
                 if line.starts_with("JSON-RPC") {
-                    url = words.get(1).map(|w| w.to_string());
+                    banner.url = words.get(1).map(|w| w.to_string());
                 } else if line.starts_with("Engine API") {
-                    let auth = words.get(2).map(|w| w.to_string());
-                    let jwt = words.last().map(|w| PathBuf::from(w.trim_end_matches(')')));
-                    let _ = tx.send((url.take(), auth, jwt));
+                    banner.auth_url = words.get(2).map(|w| w.to_string());
+                    banner.jwt_secret =
+                        words.last().map(|w| PathBuf::from(w.trim_end_matches(')')));
+                } else if line.starts_with("metrics") {
+                    banner.metrics_url = words.get(1).map(|w| w.to_string());
+                } else if line.starts_with("blocks") && !sent {
+                    sent = true;
+                    let _ = tx.send(std::mem::take(&mut banner));
                 }
             }
         });
-        let (url, auth_url, jwt_secret) = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok((Some(url), auth, jwt)) => (url, auth, jwt),
+        let banner = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(banner) if banner.url.is_some() => banner,
             _ => {
                 let _ = child.kill();
                 return Err("the node did not print its JSON-RPC address within 60 s".into());
             }
         };
+        let url = banner.url.unwrap_or_default();
+        let (auth_url, jwt_secret, metrics_url) =
+            (banner.auth_url, banner.jwt_secret, banner.metrics_url);
         let client = HttpClientBuilder::default()
             .request_timeout(Duration::from_secs(30))
             .build(&url)?;
@@ -142,6 +163,7 @@ impl DevNode {
             url,
             auth_url,
             jwt_secret,
+            metrics_url,
             datadir: datadir.to_path_buf(),
             _temp: None,
             client,
@@ -319,4 +341,19 @@ pub fn post(url: &str, body: &str, bearer: Option<&str>) -> Result<(u16, String)
         body.to_owned()
     };
     Ok((status, body))
+}
+
+/// `GET url` (plain HTTP); returns the body.
+pub fn get(url: &str) -> Result<String, Error> {
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = TcpStream::connect(host)?;
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (_, body) = response.split_once("\r\n\r\n").ok_or("no HTTP body")?;
+    Ok(body.to_owned())
 }

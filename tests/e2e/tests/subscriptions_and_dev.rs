@@ -169,3 +169,49 @@ async fn dev_methods_do_not_exist_without_dev_mode() {
         json!("0x0")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_blocks_transactions_and_rpc_requests() {
+    let node = DevNode::start(&["--metrics", "127.0.0.1:0"]).unwrap();
+    let url = node.metrics_url.clone().unwrap();
+    let mut wallet = Wallet::new(DEV_KEY_0).unwrap();
+    for _ in 0..2 {
+        let raw = wallet
+            .call(
+                Address::repeat_byte(0x56),
+                U256::from(1),
+                Vec::new(),
+                21_000,
+            )
+            .unwrap();
+        let hash = node
+            .rpc("eth_sendRawTransaction", vec![json!(raw)])
+            .await
+            .unwrap();
+        node.receipt(serde_json::from_value(hash).unwrap())
+            .await
+            .unwrap();
+    }
+    let head = node.rpc("eth_blockNumber", vec![]).await.unwrap();
+    let head = u64::from_str_radix(head.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    // The counter follows the heads asynchronously: give it a moment.
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = e2e::get(&url).unwrap();
+        if text.contains("berapool_transactions_total 2") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let value = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in\n{text}"))
+    };
+    assert_eq!(value("berapool_head_block_number"), head);
+    assert_eq!(value("berapool_blocks_total"), head);
+    assert_eq!(value("berapool_transactions_total"), 2);
+    assert_eq!(value("berapool_txpool_transactions"), 0);
+    assert!(value("berapool_rpc_request_duration_seconds_count") >= 3);
+}

@@ -54,6 +54,7 @@ pub async fn serve(
     config: &RpcConfig,
     api: EthApi,
     dev: Option<crate::dev::DevHandle>,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 ) -> Result<(ServerHandle, SocketAddr), std::io::Error> {
     let limits = ServerConfig::builder()
         .max_request_body_size(config.max_request_bytes)
@@ -63,6 +64,9 @@ pub async fn serve(
         .build();
     let server = Server::builder()
         .set_config(limits)
+        .set_http_middleware(
+            tower::ServiceBuilder::new().layer(crate::metrics::RpcMetricsLayer(metrics)),
+        )
         .build(config.addr)
         .await?;
     let addr = server.local_addr()?;
