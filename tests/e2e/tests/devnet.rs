@@ -343,3 +343,112 @@ async fn the_chain_survives_a_restart_and_old_state_is_refused_clearly() {
         json!("0x3")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn legacy_access_list_and_set_code_transactions_are_mined() {
+    use alloy_consensus::{SignableTransaction, TxEip2930, TxEip7702, TxEnvelope, TxLegacy};
+    use alloy_eips::{eip2718::Encodable2718, eip7702::Authorization};
+    use alloy_primitives::TxKind;
+    use alloy_signer::SignerSync;
+    use alloy_signer_local::PrivateKeySigner;
+
+    let node = DevNode::start(&[]).unwrap();
+    let sender: PrivateKeySigner = e2e::DEV_KEY_0.parse().unwrap();
+    let authority: PrivateKeySigner = DEV_KEY_1.parse().unwrap();
+    let to = Address::repeat_byte(0x61);
+    let delegate = address!("00000000000000000000000000000000de1e9a7e");
+    let gwei = 1_000_000_000u128;
+
+    let legacy = TxLegacy {
+        chain_id: Some(DEV_CHAIN_ID),
+        nonce: 0,
+        gas_price: 10 * gwei,
+        gas_limit: 21_000,
+        to: TxKind::Call(to),
+        value: U256::from(1),
+        input: Bytes::new(),
+    };
+    let sig = sender.sign_hash_sync(&legacy.signature_hash()).unwrap();
+    let legacy = TxEnvelope::Legacy(legacy.into_signed(sig));
+    let access_list = TxEip2930 {
+        chain_id: DEV_CHAIN_ID,
+        nonce: 1,
+        gas_price: 10 * gwei,
+        gas_limit: 30_000,
+        to: TxKind::Call(to),
+        value: U256::from(2),
+        input: Bytes::new(),
+        access_list: Default::default(),
+    };
+    let sig = sender
+        .sign_hash_sync(&access_list.signature_hash())
+        .unwrap();
+    let access_list = TxEnvelope::Eip2930(access_list.into_signed(sig));
+    let authorization = Authorization {
+        chain_id: U256::from(DEV_CHAIN_ID),
+        address: delegate,
+        nonce: 0,
+    };
+    let sig = authority
+        .sign_hash_sync(&authorization.signature_hash())
+        .unwrap();
+    let set_code = TxEip7702 {
+        chain_id: DEV_CHAIN_ID,
+        nonce: 2,
+        gas_limit: 100_000,
+        max_fee_per_gas: 10 * gwei,
+        max_priority_fee_per_gas: gwei,
+        to,
+        value: U256::ZERO,
+        input: Bytes::new(),
+        access_list: Default::default(),
+        authorization_list: vec![authorization.into_signed(sig)],
+    };
+    let sig = sender.sign_hash_sync(&set_code.signature_hash()).unwrap();
+    let set_code = TxEnvelope::Eip7702(set_code.into_signed(sig));
+
+    let mut receipts = Vec::new();
+    for (tx, kind) in [(legacy, "0x0"), (access_list, "0x1"), (set_code, "0x4")] {
+        let raw = Bytes::from(tx.encoded_2718());
+        let hash = node
+            .rpc("eth_sendRawTransaction", vec![json!(raw)])
+            .await
+            .unwrap();
+        let receipt = node
+            .receipt(serde_json::from_value(hash).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+        assert_eq!(receipt["type"], json!(kind));
+        receipts.push(receipt);
+    }
+    let balance = node
+        .rpc("eth_getBalance", vec![json!(to), json!("latest")])
+        .await
+        .unwrap();
+    assert_eq!(quantity(&balance).unwrap(), U256::from(3));
+    // The authority now delegates to `delegate` (EIP-7702 designator) and its nonce moved.
+    let code = node
+        .rpc(
+            "eth_getCode",
+            vec![json!(authority.address()), json!("latest")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        code,
+        json!(format!(
+            "0xef0100{}",
+            alloy_primitives::hex::encode(delegate)
+        ))
+    );
+    assert_eq!(
+        node.rpc(
+            "eth_getTransactionCount",
+            vec![json!(authority.address()), json!("latest")]
+        )
+        .await
+        .unwrap(),
+        json!("0x1")
+    );
+}
