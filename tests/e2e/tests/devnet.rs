@@ -452,3 +452,83 @@ async fn legacy_access_list_and_set_code_transactions_are_mined() {
         json!("0x1")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn node_info_fees_storage_and_batches_answer_with_the_dev_chain_values() {
+    let node = DevNode::start(&[]).unwrap();
+    assert_eq!(
+        node.rpc("web3_clientVersion", vec![]).await.unwrap(),
+        json!(format!("berapool/v{}", env!("CARGO_PKG_VERSION")))
+    );
+    assert_eq!(
+        node.rpc("net_version", vec![]).await.unwrap(),
+        json!("80087")
+    );
+    // Genesis base fee 1 gwei; the next block's is 7/8 of it, plus the default 1 gwei tip.
+    assert_eq!(
+        node.rpc("eth_gasPrice", vec![]).await.unwrap(),
+        json!(format!("{:#x}", 875_000_000u64 + 1_000_000_000))
+    );
+    assert_eq!(
+        node.rpc("eth_maxPriorityFeePerGas", vec![]).await.unwrap(),
+        json!("0x3b9aca00")
+    );
+    // The EIP-7002 queue's excess slot holds the inhibitor until the first block.
+    let inhibitor = node
+        .rpc(
+            "eth_getStorageAt",
+            vec![
+                json!("0x00000961Ef480Eb55e80D19ad83579A64c007002"),
+                json!("0x0"),
+                json!("latest"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(inhibitor, json!(format!("0x{}", "f".repeat(64))));
+    let history = node
+        .rpc(
+            "eth_feeHistory",
+            vec![json!("0x1"), json!("latest"), json!([25, 75])],
+        )
+        .await
+        .unwrap();
+    assert_eq!(history["oldestBlock"], json!("0x0"));
+    assert_eq!(
+        history["baseFeePerGas"],
+        json!(["0x3b9aca00", "0x342770c0"])
+    );
+    assert_eq!(history["gasUsedRatio"], json!([0.0]));
+    assert_eq!(history["reward"], json!([["0x0", "0x0"]]));
+    let (code, _) = call_error(
+        node.rpc(
+            "eth_feeHistory",
+            vec![json!("0x1"), json!("latest"), json!([75, 25])],
+        )
+        .await,
+    );
+    assert_eq!(code, -32602);
+
+    // A batch is answered call by call; one over the limit is refused whole.
+    let call =
+        |id: usize| json!({"jsonrpc": "2.0", "id": id, "method": "eth_chainId", "params": []});
+    let two = node
+        .post_raw(&json!([call(1), call(2)]).to_string())
+        .unwrap();
+    assert_eq!(two.as_array().unwrap().len(), 2);
+    assert_eq!(two[0]["result"], json!("0x138d7"));
+    let too_many: Vec<Value> = (0..101).map(call).collect();
+    let refused = node.post_raw(&json!(too_many).to_string()).unwrap();
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("atch"),
+        "{refused}"
+    );
+    // And the server keeps serving.
+    assert_eq!(
+        node.rpc("eth_chainId", vec![]).await.unwrap(),
+        json!("0x138d7")
+    );
+}
