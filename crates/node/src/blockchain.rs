@@ -65,6 +65,18 @@ pub enum InvalidBlock {
     Execution(#[from] ExecutionError),
 }
 
+/// How [`Blockchain::call`] runs a transaction.
+#[derive(Clone, Debug, Default)]
+pub struct CallOptions {
+    /// Gas limit instead of the request's.
+    pub gas_limit: Option<u64>,
+    /// Coinbase instead of the head's. The coinbase is warm (EIP-3651), so an estimate run with
+    /// a coinbase the transaction touches would come out low.
+    pub beneficiary: Option<Address>,
+    /// Accounts replaced for this call only (`eth_call`'s third parameter).
+    pub overrides: Option<alloy_rpc_types_eth::state::StateOverride>,
+}
+
 /// The canonical chain and the state at its head.
 #[derive(Debug)]
 pub struct Blockchain {
@@ -127,13 +139,10 @@ impl Blockchain {
     /// `eth_estimateGas`): the head block's environment, no nonce check, and no base fee when the
     /// request names no fee.
     ///
-    /// `beneficiary` replaces the head's coinbase: the coinbase is warm (EIP-3651), so an
-    /// estimate run with a coinbase the transaction touches would come out low.
     pub fn call(
         &self,
         request: alloy_rpc_types_eth::TransactionRequest,
-        gas_limit: Option<u64>,
-        beneficiary: Option<Address>,
+        options: &CallOptions,
     ) -> Result<alloy_evm::revm::context::result::ExecutionResult, String> {
         use alloy_evm::{rpc::TryIntoTxEnv, Evm, EvmEnv, EvmFactory};
         let mut env: EvmEnv = EvmEnv::for_eth_block(
@@ -150,16 +159,20 @@ impl Blockchain {
             env.block_env.basefee = 0;
         }
         env.cfg_env.disable_nonce_check = true;
-        if let Some(beneficiary) = beneficiary {
+        if let Some(beneficiary) = options.beneficiary {
             env.block_env.beneficiary = beneficiary;
         }
         let mut tx = request.try_into_tx_env(&env).map_err(|e| e.to_string())?;
-        if let Some(gas) = gas_limit {
+        if let Some(gas) = options.gas_limit {
             tx.gas_limit = gas;
         }
         let mut db = alloy_evm::revm::database::State::builder()
             .with_database_ref(&self.state)
             .build();
+        if let Some(overrides) = &options.overrides {
+            alloy_evm::overrides::apply_state_overrides(overrides.clone(), &mut db)
+                .map_err(|e| format!("state override: {e}"))?;
+        }
         let mut evm = self.factory.evm_factory().create_evm(&mut db, env);
         evm.transact(tx)
             .map(|r| r.result)

@@ -532,3 +532,60 @@ async fn node_info_fees_storage_and_batches_answer_with_the_dev_chain_values() {
         json!("0x138d7")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn eth_call_takes_state_overrides_for_that_call_only() {
+    let node = DevNode::start(&[]).unwrap();
+    let contract = Address::repeat_byte(0x2a);
+    // PUSH1 42, PUSH1 0, MSTORE, PUSH1 32, PUSH1 0, RETURN
+    let code = "0x602a60005260206000f3";
+    let answer = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"to": contract}),
+                json!("latest"),
+                json!({ contract.to_string(): {"code": code} }),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer, json!(format!("0x{:064x}", 42)));
+    // Nothing stays behind.
+    assert_eq!(
+        node.rpc("eth_getCode", vec![json!(contract), json!("latest")])
+            .await
+            .unwrap(),
+        json!("0x")
+    );
+
+    // A sender without funds cannot move value, unless its balance is overridden.
+    let poor = Address::repeat_byte(0xd0);
+    let transfer = json!({"from": poor, "to": contract, "value": format!("{ONE_BERA:#x}")});
+    let refused = node.rpc("eth_call", vec![transfer.clone()]).await;
+    assert_eq!(call_error(refused).0, -32000);
+    let funded = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"from": poor, "to": Address::repeat_byte(0x2b), "value": format!("{ONE_BERA:#x}")}),
+                json!("latest"),
+                json!({ poor.to_string(): {"balance": format!("{:#x}", 2 * ONE_BERA)} }),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(funded, json!("0x"));
+    let (code, _) = call_error(
+        node.rpc(
+            "eth_call",
+            vec![
+                json!({"to": contract}),
+                json!("latest"),
+                json!("not an override"),
+            ],
+        )
+        .await,
+    );
+    assert_eq!(code, -32602);
+}

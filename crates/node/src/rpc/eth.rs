@@ -7,8 +7,8 @@ use alloy_eips::{eip1559::BaseFeeParams, BlockId, BlockNumberOrTag};
 use alloy_evm::revm::context::result::ExecutionResult;
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256, U64};
 use alloy_rpc_types_eth::{
-    Block, FeeHistory, Filter, FilterBlockOption, Log, Transaction, TransactionReceipt,
-    TransactionRequest,
+    state::StateOverride, Block, FeeHistory, Filter, FilterBlockOption, Log, Transaction,
+    TransactionReceipt, TransactionRequest,
 };
 use jsonrpsee::{
     core::SubscriptionResult,
@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 
 use super::{convert, RpcError};
 use crate::{
-    blockchain::Blockchain,
+    blockchain::{Blockchain, CallOptions},
     engine::EngineHandle,
     storage::StoredBlock,
     txpool::{ChainView, TxPool},
@@ -407,22 +407,22 @@ impl EthApi {
         &self,
         params: &Params<'_>,
         beneficiary: Option<Address>,
-    ) -> RpcResult<(ExecutionResult, u64, TransactionRequest)> {
+    ) -> RpcResult<(ExecutionResult, u64, TransactionRequest, CallOptions)> {
         let mut args = Args::new(params);
         let request = args.next::<TransactionRequest>()?;
         let block = args.optional::<BlockId>()?;
-        if args.optional::<serde_json::Value>()?.is_some() {
-            return Err(RpcError::InvalidParams(
-                "state overrides are not supported".into(),
-            ));
-        }
+        let options = CallOptions {
+            gas_limit: None,
+            beneficiary,
+            overrides: args.optional::<StateOverride>()?,
+        };
         self.engine.with_chain(|chain| {
             require_head(chain, block)?;
             let cap = chain.head().0.gas_limit;
             let result = chain
-                .call(request.clone(), None, beneficiary)
+                .call(request.clone(), &options)
                 .map_err(RpcError::server)?;
-            Ok((result, cap, request))
+            Ok((result, cap, request, options))
         })
     }
 
@@ -440,7 +440,7 @@ impl EthApi {
     /// and the cap).
     fn estimate_gas(&self, params: Params<'_>) -> RpcResult<U64> {
         let coinbase = Some(ESTIMATE_COINBASE);
-        let (first, cap, request) = self.execute(&params, coinbase)?;
+        let (first, cap, request, options) = self.execute(&params, coinbase)?;
         let mut hi = request.gas.unwrap_or(cap);
         let used = first.gas().total_gas_spent();
         match first {
@@ -455,7 +455,13 @@ impl EthApi {
         let succeeds = |gas: u64| -> RpcResult<bool> {
             let result = self
                 .engine
-                .with_chain(|chain| chain.call(request.clone(), Some(gas), coinbase))
+                .with_chain(|chain| {
+                    let options = CallOptions {
+                        gas_limit: Some(gas),
+                        ..options.clone()
+                    };
+                    chain.call(request.clone(), &options)
+                })
                 .map_err(RpcError::server)?;
             Ok(result.is_success())
         };
