@@ -1,7 +1,9 @@
-//! The execution host of berapool. Built so far: the chain specification and genesis
-//! ([`chainspec`]), the world state ([`state`]) and block execution with the pool system's chain
-//! rules ([`execution`]), and embedded storage ([`storage`]). The Engine API and the dev consensus
-//! layer follow (see the issue tracker).
+//! The execution host of berapool: the chain specification and genesis ([`chainspec`]), the world
+//! state ([`state`], [`trie`]), block execution with the pool system's chain rules
+//! ([`execution`]), embedded storage ([`storage`]), the canonical chain ([`blockchain`]), the
+//! Engine API handle ([`engine`]), the transaction pool ([`txpool`]), JSON-RPC and the
+//! authenticated Engine API server ([`rpc`]), metrics ([`metrics`]), the dev block producer
+//! ([`dev`]), and [`launch`], which starts them together.
 
 pub mod blockchain;
 pub mod chainspec;
