@@ -11,7 +11,7 @@ use std::{
         atomic::{AtomicBool, Ordering},
         Arc, Mutex,
     },
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use alloy_consensus::Header;
@@ -19,7 +19,10 @@ use alloy_eips::eip4895::Withdrawal;
 use alloy_primitives::{keccak256, Address, B256};
 use alloy_rpc_types_engine::{ForkchoiceState, PayloadAttributes, PayloadStatusEnum};
 
-use crate::engine::{EngineError, EngineHandle};
+use crate::{
+    engine::{EngineError, EngineHandle},
+    unix_now,
+};
 
 /// What the consensus layer puts into the next block.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,10 +57,7 @@ pub struct SimpleProvider {
 
 impl ConsensusProvider for SimpleProvider {
     fn next_block(&mut self, parent: &Header, parent_hash: B256) -> NextBlock {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let now = unix_now();
         NextBlock {
             timestamp: now.max(parent.timestamp + 1),
             prev_randao: keccak256([parent_hash.as_slice(), b"randao"].concat()),
@@ -194,13 +194,6 @@ impl DevDriver {
     pub fn run(self, shutdown: Arc<AtomicBool>) {
         DevHandle::new(self).run(&shutdown);
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// A driver shared between its timer loop and the dev JSON-RPC methods (`anvil_mine`,

@@ -30,6 +30,15 @@ use crate::blockchain::{Blockchain, BuildAttributes, SealedBlock};
 /// New heads kept for slow subscribers.
 pub const HEADS_CHANNEL: usize = 1024;
 
+/// A block that became the head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewHead {
+    /// Its number.
+    pub number: u64,
+    /// How many transactions it carries.
+    pub transactions: usize,
+}
+
 /// Engine API errors (with their JSON-RPC codes).
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -134,8 +143,8 @@ struct Inner {
 pub struct EngineHandle {
     inner: Arc<Mutex<Inner>>,
     source: Arc<dyn TransactionSource>,
-    /// The number of each block that becomes the head (for subscriptions).
-    heads: tokio::sync::broadcast::Sender<u64>,
+    /// Each block that becomes the head (for subscriptions and metrics).
+    heads: tokio::sync::broadcast::Sender<NewHead>,
 }
 
 impl std::fmt::Debug for EngineHandle {
@@ -193,9 +202,9 @@ impl EngineHandle {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The numbers of blocks as they become the head. A receiver that falls more than
-    /// [`HEADS_CHANNEL`] blocks behind is told how many it missed.
-    pub fn subscribe_heads(&self) -> tokio::sync::broadcast::Receiver<u64> {
+    /// Blocks as they become the head. A receiver that falls more than [`HEADS_CHANNEL`] blocks
+    /// behind is told how many it missed.
+    pub fn subscribe_heads(&self) -> tokio::sync::broadcast::Receiver<NewHead> {
         self.heads.subscribe()
     }
 
@@ -243,7 +252,10 @@ impl EngineHandle {
                 self.source
                     .on_canonical(&included, &left_out, inner.chain.state());
                 // Nobody listening is fine.
-                let _ = self.heads.send(inner.chain.head().0.number);
+                let _ = self.heads.send(NewHead {
+                    number: inner.chain.head().0.number,
+                    transactions: included.len(),
+                });
             } else if inner
                 .chain
                 .store()

@@ -25,3 +25,11 @@ pub use execution::{
 };
 pub use state::MemoryState;
 pub use storage::{ChainStore, StorageError};
+
+/// Seconds since the Unix epoch by the wall clock (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

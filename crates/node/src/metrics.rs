@@ -28,6 +28,9 @@ pub const LATENCY_BUCKETS: [f64; 10] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0,
 ];
 
+/// The most of a metrics request that is read.
+const MAX_REQUEST_BYTES: usize = 8 * 1024;
+
 /// The node's counters.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -124,21 +127,10 @@ pub async fn serve(
     let local = listener.local_addr()?;
     let mut heads = engine.subscribe_heads();
     let counter = metrics.clone();
-    let reader = engine.clone();
     tokio::spawn(async move {
         loop {
             match heads.recv().await {
-                Ok(number) => {
-                    let txs = reader.with_chain(|c| {
-                        c.store()
-                            .block(number)
-                            .ok()
-                            .flatten()
-                            .map(|b| b.transactions.len() as u64)
-                            .unwrap_or(0)
-                    });
-                    counter.observe_block(txs);
-                }
+                Ok(head) => counter.observe_block(head.transactions as u64),
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return,
             }
@@ -153,9 +145,18 @@ pub async fn serve(
             let engine = engine.clone();
             let pool = pool.clone();
             tokio::spawn(async move {
-                // Any request gets the metrics; the request itself is not needed.
+                // Any request gets the metrics, but the request is read to its end first:
+                // closing with unread input would reset the connection under the client.
+                let mut request = Vec::new();
                 let mut buf = [0u8; 1024];
-                let _ = stream.read(&mut buf).await;
+                while !request.windows(4).any(|w| w == b"\r\n\r\n")
+                    && request.len() < MAX_REQUEST_BYTES
+                {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
                 let head = engine.with_chain(|c| c.head().0.number);
                 let body = metrics.render(head, pool.len());
                 let response = format!(

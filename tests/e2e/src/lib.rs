@@ -192,6 +192,25 @@ impl DevNode {
         Ok(serde_json::from_str(&json)?)
     }
 
+    /// Sends a signed transaction and waits for its receipt.
+    pub async fn send_and_wait(&self, raw: Bytes) -> Result<Value, Error> {
+        let hash = self
+            .rpc("eth_sendRawTransaction", vec![serde_json::to_value(&raw)?])
+            .await?;
+        self.receipt(serde_json::from_value(hash)?).await
+    }
+
+    /// The balance of `address` at the head.
+    pub async fn balance(&self, address: Address) -> Result<U256, Error> {
+        let balance = self
+            .rpc(
+                "eth_getBalance",
+                vec![serde_json::to_value(address)?, "latest".into()],
+            )
+            .await?;
+        quantity(&balance)
+    }
+
     /// Waits for the receipt of `hash` (blocks are produced as transactions arrive).
     pub async fn receipt(&self, hash: B256) -> Result<Value, Error> {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -308,11 +327,11 @@ pub fn post(url: &str, body: &str, bearer: Option<&str>) -> Result<(u16, String)
     let auth = bearer
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    write!(
-        stream,
+    let request = format!(
         "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
-    )?;
+    );
+    stream.write_all(request.as_bytes())?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP body")?;
@@ -348,10 +367,8 @@ pub fn get(url: &str) -> Result<String, Error> {
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     let mut stream = TcpStream::connect(host)?;
-    write!(
-        stream,
-        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )?;
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes())?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     let (_, body) = response.split_once("\r\n\r\n").ok_or("no HTTP body")?;

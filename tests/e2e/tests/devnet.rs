@@ -32,16 +32,7 @@ async fn a_transfer_is_mined_at_once_and_visible_everywhere() {
         node.rpc("eth_chainId", vec![]).await.unwrap(),
         json!(format!("{DEV_CHAIN_ID:#x}"))
     );
-    let before = quantity(
-        &node
-            .rpc(
-                "eth_getBalance",
-                vec![json!(alice.address()), json!("latest")],
-            )
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let before = node.balance(alice.address()).await.unwrap();
     assert_eq!(before, U256::from(100_000_000u128 * ONE_BERA));
     let pending_nonce = node
         .rpc(
@@ -76,21 +67,9 @@ async fn a_transfer_is_mined_at_once_and_visible_everywhere() {
         node.rpc("eth_blockNumber", vec![]).await.unwrap(),
         json!("0x1")
     );
-    let bob_balance = node
-        .rpc("eth_getBalance", vec![json!(bob), json!("latest")])
-        .await
-        .unwrap();
-    assert_eq!(quantity(&bob_balance).unwrap(), U256::from(ONE_BERA));
-    let after = quantity(
-        &node
-            .rpc(
-                "eth_getBalance",
-                vec![json!(alice.address()), json!("latest")],
-            )
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let bob_balance = node.balance(bob).await.unwrap();
+    assert_eq!(bob_balance, U256::from(ONE_BERA));
+    let after = node.balance(alice.address()).await.unwrap();
     assert_eq!(
         before - after,
         U256::from(ONE_BERA + 21_000 * 1_875_000_000u128)
@@ -189,17 +168,8 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
         node.rpc("eth_blockNumber", vec![]).await.unwrap(),
         json!("0x0")
     );
-    let balance = node
-        .rpc(
-            "eth_getBalance",
-            vec![json!(alice.address()), json!("latest")],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        quantity(&balance).unwrap(),
-        U256::from(100_000_000u128 * ONE_BERA)
-    );
+    let balance = node.balance(alice.address()).await.unwrap();
+    assert_eq!(balance, U256::from(100_000_000u128 * ONE_BERA));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -228,14 +198,7 @@ async fn a_pool_is_registered_through_the_factory_and_its_deposit_is_logged() {
     assert!(gas > 21_000, "{gas}");
     // The estimate is enough: the transaction sent with exactly that limit succeeds.
     let raw = operator.call(FACTORY, stake, data, gas).unwrap();
-    let hash = node
-        .rpc("eth_sendRawTransaction", vec![json!(raw)])
-        .await
-        .unwrap();
-    let receipt = node
-        .receipt(serde_json::from_value(hash).unwrap())
-        .await
-        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
     assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
 
     let logs = node
@@ -251,6 +214,15 @@ async fn a_pool_is_registered_through_the_factory_and_its_deposit_is_logged() {
     let deposit = IBeaconDeposit::Deposit::abi_decode_data(&data).unwrap();
     assert_eq!(deposit.2, 10_000 * 1_000_000_000u64, "amount in gwei");
     assert_eq!(logs[0]["transactionHash"], receipt["transactionHash"]);
+    // By topic alone (the topic index) the same log is found.
+    let by_topic = node
+        .rpc(
+            "eth_getLogs",
+            vec![json!({"fromBlock": "0x0", "topics": [IBeaconDeposit::Deposit::SIGNATURE_HASH]})],
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_topic, json!(logs));
 
     // The staking pool's address now has the marker code Solidity callers see as a contract.
     let pool = PoolId::from_pubkey(&alloy_primitives::FixedBytes(pubkey)).addresses();
@@ -263,27 +235,12 @@ async fn a_pool_is_registered_through_the_factory_and_its_deposit_is_logged() {
         .unwrap();
     assert_eq!(code, json!("0xfe"));
     // The deposit is burnt.
-    let burnt = node
-        .rpc(
-            "eth_getBalance",
-            vec![json!(Address::ZERO), json!("latest")],
-        )
-        .await
-        .unwrap();
-    assert_eq!(quantity(&burnt).unwrap(), stake);
+    let burnt = node.balance(Address::ZERO).await.unwrap();
+    assert_eq!(burnt, stake);
     // The proposer got the 1 gwei tip on every unit of gas.
-    let fees = node
-        .rpc(
-            "eth_getBalance",
-            vec![json!(fee_recipient), json!("latest")],
-        )
-        .await
-        .unwrap();
+    let fees = node.balance(fee_recipient).await.unwrap();
     let gas_used = quantity(&receipt["gasUsed"]).unwrap();
-    assert_eq!(
-        quantity(&fees).unwrap(),
-        gas_used * U256::from(1_000_000_000u64)
-    );
+    assert_eq!(fees, gas_used * U256::from(1_000_000_000u64));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -294,14 +251,7 @@ async fn the_chain_survives_a_restart_and_old_state_is_refused_clearly() {
     let mut last = Value::Null;
     for _ in 0..3 {
         let raw = alice.call(to, U256::from(7), Vec::new(), 21_000).unwrap();
-        let hash = node
-            .rpc("eth_sendRawTransaction", vec![json!(raw)])
-            .await
-            .unwrap();
-        last = node
-            .receipt(serde_json::from_value(hash).unwrap())
-            .await
-            .unwrap();
+        last = node.send_and_wait(raw).await.unwrap();
     }
     let head = node.rpc("eth_blockNumber", vec![]).await.unwrap();
     let (code, message) = call_error(
@@ -320,11 +270,8 @@ async fn the_chain_survives_a_restart_and_old_state_is_refused_clearly() {
 
     let node = DevNode::start_in(&datadir, &[]).unwrap();
     assert_eq!(node.rpc("eth_blockNumber", vec![]).await.unwrap(), head);
-    let balance = node
-        .rpc("eth_getBalance", vec![json!(to), json!("latest")])
-        .await
-        .unwrap();
-    assert_eq!(quantity(&balance).unwrap(), U256::from(21));
+    let balance = node.balance(to).await.unwrap();
+    assert_eq!(balance, U256::from(21));
     let receipt = node
         .rpc(
             "eth_getTransactionReceipt",
@@ -410,23 +357,13 @@ async fn legacy_access_list_and_set_code_transactions_are_mined() {
     let mut receipts = Vec::new();
     for (tx, kind) in [(legacy, "0x0"), (access_list, "0x1"), (set_code, "0x4")] {
         let raw = Bytes::from(tx.encoded_2718());
-        let hash = node
-            .rpc("eth_sendRawTransaction", vec![json!(raw)])
-            .await
-            .unwrap();
-        let receipt = node
-            .receipt(serde_json::from_value(hash).unwrap())
-            .await
-            .unwrap();
+        let receipt = node.send_and_wait(raw).await.unwrap();
         assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
         assert_eq!(receipt["type"], json!(kind));
         receipts.push(receipt);
     }
-    let balance = node
-        .rpc("eth_getBalance", vec![json!(to), json!("latest")])
-        .await
-        .unwrap();
-    assert_eq!(quantity(&balance).unwrap(), U256::from(3));
+    let balance = node.balance(to).await.unwrap();
+    assert_eq!(balance, U256::from(3));
     // The authority now delegates to `delegate` (EIP-7702 designator) and its nonce moved.
     let code = node
         .rpc(

@@ -184,13 +184,7 @@ async fn metrics_count_blocks_transactions_and_rpc_requests() {
                 21_000,
             )
             .unwrap();
-        let hash = node
-            .rpc("eth_sendRawTransaction", vec![json!(raw)])
-            .await
-            .unwrap();
-        node.receipt(serde_json::from_value(hash).unwrap())
-            .await
-            .unwrap();
+        node.send_and_wait(raw).await.unwrap();
     }
     let head = node.rpc("eth_blockNumber", vec![]).await.unwrap();
     let head = u64::from_str_radix(head.as_str().unwrap().trim_start_matches("0x"), 16).unwrap();

@@ -45,6 +45,8 @@ pub struct EthApi {
     engine: EngineHandle,
     pool: Arc<TxPool>,
     client_version: String,
+    /// The suggested tip and the head it was computed at.
+    tip: Arc<std::sync::Mutex<Option<(B256, u128)>>>,
 }
 
 type RpcResult<T> = Result<T, RpcError>;
@@ -143,6 +145,57 @@ fn receipts_of(
     Ok(convert::rpc_receipts(block, hash, receipts))
 }
 
+/// Blocks in `from..=to` that may hold logs `filter` matches: from the address index when the
+/// filter names addresses, else from the topic index for its first named topic position, else
+/// every block.
+fn candidate_blocks(
+    chain: &Blockchain,
+    filter: &Filter,
+    from: u64,
+    to: u64,
+) -> RpcResult<Vec<u64>> {
+    let store = chain.store();
+    let mut blocks = std::collections::BTreeSet::new();
+    if !filter.address.is_empty() {
+        for address in filter.address.iter() {
+            blocks.extend(store.blocks_with_log_address(*address, from, to)?);
+        }
+    } else if let Some(topics) = filter.topics.iter().find(|t| !t.is_empty()) {
+        for topic in topics.iter() {
+            blocks.extend(store.blocks_with_log_topic(*topic, from, to)?);
+        }
+    } else {
+        return Ok((from..=to).collect());
+    }
+    Ok(blocks.into_iter().collect())
+}
+
+/// The logs of a block that `filter`'s addresses and topics match (its block range aside).
+fn block_logs(
+    chain: &Blockchain,
+    block: &StoredBlock,
+    hash: B256,
+    filter: &Filter,
+) -> RpcResult<Vec<Log>> {
+    if !filter.matches_bloom(block.header.logs_bloom) {
+        return Ok(Vec::new());
+    }
+    let mut logs = Vec::new();
+    for receipt in receipts_of(chain, block, hash)? {
+        logs.extend(
+            receipt
+                .inner
+                .logs()
+                .iter()
+                .filter(|log| {
+                    filter.matches_address(log.address()) && filter.matches_topics(log.topics())
+                })
+                .cloned(),
+        );
+    }
+    Ok(logs)
+}
+
 fn next_base_fee(head: &Header) -> u64 {
     head.next_block_base_fee(BaseFeeParams::ethereum())
         .unwrap_or_default()
@@ -155,6 +208,7 @@ impl EthApi {
             engine,
             pool,
             client_version: format!("berapool/v{}", env!("CARGO_PKG_VERSION")),
+            tip: Arc::default(),
         }
     }
 
@@ -226,8 +280,19 @@ impl EthApi {
     }
 
     /// The median tip of the last 20 blocks' transactions, or [`DEFAULT_TIP`] without any.
+    /// Wallets ask before every transaction, so the answer is kept until the head moves.
     fn suggested_tip(&self) -> RpcResult<u128> {
         self.engine.with_chain(|chain| {
+            let head_hash = chain.head().1;
+            let mut cached = self
+                .tip
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some((hash, tip)) = *cached {
+                if hash == head_hash {
+                    return Ok(tip);
+                }
+            }
             let head = chain.head().0.number;
             let mut tips = Vec::new();
             for number in head.saturating_sub(19)..=head {
@@ -243,7 +308,9 @@ impl EthApi {
                 );
             }
             tips.sort_unstable();
-            Ok(tips.get(tips.len() / 2).copied().unwrap_or(DEFAULT_TIP))
+            let tip = tips.get(tips.len() / 2).copied().unwrap_or(DEFAULT_TIP);
+            *cached = Some((head_hash, tip));
+            Ok(tip)
         })
     }
 
@@ -516,36 +583,12 @@ impl EthApi {
                     "block range {from}..={to} is larger than {MAX_LOG_RANGE} blocks"
                 )));
             }
-            let candidates: Vec<u64> = if filter.address.is_empty() {
-                (from..=to).collect()
-            } else {
-                let mut blocks = std::collections::BTreeSet::new();
-                for address in filter.address.iter() {
-                    blocks.extend(chain.store().blocks_with_log_address(*address, from, to)?);
-                }
-                blocks.into_iter().collect()
-            };
             let mut logs = Vec::new();
-            for number in candidates {
+            for number in candidate_blocks(chain, &filter, from, to)? {
                 let Some((block, hash)) = stored_block(chain, number)? else {
                     continue;
                 };
-                if !filter.matches_bloom(block.header.logs_bloom) {
-                    continue;
-                }
-                for receipt in receipts_of(chain, &block, hash)? {
-                    logs.extend(
-                        receipt
-                            .inner
-                            .logs()
-                            .iter()
-                            .filter(|log| {
-                                filter.matches_address(log.address())
-                                    && filter.matches_topics(log.topics())
-                            })
-                            .cloned(),
-                    );
-                }
+                logs.extend(block_logs(chain, &block, hash, &filter)?);
                 if logs.len() > MAX_LOGS {
                     return Err(RpcError::server(format!(
                         "query returns more than {MAX_LOGS} logs; narrow the block range"
@@ -659,7 +702,7 @@ impl EthApi {
             let number = tokio::select! {
                 _ = sink.closed() => return Ok(()),
                 next = heads.recv() => match next {
-                    Ok(number) => number,
+                    Ok(head) => head.number,
                     Err(broadcast::error::RecvError::Lagged(missed)) => {
                         tracing::debug!(target: "berapool::rpc", missed, "subscriber fell behind");
                         continue;
@@ -688,22 +731,10 @@ impl EthApi {
                     let header = convert::rpc_block(&block, hash, false).header;
                     Ok(vec![raw(&header)?])
                 }
-                Subscription::Logs(filter) => {
-                    if !filter.matches_bloom(block.header.logs_bloom) {
-                        return Ok(Vec::new());
-                    }
-                    let mut out = Vec::new();
-                    for receipt in receipts_of(chain, &block, hash)? {
-                        for log in receipt.inner.logs() {
-                            if filter.matches_address(log.address())
-                                && filter.matches_topics(log.topics())
-                            {
-                                out.push(raw(log)?);
-                            }
-                        }
-                    }
-                    Ok(out)
-                }
+                Subscription::Logs(filter) => block_logs(chain, &block, hash, filter)?
+                    .iter()
+                    .map(raw)
+                    .collect(),
             }
         })
     }
