@@ -6,6 +6,9 @@
 //! withdrawals, parent beacon block root) comes from a [`ConsensusProvider`]; the dev consensus
 //! layer implements it. [`SimpleProvider`] is the stand-in with no validators.
 
+pub mod beacon;
+pub mod ssz;
+
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
