@@ -18,6 +18,11 @@ use alloy_genesis::{Genesis, GenesisAccount};
 use alloy_hardforks::{EthereumChainHardforks, EthereumHardfork, EthereumHardforks, ForkCondition};
 use alloy_primitives::{address, Address, Bytes, B256, U256};
 use pool_precompiles::{pool_state::PoolParams, PoolConfig};
+
+use crate::dev::{
+    beacon::BlsPubkey,
+    rules::{ClSpec, BERA_GWEI},
+};
 use serde::{Deserialize, Serialize};
 
 /// Chain id of the built-in dev chain.
@@ -122,26 +127,46 @@ impl PoolTimes {
 }
 
 /// Parameters of the dev consensus layer (used by the simulator; the chain rules ignore them).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DevClConfig {
-    /// Slots (= blocks) per epoch.
-    pub slots_per_epoch: u64,
-    /// Epochs between an exit or partial request and its withdrawability.
-    pub withdrawability_delay_epochs: u64,
-    /// Maximum number of active validators.
-    pub validator_set_cap: u64,
+    /// Slots, delays, the cap, balances and inflation.
+    #[serde(flatten)]
+    pub spec: ClSpec,
+    /// Validators in the genesis beacon state (active from epoch 0 if they have the minimum).
+    #[serde(default)]
+    pub genesis_validators: Vec<GenesisValidator>,
 }
 
-impl Default for DevClConfig {
-    fn default() -> Self {
-        Self {
-            slots_per_epoch: 32,
-            withdrawability_delay_epochs: 4,
-            validator_set_cap: 69,
-        }
+/// A validator of the genesis beacon state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenesisValidator {
+    /// BLS public key.
+    pub pubkey: BlsPubkey,
+    /// Withdrawal credentials.
+    pub withdrawal_credentials: B256,
+    /// Balance in gwei.
+    pub amount: u64,
+    /// Fee recipient of the blocks it proposes.
+    pub fee_recipient: Address,
+}
+
+/// The dev chain's genesis validator: 250,000 BERA, withdrawable to the governance account.
+pub fn dev_genesis_validator(governance: Address) -> GenesisValidator {
+    let mut credentials = [0u8; 32];
+    credentials[0] = 0x01;
+    credentials[12..].copy_from_slice(governance.as_slice());
+    GenesisValidator {
+        pubkey: BlsPubkey::repeat_byte(0xde),
+        withdrawal_credentials: B256::from(credentials),
+        amount: 250_000 * BERA_GWEI,
+        fee_recipient: governance,
     }
 }
+
+/// Index among the dev accounts of the oracle feeder (granted `FEEDER_ROLE` at genesis).
+pub const DEV_FEEDER_ACCOUNT: usize = 9;
 
 /// A chain: its genesis, hardforks, pool configuration and genesis header.
 #[derive(Clone, Debug)]
@@ -395,7 +420,10 @@ fn dev_genesis() -> Result<Genesis, ChainSpecError> {
         precompiles_activation_time: 0,
         native_beacon_deposit: true,
         pool: PoolTimes::dev(),
-        dev_cl: DevClConfig::default(),
+        dev_cl: DevClConfig {
+            spec: ClSpec::default(),
+            genesis_validators: vec![dev_genesis_validator(governance)],
+        },
     };
     c.extra_fields
         .insert("berapool".to_string(), serde_json::to_value(&berapool)?);
@@ -436,11 +464,23 @@ fn dev_genesis() -> Result<Genesis, ChainSpecError> {
             &inhibitor,
         ),
     );
-    let mut system = pool_precompiles::genesis_accounts(governance, &berapool.pool.params())
-        .map_err(|e| ChainSpecError::PoolGenesis(e.to_string()))?;
+    let feeders: Vec<Address> = accounts
+        .get(DEV_FEEDER_ACCOUNT)
+        .map(|(a, _)| *a)
+        .into_iter()
+        .collect();
+    let mut system = pool_precompiles::genesis_accounts_with_feeders(
+        governance,
+        &berapool.pool.params(),
+        &feeders,
+    )
+    .map_err(|e| ChainSpecError::PoolGenesis(e.to_string()))?;
+    // The genesis validators are BeaconDeposit's first deposits, so later deposit indices
+    // continue after them.
+    let genesis_deposits = crate::dev::genesis_deposits(&berapool.dev_cl.genesis_validators);
     system.push(pool_precompiles::beacon_deposit_genesis_account(
-        0,
-        B256::ZERO,
+        genesis_deposits.len() as u64,
+        crate::dev::body::deposits_root(&genesis_deposits),
     ));
     for account in system {
         let storage: Vec<(B256, B256)> = account

@@ -12,6 +12,7 @@ use alloy_consensus::{Header, ReceiptEnvelope, TxEnvelope};
 use alloy_eips::{
     eip2718::{Decodable2718, Encodable2718},
     eip4895::Withdrawal,
+    eip7685::Requests,
 };
 use alloy_evm::revm::{database::BundleState, primitives::KECCAK_EMPTY, state::AccountInfo};
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -21,7 +22,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use crate::{chainspec::ChainSpec, execution::ExecutedBlock, state::MemoryState};
 
 /// Bumped whenever the layout of the tables changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// The database file inside the datadir.
 pub const DB_FILE: &str = "chain.redb";
 
@@ -34,6 +35,8 @@ const CANONICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("canonical_h
 const NUMBERS: TableDefinition<&[u8], u64> = TableDefinition::new("header_numbers");
 const BODIES: TableDefinition<u64, &[u8]> = TableDefinition::new("bodies");
 const RECEIPTS: TableDefinition<u64, &[u8]> = TableDefinition::new("receipts");
+/// EIP-7685 requests per block (the consensus layer reads its withdrawal requests here).
+const REQUESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("requests");
 const TX_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_index");
 const LOG_ADDRESSES: TableDefinition<&[u8], ()> = TableDefinition::new("log_addresses");
 const LOG_TOPICS: TableDefinition<&[u8], ()> = TableDefinition::new("log_topics");
@@ -262,6 +265,7 @@ impl ChainStore {
             // The indexes exist from the start, so lookups on a fresh chain find nothing rather
             // than fail.
             tx.open_table(TX_INDEX).map_err(db_err)?;
+            tx.open_table(REQUESTS).map_err(db_err)?;
             tx.open_table(LOG_ADDRESSES).map_err(db_err)?;
             tx.open_table(LOG_TOPICS).map_err(db_err)?;
             let mut meta = tx.open_table(META).map_err(db_err)?;
@@ -308,6 +312,11 @@ impl ChainStore {
             tx.open_table(RECEIPTS)
                 .map_err(db_err)?
                 .insert(number, alloy_rlp::encode(&receipts).as_slice())
+                .map_err(db_err)?;
+            let requests: Vec<Bytes> = block.requests.iter().cloned().collect();
+            tx.open_table(REQUESTS)
+                .map_err(db_err)?
+                .insert(number, alloy_rlp::encode(&requests).as_slice())
                 .map_err(db_err)?;
             let mut tx_index = tx.open_table(TX_INDEX).map_err(db_err)?;
             for (i, t) in block.transactions.iter().enumerate() {
@@ -448,6 +457,18 @@ impl ChainStore {
             })
             .collect::<Result<_, _>>()?;
         Ok(Some(receipts))
+    }
+
+    /// The EIP-7685 requests of block `number` (empty for the genesis).
+    pub fn requests(&self, number: u64) -> Result<Option<Requests>, StorageError> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let table = tx.open_table(REQUESTS).map_err(db_err)?;
+        let Some(raw) = table.get(number).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let requests = Vec::<Bytes>::decode(&mut raw.value())
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        Ok(Some(Requests::new(requests)))
     }
 
     /// Where the transaction with `hash` is.

@@ -133,9 +133,27 @@ pub fn genesis_accounts(
     governance: Address,
     params: &PoolParams,
 ) -> Result<Vec<GenesisAccount>, PoolError> {
+    genesis_accounts_with_feeders(governance, params, &[])
+}
+
+/// [`genesis_accounts`] with `FEEDER_ROLE` of the AccountingOracle already granted to
+/// `feeders` (as if governance had granted it), so a devnet's oracle feeder runs from block 1.
+pub fn genesis_accounts_with_feeders(
+    governance: Address,
+    params: &PoolParams,
+    feeders: &[Address],
+) -> Result<Vec<GenesisAccount>, PoolError> {
     let sys = PoolSystem::new(params.clone());
     let mut host = MemoryHost::new();
     sys.initialize(&mut host, governance)?;
+    for feeder in feeders {
+        pool_state::oracle::oracle_roles().grant_unchecked(
+            &mut host,
+            pool_state::access::FEEDER_ROLE,
+            *feeder,
+            governance,
+        )?;
+    }
     Ok([FACTORY, WITHDRAWAL_VAULT, ACCOUNTING_ORACLE]
         .into_iter()
         .map(|address| GenesisAccount {

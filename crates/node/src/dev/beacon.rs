@@ -85,6 +85,12 @@ impl Validator {
     }
 }
 
+/// The root of a validator registry (`List[Validator, 2^40]`).
+pub fn validators_root(validators: &[Validator]) -> B256 {
+    let roots: Vec<B256> = validators.iter().map(Validator::root).collect();
+    list_root(&roots, VALIDATOR_REGISTRY_LIMIT)
+}
+
 /// `BeaconBlockHeader`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BeaconBlockHeader {

@@ -7,7 +7,12 @@
 //! layer implements it. [`SimpleProvider`] is the stand-in with no validators.
 
 pub mod beacon;
+pub mod body;
+pub mod consensus;
+pub mod rules;
 pub mod ssz;
+
+pub use consensus::{genesis_deposits, BeaconChain, BeaconHandle, DevConsensus, StateId};
 
 use std::{
     sync::{
