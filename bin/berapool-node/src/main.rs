@@ -1,20 +1,28 @@
 //! `berapool-node`: the command line of the berapool execution node.
 //!
 //! `berapool-node node --dev` starts a devnet in one command: the dev chain (chain id 80087,
-//! ten funded accounts of the test mnemonic), JSON-RPC on 127.0.0.1:8545, and blocks produced in
-//! process as soon as a transaction arrives (or every `--dev.block-time`).
+//! ten funded accounts of the test mnemonic), JSON-RPC on 127.0.0.1:8545, a simulated
+//! consensus layer producing a block as soon as a transaction arrives and at least every slot,
+//! its proof API on 127.0.0.1:3500, and the oracle feeder that activates pools and proves their
+//! validators' balances. `berapool-node oracle` runs the feeder against any berapool node.
 
 use std::{
     net::{IpAddr, SocketAddr},
     path::PathBuf,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     time::Duration,
 };
 
-use alloy_primitives::{utils::format_ether, Address};
+use alloy_primitives::{utils::format_ether, Address, B256};
 use clap::{Parser, Subcommand};
 use eyre::{bail, Context};
 use node::{
-    chainspec::{dev_accounts, DEV_MNEMONIC},
+    chainspec::{dev_accounts, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC},
+    dev::rules::ClSpec,
+    oracle::OracleConfig,
     launch::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode},
     rpc::{JwtSecret, RpcConfig},
     txpool::PoolConfig,
@@ -38,6 +46,24 @@ enum Command {
     Node(NodeArgs),
     /// Writes the genesis of a chain into a datadir and prints its hash.
     Init(InitArgs),
+    /// Runs the oracle feeder against a node and a BeaconKit-compatible proof API.
+    Oracle(OracleArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct OracleArgs {
+    /// JSON-RPC URL of the execution node.
+    #[arg(long, default_value = "http://127.0.0.1:8545")]
+    rpc: String,
+    /// URL of the proof API (`/bkit/v1/proof/…`).
+    #[arg(long, default_value = "http://127.0.0.1:3500")]
+    beacon: String,
+    /// Private key (hex) of an account with the AccountingOracle's FEEDER_ROLE.
+    #[arg(long, value_name = "HEX")]
+    key: B256,
+    /// Time between rounds.
+    #[arg(long, default_value = "12s", value_parser = parse_duration)]
+    interval: Duration,
 }
 
 #[derive(Debug, clap::Args)]
@@ -103,13 +129,33 @@ struct NodeArgs {
     /// JSON-RPC (HTTP and WebSocket) port; 0 picks a free one.
     #[arg(long = "http.port", default_value_t = 8545)]
     http_port: u16,
-    /// Time between dev blocks (e.g. `2s`, `500ms`); without it a block is produced as soon as
-    /// a transaction arrives.
-    #[arg(long = "dev.block-time", value_name = "DURATION", value_parser = parse_duration)]
-    block_time: Option<Duration>,
-    /// Fee recipient of dev blocks.
+    /// Longest time between dev blocks (e.g. `2s`, `500ms`): a block comes as soon as a
+    /// transaction arrives, and an empty one when none came for a slot; `off` produces blocks
+    /// only for transactions (and `anvil_mine`).
+    #[arg(long = "dev.slot-time", alias = "dev.block-time", value_name = "DURATION|off", default_value = "2s", value_parser = parse_slot_time)]
+    slot_time: SlotTime,
+    /// Slots per epoch of the dev consensus layer [default: the chain's, 32 on the dev chain].
+    #[arg(long = "dev.slots-per-epoch", value_name = "SLOTS", value_parser = clap::value_parser!(u64).range(1..))]
+    slots_per_epoch: Option<u64>,
+    /// Epochs from an exit or a partial withdrawal request to its payment [default: the
+    /// chain's, 4 on the dev chain; 256 on mainnet].
+    #[arg(long = "dev.withdrawability-delay", value_name = "EPOCHS")]
+    withdrawability_delay: Option<u64>,
+    /// Fee recipient of dev blocks whose proposer has none of its own.
     #[arg(long = "dev.fee-recipient", default_value_t = Address::ZERO)]
     fee_recipient: Address,
+    /// Listen address of the dev consensus layer's proof API (BeaconKit's `/bkit/v1/proof/…`).
+    #[arg(long = "dev.beacon-api", value_name = "ADDR", default_value = "127.0.0.1:3500")]
+    beacon_api: SocketAddr,
+    /// Run the built-in oracle feeder (activates pools, proves their balances).
+    #[arg(long = "dev.oracle", value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    oracle: bool,
+    /// Time between the feeder's rounds.
+    #[arg(long = "dev.oracle-interval", value_name = "DURATION", default_value = "12s", value_parser = parse_duration)]
+    oracle_interval: Duration,
+    /// The feeder's key [default: dev account 9, which holds FEEDER_ROLE in the dev genesis].
+    #[arg(long = "dev.oracle-key", value_name = "HEX")]
+    oracle_key: Option<B256>,
     /// Engine API (JWT-authenticated) listen address.
     #[arg(long = "authrpc.addr", default_value = "127.0.0.1")]
     authrpc_addr: IpAddr,
@@ -126,6 +172,17 @@ struct NodeArgs {
     /// Transactions the pool keeps at most.
     #[arg(long = "txpool.max-transactions", default_value_t = PoolConfig::default().max_transactions)]
     max_pool_transactions: usize,
+}
+
+/// A slot time, or none (`off`): blocks only on demand.
+#[derive(Clone, Copy, Debug)]
+struct SlotTime(Option<Duration>);
+
+fn parse_slot_time(text: &str) -> Result<SlotTime, String> {
+    match text.trim() {
+        "off" | "none" => Ok(SlotTime(None)),
+        other => parse_duration(other).map(|d| SlotTime(Some(d))),
+    }
 }
 
 /// `2s`, `500ms`, `1m` or a bare number of seconds.
@@ -145,7 +202,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         _ => return Err(format!("unknown unit `{unit}` in `{text}`: use ms, s or m")),
     };
     if duration.is_zero() {
-        return Err("the block time must be positive (omit it to mine on demand)".into());
+        return Err("the duration must be positive (a slot time of `off` mines on demand)".into());
     }
     Ok(duration)
 }
@@ -166,12 +223,39 @@ fn main() -> eyre::Result<()> {
     let args = match cli.command {
         Command::Node(args) => args,
         Command::Init(args) => return init(args),
+        Command::Oracle(args) => return runtime()?.block_on(oracle(args)),
     };
+    runtime()?.block_on(run(args))
+}
+
+fn runtime() -> eyre::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .wrap_err("starting the async runtime")?
-        .block_on(run(args))
+        .wrap_err("starting the async runtime")
+}
+
+/// `berapool-node oracle`: the feeder until Ctrl-C.
+async fn oracle(args: OracleArgs) -> eyre::Result<()> {
+    let config = OracleConfig {
+        rpc: args.rpc,
+        beacon: args.beacon,
+        key: args.key,
+        interval: args.interval,
+    };
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let mut task = tokio::spawn(node::oracle::run(config, shutdown.clone()));
+    tokio::select! {
+        result = shutdown_signal() => {
+            result?;
+            shutdown.store(true, Ordering::Relaxed);
+            (&mut task).await.wrap_err("oracle task")??;
+        }
+        result = &mut task => {
+            result.wrap_err("oracle task")??;
+        }
+    }
+    Ok(())
 }
 
 async fn run(args: NodeArgs) -> eyre::Result<()> {
@@ -206,17 +290,24 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
             secret,
         }),
         dev: args.dev.then_some(DevConfig {
-            block_time: args.block_time,
+            block_time: args.slot_time.0,
             fee_recipient: args.fee_recipient,
+            slots_per_epoch: args.slots_per_epoch,
+            withdrawability_delay_epochs: args.withdrawability_delay,
+            beacon_api: args.beacon_api,
+            oracle: args.oracle.then(|| {
+                let key = args
+                    .oracle_key
+                    .or_else(|| dev_accounts().get(DEV_FEEDER_ACCOUNT).map(|(_, k)| *k))
+                    .unwrap_or_default();
+                (key, args.oracle_interval)
+            }),
         }),
     };
+    let dev = config.dev.clone();
+    let cl = dev.as_ref().map(|d| d.cl_spec(&config.spec));
     let node = launch(config).await?;
-    print_banner(
-        &node,
-        chain_id,
-        &jwt_path,
-        args.dev.then_some(args.block_time),
-    );
+    print_banner(&node, chain_id, &jwt_path, dev.as_ref().zip(cl.as_ref()));
     if args.dev && uses_dev_genesis {
         print_accounts(&node);
     }
@@ -246,7 +337,7 @@ fn print_banner(
     node: &RunningNode,
     chain_id: u64,
     jwt_path: &std::path::Path,
-    dev_blocks: Option<Option<Duration>>,
+    dev: Option<(&DevConfig, &ClSpec)>,
 ) {
     let (head, hash) = node.head();
     println!();
@@ -263,9 +354,40 @@ fn print_banner(
     if let Some(metrics) = node.metrics_addr {
         println!("  metrics       http://{metrics}/metrics");
     }
-    match dev_blocks {
-        Some(Some(every)) => println!("  blocks        every {every:?} (dev)"),
-        Some(None) => println!("  blocks        as soon as a transaction arrives (dev)"),
+    match dev {
+        Some((dev, cl)) => {
+            match dev.block_time {
+                Some(every) => println!(
+                    "  blocks        as transactions arrive, at least every {every:?} (dev)"
+                ),
+                None => println!("  blocks        as soon as a transaction arrives (dev)"),
+            }
+            println!();
+            println!("Dev consensus layer");
+            if let Some(api) = node.beacon_api_addr {
+                println!("  proof API          http://{api}/bkit/v1/proof/");
+            }
+            println!("  slots per epoch    {}", cl.slots_per_epoch);
+            println!(
+                "  withdrawal delay   {} epochs ({} slots)",
+                cl.withdrawability_delay_epochs,
+                cl.withdrawability_delay_epochs * cl.slots_per_epoch
+            );
+            println!("  validator set cap  {}", cl.validator_set_cap);
+            if let Some(beacon) = &node.beacon {
+                let validators = beacon.read(|b| b.head().validators.len());
+                println!("  validators         {validators}");
+            }
+            match dev.oracle {
+                Some((key, interval)) => {
+                    let feeder = alloy_signer_local::PrivateKeySigner::from_bytes(&key)
+                        .map(|s| s.address().to_string())
+                        .unwrap_or_else(|_| "invalid key".into());
+                    println!("  oracle feeder      {feeder} every {interval:?}");
+                }
+                None => println!("  oracle feeder      off"),
+            }
+        }
         None => println!("  blocks        from the consensus client over the Engine API"),
     }
     println!();

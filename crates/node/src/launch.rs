@@ -1,5 +1,6 @@
-//! Starting a whole node: storage, chain, transaction pool, JSON-RPC and (in dev mode) the block
-//! driver, and stopping it cleanly.
+//! Starting a whole node: storage, chain, transaction pool, JSON-RPC and, in dev mode, the
+//! consensus layer (block driver, beacon chain, proof API, oracle feeder); and stopping it
+//! cleanly.
 
 use std::{
     net::SocketAddr,
@@ -17,9 +18,10 @@ use jsonrpsee::server::ServerHandle;
 
 use crate::{
     blockchain::Blockchain,
-    dev::{DevDriver, DevHandle, SimpleProvider},
+    dev::{rules::ClSpec, BeaconChain, BeaconHandle, DevConsensus, DevDriver, DevHandle},
     engine::EngineHandle,
     metrics::Metrics,
+    oracle::OracleConfig,
     rpc::{self, EthApi, JwtSecret, RpcConfig},
     txpool::{self, TxPool},
     ChainSpec, StorageError,
@@ -54,13 +56,41 @@ pub struct AuthConfig {
     pub secret: JwtSecret,
 }
 
-/// The in-process block producer of dev mode.
+/// The in-process consensus layer of dev mode.
 #[derive(Clone, Debug)]
 pub struct DevConfig {
-    /// Time between blocks; `None` produces a block as soon as a transaction waits.
+    /// Longest time between blocks (an empty block is produced when no transaction came for
+    /// a slot); `None` produces blocks only when transactions wait.
     pub block_time: Option<Duration>,
-    /// Fee recipient of produced blocks.
+    /// Fee recipient of blocks without a proposer with its own (no active validator, or a
+    /// validator that is neither a pool's nor in the genesis).
     pub fee_recipient: Address,
+    /// Overrides the chain's `slotsPerEpoch`.
+    pub slots_per_epoch: Option<u64>,
+    /// Overrides the chain's `withdrawabilityDelayEpochs`.
+    pub withdrawability_delay_epochs: Option<u64>,
+    /// Where the beacon proof API listens.
+    pub beacon_api: SocketAddr,
+    /// The built-in oracle feeder, if on: its key and interval.
+    pub oracle: Option<(B256, Duration)>,
+}
+
+impl DevConfig {
+    /// The consensus parameters for `spec` with this config's overrides.
+    pub fn cl_spec(&self, spec: &ChainSpec) -> ClSpec {
+        let mut cl = spec
+            .berapool
+            .as_ref()
+            .map(|b| b.dev_cl.spec.clone())
+            .unwrap_or_default();
+        if let Some(slots) = self.slots_per_epoch {
+            cl.slots_per_epoch = slots;
+        }
+        if let Some(delay) = self.withdrawability_delay_epochs {
+            cl.withdrawability_delay_epochs = delay;
+        }
+        cl
+    }
 }
 
 /// Why the node did not start.
@@ -92,10 +122,15 @@ pub struct RunningNode {
     pub auth_addr: Option<SocketAddr>,
     /// Where Prometheus metrics are served.
     pub metrics_addr: Option<SocketAddr>,
+    /// Where the dev consensus layer's proof API is served.
+    pub beacon_api_addr: Option<SocketAddr>,
+    /// The dev consensus layer's beacon chain.
+    pub beacon: Option<BeaconHandle>,
     rpc: ServerHandle,
     auth: Option<ServerHandle>,
     shutdown: Arc<AtomicBool>,
     driver: Option<JoinHandle<()>>,
+    oracle: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningNode {
@@ -108,6 +143,9 @@ impl RunningNode {
     /// is nothing to flush.
     pub async fn stop(mut self) {
         self.shutdown.store(true, Ordering::Relaxed);
+        if let Some(oracle) = self.oracle.take() {
+            let _ = oracle.await;
+        }
         if let Some(driver) = self.driver.take() {
             if driver.join().is_err() {
                 tracing::error!(target: "berapool::node", "block driver panicked");
@@ -128,15 +166,35 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     tracing::info!(target: "berapool::node", head, %head_hash, datadir = %config.datadir.display(), "chain opened");
     let pool = Arc::new(TxPool::new(config.pool));
     let engine = EngineHandle::new(chain, pool.clone());
-    let dev = config.dev.map(|dev| {
-        DevHandle::new(DevDriver::new(
-            engine.clone(),
-            Box::new(SimpleProvider {
-                fee_recipient: dev.fee_recipient,
-            }),
-            dev.block_time,
-        ))
-    });
+    let mut beacon = None;
+    let dev = match &config.dev {
+        Some(dev) => {
+            let spec = engine.with_chain(|c| c.spec().clone());
+            let cl = dev.cl_spec(&spec);
+            let validators = spec
+                .berapool
+                .as_ref()
+                .map(|b| b.dev_cl.genesis_validators.clone())
+                .unwrap_or_default();
+            tracing::info!(target: "berapool::cl", slots_per_epoch = cl.slots_per_epoch, withdrawability_delay_epochs = cl.withdrawability_delay_epochs, validator_set_cap = cl.validator_set_cap, genesis_validators = validators.len(), "dev consensus layer");
+            let chain = BeaconChain::new(
+                cl,
+                &validators,
+                spec.genesis_header(),
+                spec.genesis_hash(),
+                dev.fee_recipient,
+            );
+            let handle = BeaconHandle::new(chain);
+            let provider = DevConsensus::new(handle.clone(), engine.clone())?;
+            beacon = Some(handle);
+            Some(DevHandle::new(DevDriver::new(
+                engine.clone(),
+                Box::new(provider),
+                dev.block_time,
+            )))
+        }
+        None => None,
+    };
     let api = EthApi::new(engine.clone(), pool.clone());
     let metrics = Arc::new(Metrics::default());
     let (rpc, rpc_addr) = rpc::serve(&config.rpc, api, dev.clone(), metrics.clone())
@@ -170,7 +228,37 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         }
         None => None,
     };
+    let beacon_api_addr = match (&config.dev, &beacon) {
+        (Some(dev), Some(beacon)) => {
+            let addr = crate::dev::api::serve(dev.beacon_api, beacon.clone())
+                .await
+                .map_err(|source| LaunchError::Rpc {
+                    addr: dev.beacon_api,
+                    source,
+                })?;
+            tracing::info!(target: "berapool::cl", %addr, "beacon proof API listening");
+            Some(addr)
+        }
+        _ => None,
+    };
     let shutdown = Arc::new(AtomicBool::new(false));
+    let oracle = match (config.dev.as_ref().and_then(|d| d.oracle), beacon_api_addr) {
+        (Some((key, interval)), Some(beacon_addr)) => {
+            let oracle = OracleConfig {
+                rpc: format!("http://{rpc_addr}"),
+                beacon: format!("http://{beacon_addr}"),
+                key,
+                interval,
+            };
+            let stop = shutdown.clone();
+            Some(tokio::spawn(async move {
+                if let Err(error) = crate::oracle::run(oracle, stop).await {
+                    tracing::error!(target: "berapool::oracle", %error, "oracle feeder stopped");
+                }
+            }))
+        }
+        _ => None,
+    };
     let driver = dev.map(|dev| {
         let stop = shutdown.clone();
         std::thread::spawn(move || dev.run(&stop))
@@ -181,9 +269,12 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         rpc_addr,
         auth_addr,
         metrics_addr,
+        beacon_api_addr,
+        beacon,
         rpc,
         auth,
         shutdown,
         driver,
+        oracle,
     })
 }

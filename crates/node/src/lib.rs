@@ -2,16 +2,19 @@
 //! state ([`state`], [`trie`]), block execution with the pool system's chain rules
 //! ([`execution`]), embedded storage ([`storage`]), the canonical chain ([`blockchain`]), the
 //! Engine API handle ([`engine`]), the transaction pool ([`txpool`]), JSON-RPC and the
-//! authenticated Engine API server ([`rpc`]), metrics ([`metrics`]), the dev block producer
-//! ([`dev`]), and [`launch`], which starts them together.
+//! authenticated Engine API server ([`rpc`]), metrics ([`metrics`]), the dev block producer and
+//! consensus-layer simulator with its proof API ([`dev`]), the oracle feeder ([`oracle`]), and
+//! [`launch`], which starts them together.
 
 pub mod blockchain;
 pub mod chainspec;
 pub mod dev;
 pub mod engine;
 pub mod execution;
+pub mod http;
 pub mod launch;
 pub mod metrics;
+pub mod oracle;
 pub mod rpc;
 pub mod state;
 pub mod storage;

@@ -15,11 +15,7 @@ use std::{
 };
 
 use jsonrpsee::server::{HttpRequest, HttpResponse};
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpListener,
-    sync::broadcast,
-};
+use tokio::sync::broadcast;
 
 use crate::{engine::EngineHandle, txpool::TxPool};
 
@@ -27,9 +23,6 @@ use crate::{engine::EngineHandle, txpool::TxPool};
 pub const LATENCY_BUCKETS: [f64; 10] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0,
 ];
-
-/// The most of a metrics request that is read.
-const MAX_REQUEST_BYTES: usize = 8 * 1024;
 
 /// The node's counters.
 #[derive(Debug, Default)]
@@ -123,8 +116,6 @@ pub async fn serve(
     engine: EngineHandle,
     pool: Arc<TxPool>,
 ) -> std::io::Result<SocketAddr> {
-    let listener = TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
     let mut heads = engine.subscribe_heads();
     let counter = metrics.clone();
     tokio::spawn(async move {
@@ -136,38 +127,12 @@ pub async fn serve(
             }
         }
     });
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let metrics = metrics.clone();
-            let engine = engine.clone();
-            let pool = pool.clone();
-            tokio::spawn(async move {
-                // Any request gets the metrics, but the request is read to its end first:
-                // closing with unread input would reset the connection under the client.
-                let mut request = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n")
-                    && request.len() < MAX_REQUEST_BYTES
-                {
-                    match stream.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let head = engine.with_chain(|c| c.head().0.number);
-                let body = metrics.render(head, pool.len());
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = stream.write_all(response.as_bytes()).await;
-            });
-        }
+    let handler: crate::http::Handler = Arc::new(move |_path: &str| crate::http::Response {
+        status: 200,
+        content_type: "text/plain; version=0.0.4",
+        body: metrics.render(engine.with_chain(|c| c.head().0.number), pool.len()),
     });
-    Ok(local)
+    crate::http::serve(addr, handler).await
 }
 
 /// The HTTP layer that times JSON-RPC requests into [`Metrics`].

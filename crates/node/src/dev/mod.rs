@@ -1,11 +1,12 @@
 //! The dev block driver: produces blocks in process through the same Engine API path a consensus
 //! client uses (forkchoiceUpdated with attributes → getPayload → newPayload → forkchoiceUpdated),
-//! one per block time, or as soon as transactions are waiting.
+//! as soon as transactions are waiting and, with a slot time, at least once per slot.
 //!
 //! What the consensus layer contributes to each block (timestamp, randomness, fee recipient,
 //! withdrawals, parent beacon block root) comes from a [`ConsensusProvider`]; the dev consensus
 //! layer implements it. [`SimpleProvider`] is the stand-in with no validators.
 
+pub mod api;
 pub mod beacon;
 pub mod body;
 pub mod consensus;
@@ -110,8 +111,8 @@ impl std::fmt::Debug for DevDriver {
 }
 
 impl DevDriver {
-    /// A driver over `engine`: a block every `block_time`, or (with `None`) as soon as
-    /// transactions are waiting.
+    /// A driver over `engine`: a block as soon as transactions are waiting, and (with a
+    /// `block_time`) an empty one when none came for that long.
     pub fn new(
         engine: EngineHandle,
         provider: Box<dyn ConsensusProvider>,
@@ -230,12 +231,13 @@ impl DevHandle {
         let (engine, block_time) = self.with(|d| (d.engine.clone(), d.block_time));
         let mut last = Instant::now();
         while !shutdown.load(Ordering::Relaxed) {
+            // Woken as soon as a transaction arrives, without holding the driver; with a slot
+            // time, an empty block is due when nothing arrived for a whole slot.
             let due = match block_time {
                 Some(every) => {
-                    std::thread::sleep(poll.min(every.saturating_sub(last.elapsed())));
-                    last.elapsed() >= every
+                    let wait = poll.min(every.saturating_sub(last.elapsed()));
+                    engine.wait_for_transactions(wait) || last.elapsed() >= every
                 }
-                // Woken as soon as a transaction arrives, without holding the driver.
                 None => engine.wait_for_transactions(poll),
             };
             if due {
