@@ -22,8 +22,8 @@ use eyre::{bail, Context};
 use node::{
     chainspec::{dev_accounts, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC},
     dev::rules::ClSpec,
-    oracle::OracleConfig,
     launch::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode},
+    oracle::OracleConfig,
     rpc::{JwtSecret, RpcConfig},
     txpool::PoolConfig,
     ChainSpec,
@@ -145,7 +145,11 @@ struct NodeArgs {
     #[arg(long = "dev.fee-recipient", default_value_t = Address::ZERO)]
     fee_recipient: Address,
     /// Listen address of the dev consensus layer's proof API (BeaconKit's `/bkit/v1/proof/…`).
-    #[arg(long = "dev.beacon-api", value_name = "ADDR", default_value = "127.0.0.1:3500")]
+    #[arg(
+        long = "dev.beacon-api",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:3500"
+    )]
     beacon_api: SocketAddr,
     /// Run the built-in oracle feeder (activates pools, proves their balances).
     #[arg(long = "dev.oracle", value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]

@@ -23,7 +23,11 @@ fn help_names_the_node_command_and_its_dev_flags() {
         "--http.port",
         "--authrpc.port",
         "--authrpc.jwtsecret",
-        "--dev.block-time",
+        "--dev.slot-time",
+        "--dev.slots-per-epoch",
+        "--dev.withdrawability-delay",
+        "--dev.beacon-api",
+        "--dev.oracle",
         "--chain",
     ] {
         assert!(help.contains(flag), "help lacks {flag}:\n{help}");
@@ -42,11 +46,19 @@ fn without_dev_mode_or_a_chain_the_node_says_what_is_missing() {
 }
 
 #[test]
-fn a_bad_block_time_is_refused() {
-    let out = node(&["node", "--dev", "--dev.block-time", "2x"]);
-    assert!(!out.status.success());
+fn a_bad_slot_time_is_refused() {
+    // `--dev.block-time` is the older name of the same flag.
+    for flag in ["--dev.slot-time", "--dev.block-time"] {
+        let out = node(&["node", "--dev", flag, "2x"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("unknown unit `x`"), "{err}");
+    }
+    let out = node(&["node", "--dev", "--dev.slot-time", "0"]);
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("unknown unit `x`"), "{err}");
+    assert!(err.contains("a slot time of `off`"), "{err}");
+    let out = node(&["node", "--dev", "--dev.slots-per-epoch", "0"]);
+    assert!(!out.status.success());
 }
 
 #[test]

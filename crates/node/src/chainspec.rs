@@ -148,11 +148,13 @@ pub struct GenesisValidator {
     pub withdrawal_credentials: B256,
     /// Balance in gwei.
     pub amount: u64,
-    /// Fee recipient of the blocks it proposes.
-    pub fee_recipient: Address,
+    /// Fee recipient of the blocks it proposes [default: the node's `--dev.fee-recipient`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_recipient: Option<Address>,
 }
 
-/// The dev chain's genesis validator: 250,000 BERA, withdrawable to the governance account.
+/// The dev chain's genesis validator: 250,000 BERA, withdrawable to the governance account,
+/// proposing for the node's fee recipient.
 pub fn dev_genesis_validator(governance: Address) -> GenesisValidator {
     let mut credentials = [0u8; 32];
     credentials[0] = 0x01;
@@ -161,7 +163,7 @@ pub fn dev_genesis_validator(governance: Address) -> GenesisValidator {
         pubkey: BlsPubkey::repeat_byte(0xde),
         withdrawal_credentials: B256::from(credentials),
         amount: 250_000 * BERA_GWEI,
-        fee_recipient: governance,
+        fee_recipient: None,
     }
 }
 

@@ -156,7 +156,9 @@ fn parse_response(raw: &[u8]) -> Result<(u16, String), HttpError> {
     let header = |name: &str| {
         head.lines().skip(1).find_map(|l| {
             let (k, v) = l.split_once(':')?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
         })
     };
     let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
@@ -185,7 +187,10 @@ fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, HttpError> {
         if size == 0 {
             return Ok(out);
         }
-        out.extend_from_slice(body.get(..size).ok_or(HttpError::Malformed("short chunk"))?);
+        out.extend_from_slice(
+            body.get(..size)
+                .ok_or(HttpError::Malformed("short chunk"))?,
+        );
         body = body.get(size + 2..).unwrap_or_default();
     }
 }

@@ -232,7 +232,9 @@ impl Feeder {
                 Ok(None) => {}
                 Err(error) => {
                     tracing::warn!(target: "berapool::oracle", index = validator.index, %error, "not submitted; retrying with fresh proofs next round");
-                    report.skipped.push(format!("validator {}: {error}", validator.index));
+                    report
+                        .skipped
+                        .push(format!("validator {}: {error}", validator.index));
                 }
             }
         }
@@ -347,7 +349,9 @@ impl Feeder {
                 },
                 proofData: F::ProofData {
                     pubkeyProof: pubkey_proof,
-                    withdrawalCredentialsProof: roots(&credentials["withdrawal_credentials_proof"])?,
+                    withdrawalCredentialsProof: roots(
+                        &credentials["withdrawal_credentials_proof"],
+                    )?,
                     initialDepositProof: balance_proof,
                     initialDepositProofLeaf: leaf,
                 },
@@ -367,7 +371,10 @@ impl Feeder {
     /// The EIP-4788 root stored for `timestamp`.
     async fn beacon_root(&self, timestamp: u64) -> Result<B256, OracleError> {
         let word = self
-            .eth_call(BEACON_ROOTS, U256::from(timestamp).to_be_bytes::<32>().to_vec())
+            .eth_call(
+                BEACON_ROOTS,
+                U256::from(timestamp).to_be_bytes::<32>().to_vec(),
+            )
             .await?;
         B256::try_from(word.as_ref()).map_err(|_| OracleError::Malformed("beacon root"))
     }
@@ -403,8 +410,12 @@ impl Feeder {
                 .await?,
         )
         .ok_or(OracleError::Malformed("nonce"))?;
-        let tip = quantity(&self.call_rpc("eth_maxPriorityFeePerGas", rpc_params![]).await?)
-            .ok_or(OracleError::Malformed("tip"))?;
+        let tip = quantity(
+            &self
+                .call_rpc("eth_maxPriorityFeePerGas", rpc_params![])
+                .await?,
+        )
+        .ok_or(OracleError::Malformed("tip"))?;
         let base = quantity(&self.call_rpc("eth_gasPrice", rpc_params![]).await?)
             .ok_or(OracleError::Malformed("gas price"))?;
         let tx = TxEip1559 {

@@ -64,6 +64,7 @@ struct Banner {
     auth_url: Option<String>,
     jwt_secret: Option<PathBuf>,
     metrics_url: Option<String>,
+    beacon_url: Option<String>,
 }
 
 /// A running dev node.
@@ -78,6 +79,8 @@ pub struct DevNode {
     pub jwt_secret: Option<PathBuf>,
     /// Its Prometheus metrics URL, if served.
     pub metrics_url: Option<String>,
+    /// The dev consensus layer's API (`http://host:port`), in dev mode.
+    pub beacon_url: Option<String>,
     /// Its datadir (kept across restarts).
     pub datadir: PathBuf,
     _temp: Option<tempfile::TempDir>,
@@ -85,9 +88,11 @@ pub struct DevNode {
 }
 
 impl DevNode {
-    /// Starts a dev node on a fresh datadir with `extra` arguments.
+    /// Starts a dev node on a fresh datadir with `extra` arguments. Unless `extra` says
+    /// otherwise, blocks come only for transactions (no slot timer) and the oracle feeder is
+    /// off, so tests count blocks and nonces exactly.
     pub fn start(extra: &[&str]) -> Result<Self, Error> {
-        Self::start_fresh(&[&["--dev"], extra].concat())
+        Self::start_fresh(&dev_args(extra))
     }
 
     /// Starts a node (dev mode only if `args` say `--dev`) on a fresh datadir.
@@ -101,7 +106,7 @@ impl DevNode {
 
     /// Starts a dev node on `datadir` (which may hold a chain already).
     pub fn start_in(datadir: &Path, extra: &[&str]) -> Result<Self, Error> {
-        Self::spawn(datadir, &[&["--dev"], extra].concat())
+        Self::spawn(datadir, &dev_args(extra))
     }
 
     fn spawn(datadir: &Path, args: &[&str]) -> Result<Self, Error> {
@@ -113,6 +118,8 @@ impl DevNode {
                 "0",
                 "--authrpc.port",
                 "0",
+                "--dev.beacon-api",
+                "127.0.0.1:0",
                 "--datadir",
                 datadir_arg,
             ])
@@ -124,7 +131,8 @@ impl DevNode {
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let (tx, rx) = mpsc::channel();
         // The banner names the JSON-RPC URL, the Engine API URL with the JWT secret file, the
-        // metrics URL if any, then how blocks are made.
+        // metrics URL if any, how blocks are made, the dev consensus layer, then the pool
+        // system.
         std::thread::spawn(move || {
             let mut banner = Banner::default();
             let mut sent = false;
@@ -139,7 +147,11 @@ impl DevNode {
                         words.last().map(|w| PathBuf::from(w.trim_end_matches(')')));
                 } else if line.starts_with("metrics") {
                     banner.metrics_url = words.get(1).map(|w| w.to_string());
-                } else if line.starts_with("blocks") && !sent {
+                } else if line.starts_with("proof API") {
+                    banner.beacon_url = words
+                        .get(2)
+                        .map(|w| w.trim_end_matches("/bkit/v1/proof/").to_string());
+                } else if line.starts_with("Pool system") && !sent {
                     sent = true;
                     let _ = tx.send(std::mem::take(&mut banner));
                 }
@@ -153,8 +165,12 @@ impl DevNode {
             }
         };
         let url = banner.url.unwrap_or_default();
-        let (auth_url, jwt_secret, metrics_url) =
-            (banner.auth_url, banner.jwt_secret, banner.metrics_url);
+        let (auth_url, jwt_secret, metrics_url, beacon_url) = (
+            banner.auth_url,
+            banner.jwt_secret,
+            banner.metrics_url,
+            banner.beacon_url,
+        );
         let client = HttpClientBuilder::default()
             .request_timeout(Duration::from_secs(30))
             .build(&url)?;
@@ -164,6 +180,7 @@ impl DevNode {
             auth_url,
             jwt_secret,
             metrics_url,
+            beacon_url,
             datadir: datadir.to_path_buf(),
             _temp: None,
             client,
@@ -252,6 +269,25 @@ impl Drop for DevNode {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `--dev` and `extra`, with the deterministic defaults of [`DevNode::start`] where `extra`
+/// does not set them.
+fn dev_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--dev"];
+    let sets = |flag: &str| {
+        extra
+            .iter()
+            .any(|a| *a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    if !sets("--dev.slot-time") && !sets("--dev.block-time") {
+        args.extend(["--dev.slot-time", "off"]);
+    }
+    if !sets("--dev.oracle") {
+        args.extend(["--dev.oracle", "false"]);
+    }
+    args.extend_from_slice(extra);
+    args
 }
 
 /// A key that signs EIP-1559 transactions for the dev chain.

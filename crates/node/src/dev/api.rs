@@ -84,10 +84,9 @@ pub fn route(beacon: &BeaconHandle, path: &str) -> Response {
                         .collect();
                     Response::json(200, json!({ "data": data }).to_string())
                 }
-                ["root"] => Response::json(
-                    200,
-                    json!({ "data": { "root": state.root() } }).to_string(),
-                ),
+                ["root"] => {
+                    Response::json(200, json!({ "data": { "root": state.root() } }).to_string())
+                }
                 _ => error(404, "not found"),
             }
         }
@@ -189,14 +188,15 @@ fn proof(beacon: &BeaconHandle, kind: &str, timestamp: &str, rest: &[&str]) -> R
                 "proposer_index_proof": state.proposer_index_proof(),
             })
         }
-        ("validator_pubkey", Some(i)) => match state.validator_field_proof(i, ValidatorField::Pubkey)
-        {
-            Some(proof) => json!({
-                "validator_pubkey": state.validators[i as usize].pubkey,
-                "validator_pubkey_proof": proof,
-            }),
-            None => return out_of_range(i),
-        },
+        ("validator_pubkey", Some(i)) => {
+            match state.validator_field_proof(i, ValidatorField::Pubkey) {
+                Some(proof) => json!({
+                    "validator_pubkey": state.validators[i as usize].pubkey,
+                    "validator_pubkey_proof": proof,
+                }),
+                None => return out_of_range(i),
+            }
+        }
         ("validator_credentials", Some(i)) => {
             match state.validator_field_proof(i, ValidatorField::Credentials) {
                 Some(proof) => json!({
@@ -263,7 +263,10 @@ mod tests {
 
     #[test]
     fn timestamp_ids_follow_beacon_kit() {
-        assert_eq!(timestamp_id("t1728681738"), Ok(StateId::ParentOfTimestamp(1728681738)));
+        assert_eq!(
+            timestamp_id("t1728681738"),
+            Ok(StateId::ParentOfTimestamp(1728681738))
+        );
         assert_eq!(timestamp_id("123"), Ok(StateId::Slot(123)));
         assert_eq!(timestamp_id("finalized"), Ok(StateId::Head));
         assert_eq!(timestamp_id("genesis"), Ok(StateId::Genesis));

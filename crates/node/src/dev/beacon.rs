@@ -406,11 +406,7 @@ impl BeaconState {
         let chunks = ssz::pack_u64s(&self.balances);
         let chunk = (index / 4) as usize;
         let leaf = chunks[chunk];
-        let mut proof = ssz::branch(
-            &chunks,
-            ssz::depth_for(BALANCES_CHUNK_LIMIT),
-            chunk as u64,
-        );
+        let mut proof = ssz::branch(&chunks, ssz::depth_for(BALANCES_CHUNK_LIMIT), chunk as u64);
         proof.push(ssz::length_leaf(self.balances.len() as u64));
         Some((leaf, self.up_to_block_root(proof, BALANCES_FIELD)))
     }
@@ -528,7 +524,9 @@ mod tests {
         }
         let proof = state.proposer_index_proof();
         assert_eq!(verify(&proof, root, u64_leaf(0), 9), Ok(true));
-        assert!(state.validator_field_proof(6, ValidatorField::Pubkey).is_none());
+        assert!(state
+            .validator_field_proof(6, ValidatorField::Pubkey)
+            .is_none());
         assert!(state.balance_proof(6).is_none());
     }
 }

@@ -124,7 +124,9 @@ impl ExecutionRequests {
                         })
                         .collect();
                 }
-                _ => tracing::warn!(target: "berapool::cl", kind, "malformed execution request dropped"),
+                _ => {
+                    tracing::warn!(target: "berapool::cl", kind, "malformed execution request dropped")
+                }
             }
         }
         out
@@ -235,10 +237,7 @@ mod tests {
 
     #[test]
     fn empty_lists_hash_with_their_limits() {
-        assert_eq!(
-            list_root(&[], 16),
-            ssz::hash_pair(&zero(4), &B256::ZERO)
-        );
+        assert_eq!(list_root(&[], 16), ssz::hash_pair(&zero(4), &B256::ZERO));
         assert_eq!(deposits_root(&[]), ssz::hash_pair(&zero(32), &B256::ZERO));
     }
 }

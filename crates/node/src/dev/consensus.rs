@@ -156,7 +156,7 @@ impl BeaconChain {
             genesis,
             fee_recipients: validators
                 .iter()
-                .map(|v| (v.pubkey, v.fee_recipient))
+                .filter_map(|v| Some((v.pubkey, v.fee_recipient?)))
                 .collect(),
             default_fee_recipient,
         }
@@ -192,9 +192,9 @@ impl BeaconChain {
             .ok_or(StateError::UnknownSlot(slot))
     }
 
-    /// Who receives the fees of blocks `validator` proposes: its pool's StakingRewardsVault
-    /// for a pool validator (so tips compound), its configured address for a genesis
-    /// validator, the dev fee recipient otherwise.
+    /// Who receives the fees of blocks `validator` proposes: its configured address for a
+    /// genesis validator that has one, its pool's StakingRewardsVault for a pool validator (so
+    /// tips compound), the dev fee recipient otherwise.
     pub fn fee_recipient(&self, validator: &Validator) -> Address {
         if let Some(address) = self.fee_recipients.get(&validator.pubkey) {
             return *address;
@@ -331,8 +331,7 @@ impl BeaconChain {
         self.head_hash = B256::from_slice(self.genesis.eth1_data.block_hash.as_slice());
         self.deposit_queue.clear();
         self.states = BTreeMap::from([(0, self.genesis.clone())]);
-        self.slot_by_timestamp
-            .retain(|_, slot| *slot == 0);
+        self.slot_by_timestamp.retain(|_, slot| *slot == 0);
     }
 }
 

@@ -504,13 +504,19 @@ mod tests {
         let (spec, mut s) = (spec(), state());
         add(&spec, &mut s, 1, 240_000);
         to_epoch_end(&spec, &mut s, 0);
-        assert_eq!(s.validators[0].activation_eligibility_epoch, FAR_FUTURE_EPOCH);
+        assert_eq!(
+            s.validators[0].activation_eligibility_epoch,
+            FAR_FUTURE_EPOCH
+        );
         // Slot 5 (epoch 1): the top-up that reaches 250,000 BERA.
         add(&spec, &mut s, 1, 10_000);
         to_epoch_end(&spec, &mut s, 1);
         // Effective balance is updated after the registry at the end of epoch 1.
         assert_eq!(s.validators[0].effective_balance, 250_000 * BERA_GWEI);
-        assert_eq!(s.validators[0].activation_eligibility_epoch, FAR_FUTURE_EPOCH);
+        assert_eq!(
+            s.validators[0].activation_eligibility_epoch,
+            FAR_FUTURE_EPOCH
+        );
         to_epoch_end(&spec, &mut s, 2);
         assert_eq!(s.validators[0].activation_eligibility_epoch, 3);
         to_epoch_end(&spec, &mut s, 3);
@@ -578,7 +584,10 @@ mod tests {
             process_withdrawal_request(&spec, &mut s, &request(0)),
             RequestOutcome::Dropped("full exit while partials are pending")
         );
-        assert_eq!(s.pending_partial_withdrawals[0].withdrawable_epoch, 2 + 1 + 2);
+        assert_eq!(
+            s.pending_partial_withdrawals[0].withdrawable_epoch,
+            2 + 1 + 2
+        );
         // Epoch 4: not yet.
         process_slots(&spec, &mut s, 4 * spec.slots_per_epoch + 3);
         assert_eq!(expected_withdrawals(&spec, &s).withdrawals.len(), 1);
