@@ -124,7 +124,11 @@ impl DevNode {
                 datadir_arg,
             ])
             .args(args)
-            .env("RUST_LOG", "warn")
+            // `E2E_NODE_LOG` sets the node's log filter when debugging a test.
+            .env(
+                "RUST_LOG",
+                std::env::var("E2E_NODE_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()?;
@@ -137,6 +141,11 @@ impl DevNode {
             let mut banner = Banner::default();
             let mut sent = false;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                // The node logs to stdout; what is not banner goes on to the test's stderr.
+                if sent {
+                    eprintln!("{line}");
+                    continue;
+                }
                 let line = line.trim();
                 let words: Vec<&str> = line.split_whitespace().collect();
                 if line.starts_with("JSON-RPC") {

@@ -519,18 +519,18 @@ impl EthApi {
                 )))
             }
         }
+        // A limit the transaction cannot even be validated with (below its intrinsic gas or its
+        // EIP-7623 calldata floor) is a limit that is too low: the call at the cap already
+        // showed everything else is in order.
         let succeeds = |gas: u64| -> RpcResult<bool> {
-            let result = self
-                .engine
-                .with_chain(|chain| {
-                    let options = CallOptions {
-                        gas_limit: Some(gas),
-                        ..options.clone()
-                    };
-                    chain.call(request.clone(), &options)
-                })
-                .map_err(RpcError::server)?;
-            Ok(result.is_success())
+            let result = self.engine.with_chain(|chain| {
+                let options = CallOptions {
+                    gas_limit: Some(gas),
+                    ..options.clone()
+                };
+                chain.call(request.clone(), &options)
+            });
+            Ok(result.is_ok_and(|r| r.is_success()))
         };
         // Most calls need what they used plus the 1/64 held back from inner calls.
         let guess = used.saturating_add(used / 63).saturating_add(2_300).min(hi);

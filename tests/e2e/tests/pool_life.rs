@@ -1,0 +1,587 @@
+//! A staking pool's whole life on the devnet, driven only by user transactions: the dev
+//! consensus layer turns deposits into a validator and activates it, the built-in feeder
+//! activates the pool and proves its balance, an EIP-7002 partial comes back as an EIP-4895
+//! withdrawal to the vault `delay` epochs later, and a full exit is swept back.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256};
+use alloy_sol_types::{SolCall, SolError, SolEvent};
+use e2e::{get, quantity, DevNode, Wallet};
+use pool_precompiles::{
+    abi::{IBeaconDeposit, IStakingPool, IStakingPoolContractsFactory as F, IWithdrawalVault},
+    pool_state::{
+        addresses::{pool_withdrawal_credentials, BEACON_DEPOSIT, FACTORY, WITHDRAWAL_VAULT},
+        PoolId,
+    },
+    ssz,
+};
+use serde_json::{json, Value};
+
+const OPERATOR_KEY: &str = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const ALICE_KEY: &str = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+const BOB_KEY: &str = "7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+const KEEPER_KEY: &str = "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
+/// Dev account 9: the feeder with FEEDER_ROLE in the dev genesis.
+const FEEDER: &str = "0xa0ee7a142d267c1f36714e4a8f75612f20a79720";
+
+const SLOTS_PER_EPOCH: u64 = 8;
+const DELAY_EPOCHS: u64 = 2;
+const GWEI: u64 = 1_000_000_000;
+/// The dev chain's pool times.
+const COOLDOWN_BLOCKS: u64 = 16;
+const FINALIZATION_DELAY_BLOCKS: u64 = 256;
+
+fn bera(n: u64) -> U256 {
+    U256::from(n) * U256::from(10u64).pow(U256::from(18u64))
+}
+
+fn epoch(slot: u64) -> u64 {
+    slot / SLOTS_PER_EPOCH
+}
+
+async fn view(node: &DevNode, to: Address, data: Vec<u8>) -> Bytes {
+    let out = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"to": to, "data": Bytes::from(data)}),
+                json!("latest"),
+            ],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(out).unwrap()
+}
+
+async fn view_u256(node: &DevNode, to: Address, data: Vec<u8>) -> U256 {
+    U256::from_be_slice(&view(node, to, data).await)
+}
+
+async fn head(node: &DevNode) -> u64 {
+    quantity(&node.rpc("eth_blockNumber", vec![]).await.unwrap())
+        .unwrap()
+        .to()
+}
+
+fn beacon(node: &DevNode, path: &str) -> Value {
+    let url = format!("{}{path}", node.beacon_url.as_deref().unwrap());
+    serde_json::from_str(&get(&url).unwrap()).unwrap()
+}
+
+/// Polls `probe` every 50 ms until it gives a value, for at most `secs` seconds.
+async fn wait_for<T, F, Fut>(what: &str, secs: u64, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for_block(node: &DevNode, number: u64) {
+    wait_for(&format!("block {number}"), 120, || async {
+        (head(node).await >= number).then_some(())
+    })
+    .await;
+}
+
+fn block_number(receipt: &Value) -> u64 {
+    quantity(&receipt["blockNumber"]).unwrap().to()
+}
+
+/// The first block after `from` paying validator `index`, with the withdrawal.
+async fn withdrawal_to(node: &DevNode, from: u64, index: u64) -> (u64, Value) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut number = from + 1;
+    loop {
+        let block = node
+            .rpc(
+                "eth_getBlockByNumber",
+                vec![json!(format!("{number:#x}")), json!(false)],
+            )
+            .await
+            .unwrap();
+        if block.is_null() {
+            assert!(
+                Instant::now() < deadline,
+                "no withdrawal of validator {index} by block {number}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        }
+        let paid = block["withdrawals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["validatorIndex"] == json!(format!("{index:#x}")));
+        if let Some(withdrawal) = paid {
+            return (number, withdrawal.clone());
+        }
+        number += 1;
+    }
+}
+
+fn gwei_of(value: &Value) -> u64 {
+    quantity(value).unwrap().to()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
+    let node = DevNode::start(&[
+        "--dev.slot-time",
+        "100ms",
+        "--dev.slots-per-epoch",
+        "8",
+        "--dev.withdrawability-delay",
+        "2",
+        "--dev.oracle",
+        "true",
+        "--dev.oracle-interval",
+        "1s",
+    ])
+    .unwrap();
+    let mut operator = Wallet::new(OPERATOR_KEY).unwrap();
+    let mut alice = Wallet::new(ALICE_KEY).unwrap();
+    let mut bob = Wallet::new(BOB_KEY).unwrap();
+    let mut keeper = Wallet::new(KEEPER_KEY).unwrap();
+    let pubkey = [0x11u8; 48];
+    let pubkey_bytes = Bytes::copy_from_slice(&pubkey);
+    let pool = PoolId::from_pubkey(&FixedBytes(pubkey)).addresses();
+
+    // 1. The operator registers the pool with the first 10,000 BERA.
+    let deploy = F::deployStakingPoolContractsCall {
+        pubkey: pubkey_bytes.clone(),
+        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+        signature: Bytes::from(vec![0u8; 96]),
+        validatorAdmin: operator.address(),
+        defaultSharesRecipient: operator.address(),
+    };
+    let raw = operator
+        .call(FACTORY, bera(10_000), deploy.abi_encode(), 1_000_000)
+        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    let deployed_at = block_number(&receipt);
+
+    // 2. The next beacon block makes validator 1 (0 is the genesis validator) from its log.
+    let validator = wait_for("validator 1", 30, || async {
+        let v = beacon(&node, "/eth/v1/beacon/states/head/validators/1");
+        v.get("data").cloned()
+    })
+    .await;
+    assert_eq!(validator["balance"], json!((10_000 * GWEI).to_string()));
+    assert_eq!(validator["status"], json!("pending_initialized"));
+    assert_eq!(
+        validator["validator"]["pubkey"],
+        json!(pubkey_bytes.to_string())
+    );
+    assert_eq!(
+        validator["validator"]["withdrawal_credentials"],
+        json!(pool_withdrawal_credentials().to_string())
+    );
+    assert_eq!(
+        validator["validator"]["effective_balance"],
+        json!((10_000 * GWEI).to_string())
+    );
+
+    // 3. The feeder proves it and activates the pool.
+    wait_for("pool activation", 60, || async {
+        let active = view(
+            &node,
+            pool.staking_pool,
+            IStakingPool::isActiveCall {}.abi_encode(),
+        )
+        .await;
+        (active.last() == Some(&1)).then_some(())
+    })
+    .await;
+    let activations = node
+        .rpc(
+            "eth_getLogs",
+            vec![
+                json!({"fromBlock": format!("{deployed_at:#x}"), "address": FACTORY,
+                "topics": [F::StakingPoolActivated::SIGNATURE_HASH]}),
+            ],
+        )
+        .await
+        .unwrap();
+    let activation_tx = activations[0]["transactionHash"].clone();
+    let tx = node
+        .rpc("eth_getTransactionByHash", vec![activation_tx])
+        .await
+        .unwrap();
+    assert_eq!(tx["from"].as_str().unwrap().to_lowercase(), FEEDER);
+
+    // 4. Alice and Bob stake: 300,000 BERA in all, past the threshold, so the pool deposits
+    //    the 290,000 it buffered.
+    let raw = alice
+        .call(
+            pool.staking_pool,
+            bera(100_000),
+            IStakingPool::submitCall {
+                receiver: alice.address(),
+            }
+            .abi_encode(),
+            500_000,
+        )
+        .unwrap();
+    assert_eq!(
+        node.send_and_wait(raw).await.unwrap()["status"],
+        json!("0x1")
+    );
+    let shares = view_u256(
+        &node,
+        pool.staking_pool,
+        IStakingPool::balanceOfCall {
+            account: alice.address(),
+        }
+        .abi_encode(),
+    )
+    .await;
+    assert_eq!(shares, bera(100_000));
+    let raw = bob
+        .call(
+            pool.staking_pool,
+            bera(190_000),
+            IStakingPool::submitCall {
+                receiver: bob.address(),
+            }
+            .abi_encode(),
+            500_000,
+        )
+        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"));
+    let threshold_at = block_number(&receipt);
+    let deposit = receipt["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["address"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(&BEACON_DEPOSIT.to_string())
+        })
+        .unwrap();
+    let data: Bytes = serde_json::from_value(deposit["data"].clone()).unwrap();
+    let deposit = IBeaconDeposit::Deposit::abi_decode_data(&data).unwrap();
+    assert_eq!((deposit.2, deposit.4), (290_000 * GWEI, 2));
+    let total = view_u256(
+        &node,
+        pool.staking_pool,
+        IStakingPool::totalDepositsCall {}.abi_encode(),
+    )
+    .await;
+    assert_eq!(total, bera(300_000));
+
+    // 5. Processed by the next beacon block; the effective balance follows at the end of that
+    //    epoch, eligibility at the end of the next, activation one epoch later.
+    let processed_epoch = epoch(threshold_at + 1);
+    let validator = wait_for("validator 1 active", 60, || async {
+        let v = beacon(&node, "/eth/v1/beacon/states/head/validators/1")["data"].clone();
+        (v["status"] == json!("active_ongoing")).then_some(v)
+    })
+    .await;
+    assert_eq!(validator["balance"], json!((300_000 * GWEI).to_string()));
+    assert_eq!(
+        validator["validator"]["effective_balance"],
+        json!((300_000 * GWEI).to_string())
+    );
+    assert_eq!(
+        validator["validator"]["activation_eligibility_epoch"],
+        json!((processed_epoch + 2).to_string())
+    );
+    assert_eq!(
+        validator["validator"]["activation_epoch"],
+        json!((processed_epoch + 3).to_string())
+    );
+
+    // 6. The feeder keeps totalDeposits at the proven 300,000 BERA.
+    let reports = wait_for("a balance report after the deposit", 60, || async {
+        let logs = node
+            .rpc(
+                "eth_getLogs",
+                vec![json!({"fromBlock": format!("{:#x}", threshold_at + 2), "address": pool.staking_pool,
+                    "topics": [IStakingPool::TotalDepositsUpdated::SIGNATURE_HASH]})],
+            )
+            .await
+            .unwrap();
+        let values: Vec<U256> = logs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| U256::from_be_slice(&serde_json::from_value::<Bytes>(l["data"].clone()).unwrap()))
+            .collect();
+        (!values.is_empty()).then_some(values)
+    })
+    .await;
+    assert!(reports.iter().all(|v| *v == bera(300_000)), "{reports:?}");
+
+    // 7. After the cooldown Bob asks for 40,000 BERA: more than the buffer, so it goes to the
+    //    consensus layer as an EIP-7002 partial.
+    wait_for_block(&node, threshold_at + COOLDOWN_BLOCKS).await;
+    let request = IWithdrawalVault::requestWithdrawalCall {
+        pubkey: pubkey_bytes.clone(),
+        assetsInGWei: 40_000 * GWEI,
+        maxFeeToPay: U256::from(GWEI),
+    };
+    let raw = bob
+        .call(
+            WITHDRAWAL_VAULT,
+            U256::from(GWEI),
+            request.abi_encode(),
+            1_000_000,
+        )
+        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    let requested_at = block_number(&receipt);
+    let due_epoch = epoch(requested_at) + 1 + DELAY_EPOCHS;
+    let pending = wait_for("the pending partial", 30, || async {
+        let p = beacon(
+            &node,
+            &format!("/eth/v1/beacon/states/{requested_at}/pending_partial_withdrawals"),
+        );
+        p.get("data").cloned()
+    })
+    .await;
+    assert_eq!(
+        pending,
+        json!([{"validator_index": "1", "amount": (40_000 * GWEI).to_string(),
+            "withdrawable_epoch": due_epoch.to_string()}])
+    );
+
+    // 8. Paid to the vault in the first block of the withdrawable epoch, exactly.
+    let (paid_at, withdrawal) = withdrawal_to(&node, requested_at, 1).await;
+    assert_eq!(paid_at, due_epoch * SLOTS_PER_EPOCH);
+    assert_eq!(gwei_of(&withdrawal["amount"]), 40_000 * GWEI);
+    assert_eq!(
+        withdrawal["address"].as_str().unwrap().to_lowercase(),
+        WITHDRAWAL_VAULT.to_string().to_lowercase()
+    );
+    let after = wait_for("the state after the payout", 30, || async {
+        beacon(
+            &node,
+            &format!("/eth/v1/beacon/states/{paid_at}/validators/1"),
+        )
+        .get("data")
+        .cloned()
+    })
+    .await;
+    assert_eq!(after["balance"], json!((260_000 * GWEI).to_string()));
+
+    // 9. After the finalization delay anyone finalizes; Bob gets exactly 40,000 BERA.
+    wait_for_block(&node, requested_at + FINALIZATION_DELAY_BLOCKS).await;
+    let before = node.balance(bob.address()).await.unwrap();
+    let finalize = IWithdrawalVault::finalizeWithdrawalRequestCall {
+        requestId: U256::from(1),
+    };
+    let raw = keeper
+        .call(WITHDRAWAL_VAULT, U256::ZERO, finalize.abi_encode(), 500_000)
+        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    assert_eq!(
+        node.balance(bob.address()).await.unwrap() - before,
+        bera(40_000)
+    );
+
+    // 10. Alice asks for 60,000: 260,000 − 60,000 is under the 250,000 minimum, so the pool
+    //     exits in full with an amount-0 request.
+    let request = IWithdrawalVault::requestWithdrawalCall {
+        pubkey: pubkey_bytes.clone(),
+        assetsInGWei: 60_000 * GWEI,
+        maxFeeToPay: U256::from(GWEI),
+    };
+    let raw = alice
+        .call(
+            WITHDRAWAL_VAULT,
+            U256::from(GWEI),
+            request.abi_encode(),
+            1_000_000,
+        )
+        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    let exit_requested_at = block_number(&receipt);
+    let exited = view(
+        &node,
+        pool.staking_pool,
+        IStakingPool::isFullyExitedCall {}.abi_encode(),
+    )
+    .await;
+    assert_eq!(exited.last(), Some(&1));
+    let exit_epoch = epoch(exit_requested_at) + 1;
+    let exiting = wait_for("the exit", 30, || async {
+        beacon(
+            &node,
+            &format!("/eth/v1/beacon/states/{exit_requested_at}/validators/1"),
+        )
+        .get("data")
+        .cloned()
+    })
+    .await;
+    assert_eq!(exiting["status"], json!("active_exiting"));
+    assert_eq!(
+        exiting["validator"]["exit_epoch"],
+        json!(exit_epoch.to_string())
+    );
+    assert_eq!(
+        exiting["validator"]["withdrawable_epoch"],
+        json!((exit_epoch + DELAY_EPOCHS).to_string())
+    );
+
+    // 11. The sweep pays the whole 260,000 BERA to the vault once the validator is withdrawable.
+    let (swept_at, withdrawal) = withdrawal_to(&node, exit_requested_at, 1).await;
+    assert_eq!(swept_at, (exit_epoch + DELAY_EPOCHS) * SLOTS_PER_EPOCH);
+    assert_eq!(gwei_of(&withdrawal["amount"]), 260_000 * GWEI);
+    let gone = wait_for("the swept state", 30, || async {
+        beacon(
+            &node,
+            &format!("/eth/v1/beacon/states/{swept_at}/validators/1"),
+        )
+        .get("data")
+        .cloned()
+    })
+    .await;
+    assert_eq!(gone["balance"], json!("0"));
+    assert_eq!(gone["status"], json!("withdrawal_done"));
+
+    // 12. Alice's request is paid from the exit after the finalization delay.
+    wait_for_block(&node, exit_requested_at + FINALIZATION_DELAY_BLOCKS).await;
+    let before = node.balance(alice.address()).await.unwrap();
+    let finalize = IWithdrawalVault::finalizeWithdrawalRequestCall {
+        requestId: U256::from(2),
+    };
+    let raw = keeper
+        .call(WITHDRAWAL_VAULT, U256::ZERO, finalize.abi_encode(), 500_000)
+        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    assert_eq!(
+        node.balance(alice.address()).await.unwrap() - before,
+        bera(60_000)
+    );
+}
+
+/// Proofs the proof API serves verify in the factory's views against the EIP-4788 root of
+/// their timestamp; a proof with one node changed is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn proofs_from_the_api_verify_in_the_precompile_and_tampered_ones_do_not() {
+    let node = DevNode::start(&[]).unwrap();
+    let mut wallet = Wallet::new(KEEPER_KEY).unwrap();
+    for _ in 0..3 {
+        let raw = wallet
+            .call(Address::repeat_byte(1), U256::from(1), Vec::new(), 21_000)
+            .unwrap();
+        node.send_and_wait(raw).await.unwrap();
+    }
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(false)])
+        .await
+        .unwrap();
+    let timestamp: u64 = quantity(&block["timestamp"]).unwrap().to();
+    let balance = beacon(
+        &node,
+        &format!("/bkit/v1/proof/validator_balance/t{timestamp}/0"),
+    );
+    let root: B256 = serde_json::from_value(balance["beacon_block_root"].clone()).unwrap();
+    assert_eq!(
+        json!(root),
+        block["parentBeaconBlockRoot"],
+        "t<T> proves against the root stored with block T"
+    );
+    let leaf: B256 = serde_json::from_value(balance["balance_leaf"].clone()).unwrap();
+    let mut proof: Vec<B256> = serde_json::from_value(balance["balance_proof"].clone()).unwrap();
+    assert_eq!(proof.len(), 47);
+    assert_eq!(
+        balance["validator_balance"],
+        json!(format!("{:#x}", 250_000 * GWEI))
+    );
+    let call = |proof: Vec<B256>| F::validateBalanceProofCall {
+        balance: 250_000 * GWEI,
+        balancesLeaf: leaf,
+        balanceProof: proof,
+        validatorIndex: 0,
+        timestamp,
+    };
+    let ok = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"to": FACTORY, "data": Bytes::from(call(proof.clone()).abi_encode())}),
+                json!("latest"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.unwrap(), json!("0x"));
+    proof[20] = B256::repeat_byte(0xab);
+    let err = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"to": FACTORY, "data": Bytes::from(call(proof).abi_encode())}),
+                json!("latest"),
+            ],
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    let selector = alloy_primitives::hex::encode(F::InvalidProof::SELECTOR);
+    assert!(err.contains(&selector), "{err}");
+
+    // The pubkey proof of the proposer verifies too, at BeaconKit's gindex.
+    let proposer = beacon(
+        &node,
+        &format!("/bkit/v1/proof/block_proposer/t{timestamp}"),
+    );
+    let proof: Vec<B256> =
+        serde_json::from_value(proposer["validator_pubkey_proof"].clone()).unwrap();
+    assert_eq!(proof.len(), 52);
+    let pubkey: Bytes = serde_json::from_value(proposer["validator_pubkey"].clone()).unwrap();
+    let pubkey48: [u8; 48] = pubkey.as_ref().try_into().unwrap();
+    assert_eq!(
+        ssz::verify(
+            &proof,
+            root,
+            ssz::pubkey_leaf(&pubkey48),
+            ssz::ZERO_VALIDATOR_PUBKEY_GINDEX
+        ),
+        Ok(true)
+    );
+    let call = F::validatePubkeyProofCall {
+        pubkey,
+        pubkeyProof: proof,
+        validatorIndex: 0,
+        timestamp,
+    };
+    let ok = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"to": FACTORY, "data": Bytes::from(call.abi_encode())}),
+                json!("latest"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.unwrap(), json!("0x"));
+    // BeaconKit's errors: a hex slot is a bad request, an unknown timestamp an internal error.
+    let bad = beacon(&node, "/bkit/v1/proof/validator_balance/0x10/0");
+    assert_eq!(bad["code"], json!(400));
+    let unknown = beacon(&node, "/bkit/v1/proof/validator_balance/t1/0");
+    assert_eq!(unknown["code"], json!(500));
+    let out_of_range = beacon(
+        &node,
+        &format!("/bkit/v1/proof/validator_balance/t{timestamp}/7"),
+    );
+    assert_eq!(out_of_range["code"], json!(500));
+}
