@@ -43,7 +43,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Runs the node.
-    Node(NodeArgs),
+    Node(Box<NodeArgs>),
     /// Writes the genesis of a chain into a datadir and prints its hash.
     Init(InitArgs),
     /// Runs the oracle feeder against a node and a BeaconKit-compatible proof API.
@@ -225,7 +225,7 @@ fn main() -> eyre::Result<()> {
         )
         .init();
     let args = match cli.command {
-        Command::Node(args) => args,
+        Command::Node(args) => *args,
         Command::Init(args) => return init(args),
         Command::Oracle(args) => return runtime()?.block_on(oracle(args)),
     };

@@ -526,3 +526,24 @@ async fn eth_call_takes_state_overrides_for_that_call_only() {
     );
     assert_eq!(code, -32602);
 }
+
+/// A calldata-heavy transaction pays the EIP-7623 floor, not its execution gas: the estimate is
+/// exactly the floor, and a limit below it is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gas_estimate_covers_the_calldata_floor() {
+    let node = DevNode::start(&[]).unwrap();
+    let alice = Wallet::new(DEV_KEY_0).unwrap();
+    // 1,000 non-zero bytes: 4,000 tokens. Execution: 21,000 + 16 × 1,000 = 37,000;
+    // floor: 21,000 + 10 × 4,000 = 61,000.
+    let data = Bytes::from(vec![0xab; 1_000]);
+    let request = json!({"from": alice.address(), "to": Address::repeat_byte(0x44), "data": data});
+    let estimate = node
+        .rpc("eth_estimateGas", vec![request.clone()])
+        .await
+        .unwrap();
+    assert_eq!(estimate, json!("0xee48"), "61,000");
+    let mut low = request;
+    low["gas"] = json!("0xee47");
+    let (_, message) = call_error(node.rpc("eth_estimateGas", vec![low]).await);
+    assert!(message.contains("floor"), "{message}");
+}
