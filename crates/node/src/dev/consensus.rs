@@ -459,3 +459,121 @@ pub fn validator_status(validator: &Validator, balance: u64, epoch: u64) -> &'st
         "withdrawal_done"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy_consensus::{Receipt, ReceiptWithBloom};
+    use alloy_primitives::{Log, LogData};
+
+    use super::*;
+    use crate::dev::rules::BERA_GWEI;
+
+    fn chain() -> BeaconChain {
+        let genesis = Header::default();
+        BeaconChain::new(
+            ClSpec::default(),
+            &[],
+            &genesis,
+            genesis.hash_slow(),
+            Address::repeat_byte(0xfe),
+        )
+    }
+
+    fn deposit_log(index: u64) -> Log {
+        let event = IBeaconDeposit::Deposit {
+            pubkey: Bytes::from(vec![index as u8 + 1; 48]),
+            credentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+            amount: 10_000 * BERA_GWEI,
+            signature: Bytes::from(vec![0; 96]),
+            index,
+        };
+        Log {
+            address: BEACON_DEPOSIT,
+            data: LogData::from(&event),
+        }
+    }
+
+    fn block(number: u64, logs: Vec<Log>) -> (StoredBlock, Vec<ReceiptEnvelope>) {
+        let header = Header {
+            number,
+            timestamp: 1_000 + number,
+            ..Header::default()
+        };
+        let receipt = ReceiptEnvelope::Eip1559(ReceiptWithBloom::from(Receipt {
+            status: true.into(),
+            cumulative_gas_used: 0,
+            logs,
+        }));
+        let block = StoredBlock {
+            header,
+            transactions: Vec::new(),
+            senders: Vec::new(),
+            withdrawals: Vec::new(),
+        };
+        (block, vec![receipt])
+    }
+
+    #[test]
+    fn deposits_are_processed_a_block_late_sixteen_at_a_time() {
+        let mut beacon = chain();
+        // Block 1 logs 20 deposits (indices 0..20).
+        let (b1, r1) = block(1, (0..20).map(deposit_log).collect());
+        beacon.import(&b1, B256::repeat_byte(1), &r1, &Requests::default());
+        assert_eq!(beacon.head().validators.len(), 0, "not in their own block");
+        let (b2, r2) = block(2, Vec::new());
+        beacon.import(&b2, B256::repeat_byte(2), &r2, &Requests::default());
+        assert_eq!(beacon.head().validators.len(), 16);
+        assert_eq!(beacon.head().eth1_deposit_index, 16);
+        let (b3, r3) = block(3, Vec::new());
+        beacon.import(&b3, B256::repeat_byte(3), &r3, &Requests::default());
+        assert_eq!(beacon.head().validators.len(), 20);
+        assert_eq!(beacon.head().balances[19], 10_000 * BERA_GWEI);
+        // Each slot's header links to the previous block root.
+        let parent = beacon
+            .state(StateId::Slot(2))
+            .unwrap()
+            .sealed_header()
+            .root();
+        assert_eq!(beacon.head().latest_block_header.parent_root, parent);
+        // `t<T>` names the parent of the block with timestamp T.
+        let by_time = beacon.state(StateId::ParentOfTimestamp(1_003)).unwrap();
+        assert_eq!(by_time.slot, 2);
+        assert_eq!(
+            beacon.state(StateId::ParentOfTimestamp(7)),
+            Err(StateError::UnknownTimestamp(7))
+        );
+    }
+
+    #[test]
+    fn the_next_payload_carries_the_parent_beacon_root_and_the_proposer_fee_recipient() {
+        let mut beacon = chain();
+        let (b1, r1) = block(1, Vec::new());
+        beacon.import(&b1, B256::repeat_byte(1), &r1, &Requests::default());
+        let next = beacon.next_block(&b1.header);
+        assert_eq!(
+            next.parent_beacon_block_root,
+            beacon.head().sealed_header().root()
+        );
+        // No validators: the default fee recipient and only the inflation withdrawal.
+        assert_eq!(next.fee_recipient, Address::repeat_byte(0xfe));
+        assert_eq!(next.withdrawals.len(), 1);
+        assert!(next.timestamp > b1.header.timestamp);
+        // A pool validator's blocks pay its StakingRewardsVault.
+        let v = Validator {
+            pubkey: BlsPubkey::repeat_byte(9),
+            withdrawal_credentials: pool_withdrawal_credentials(),
+            effective_balance: 0,
+            slashed: false,
+            activation_eligibility_epoch: 0,
+            activation_epoch: 0,
+            exit_epoch: FAR_FUTURE_EPOCH,
+            withdrawable_epoch: FAR_FUTURE_EPOCH,
+        };
+        assert_eq!(
+            beacon.fee_recipient(&v),
+            PoolId::from_pubkey(&v.pubkey)
+                .addresses()
+                .staking_rewards_vault
+        );
+    }
+}

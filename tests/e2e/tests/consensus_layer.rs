@@ -1,0 +1,161 @@
+//! The dev consensus layer through the binary: it is rebuilt from the stored blocks after a
+//! restart, and `berapool-node oracle` activates pools against a running node.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use alloy_primitives::{Bytes, FixedBytes, U256};
+use alloy_sol_types::SolCall;
+use e2e::{get, node_binary, DevNode, Wallet, DEV_KEY_1};
+use pool_precompiles::{
+    abi::{IStakingPool, IStakingPoolContractsFactory as F},
+    pool_state::{
+        addresses::{pool_withdrawal_credentials, FACTORY},
+        PoolId,
+    },
+};
+use serde_json::{json, Value};
+
+/// Dev account 9, which holds FEEDER_ROLE in the dev genesis.
+const FEEDER_KEY: &str = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
+const PUBKEY: [u8; 48] = [0x33; 48];
+
+fn beacon(node: &DevNode, path: &str) -> Value {
+    let url = format!("{}{path}", node.beacon_url.as_deref().unwrap());
+    serde_json::from_str(&get(&url).unwrap()).unwrap()
+}
+
+/// Registers a pool for [`PUBKEY`] with its first 10,000 BERA.
+async fn deploy_pool(node: &DevNode, operator: &mut Wallet) {
+    let call = F::deployStakingPoolContractsCall {
+        pubkey: Bytes::copy_from_slice(&PUBKEY),
+        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+        signature: Bytes::from(vec![0u8; 96]),
+        validatorAdmin: operator.address(),
+        defaultSharesRecipient: operator.address(),
+    };
+    let value = U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18u64));
+    let raw = operator
+        .call(FACTORY, value, call.abi_encode(), 1_000_000)
+        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_beacon_chain_is_rebuilt_from_the_blocks_after_a_restart() {
+    let node = DevNode::start(&[]).unwrap();
+    let mut operator = Wallet::new(DEV_KEY_1).unwrap();
+    deploy_pool(&node, &mut operator).await;
+    node.rpc("anvil_mine", vec![json!(3)]).await.unwrap();
+    let root = beacon(&node, "/eth/v1/beacon/states/head/root");
+    let validators = beacon(&node, "/eth/v1/beacon/states/head/validators");
+    assert_eq!(validators["data"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        validators["data"][1]["balance"],
+        json!("10000000000000"),
+        "the pool's first deposit"
+    );
+
+    let (_, temp) = node.stop().unwrap();
+    let temp = temp.unwrap();
+    let node = DevNode::start_in(&temp.path().join("data"), &[]).unwrap();
+    assert_eq!(beacon(&node, "/eth/v1/beacon/states/head/root"), root);
+    assert_eq!(
+        beacon(&node, "/eth/v1/beacon/states/head/validators"),
+        validators
+    );
+    // Blocks built after the restart carry on from the replayed state.
+    node.rpc("anvil_mine", vec![json!(1)]).await.unwrap();
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(false)])
+        .await
+        .unwrap();
+    // The slot that was the head before the restart is still there, unchanged.
+    assert_eq!(beacon(&node, "/eth/v1/beacon/states/4/root"), root);
+    let proof = beacon(
+        &node,
+        &format!(
+            "/bkit/v1/proof/block_proposer/t{}",
+            u64::from_str_radix(
+                block["timestamp"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("0x"),
+                16
+            )
+            .unwrap()
+        ),
+    );
+    assert_eq!(proof["beacon_block_root"], block["parentBeaconBlockRoot"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_oracle_command_activates_a_pool_against_a_running_node() {
+    // A bad key is refused before anything runs.
+    let out = Command::new(node_binary().unwrap())
+        .args(["oracle", "--key", "0x00", "--rpc", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+
+    let node = DevNode::start(&[]).unwrap();
+    let mut operator = Wallet::new(DEV_KEY_1).unwrap();
+    deploy_pool(&node, &mut operator).await;
+    // One block processes the deposit, one more makes it provable "as of" the head.
+    node.rpc("anvil_mine", vec![json!(2)]).await.unwrap();
+    let mut feeder = Command::new(node_binary().unwrap())
+        .args([
+            "oracle",
+            "--rpc",
+            &node.url,
+            "--beacon",
+            node.beacon_url.as_deref().unwrap(),
+            "--key",
+            FEEDER_KEY,
+            "--interval",
+            "500ms",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pool = PoolId::from_pubkey(&FixedBytes(PUBKEY)).addresses();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let active = node
+            .rpc(
+                "eth_call",
+                vec![
+                    json!({"to": pool.staking_pool, "data": Bytes::from(IStakingPool::isActiveCall {}.abi_encode())}),
+                    json!("latest"),
+                ],
+            )
+            .await
+            .unwrap();
+        if active.as_str().is_some_and(|s| s.ends_with('1')) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the feeder did not activate the pool"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = feeder.kill();
+    let _ = feeder.wait();
+    // The feeder account paid for it; nobody else did.
+    let nonce = node
+        .rpc(
+            "eth_getTransactionCount",
+            vec![
+                json!("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"),
+                json!("latest"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_ne!(nonce, json!("0x0"));
+}
