@@ -129,6 +129,19 @@ struct NodeArgs {
     /// JSON-RPC (HTTP and WebSocket) port; 0 picks a free one.
     #[arg(long = "http.port", default_value_t = 8545)]
     http_port: u16,
+    /// Serve JSON-RPC over HTTP. Without `--http` or `--ws` both are served on the HTTP port;
+    /// naming one serves only the ones named.
+    #[arg(long)]
+    http: bool,
+    /// Serve JSON-RPC over WebSocket (subscriptions); see `--http`.
+    #[arg(long)]
+    ws: bool,
+    /// WebSocket listen address (with `--ws.port`).
+    #[arg(long = "ws.addr", default_value = "127.0.0.1")]
+    ws_addr: IpAddr,
+    /// Serve WebSocket on its own port instead of the HTTP one; 0 picks a free one.
+    #[arg(long = "ws.port")]
+    ws_port: Option<u16>,
     /// Longest time between dev blocks (e.g. `2s`, `500ms`): a block comes as soon as a
     /// transaction arrives, and an empty one when none came for a slot; `off` produces blocks
     /// only for transactions (and `anvil_mine`).
@@ -282,6 +295,9 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
         datadir,
         rpc: RpcConfig {
             addr: SocketAddr::new(args.http_addr, args.http_port),
+            http: args.http || !args.ws,
+            ws: args.ws || !args.http,
+            ws_addr: args.ws_port.map(|port| SocketAddr::new(args.ws_addr, port)),
             ..RpcConfig::default()
         },
         pool: PoolConfig {
@@ -348,7 +364,12 @@ fn print_banner(
     println!("berapool node");
     println!("  chain id      {chain_id}");
     println!("  head          #{head} {hash}");
-    println!("  JSON-RPC      http://{0}  ws://{0}", node.rpc_addr);
+    match (node.http_addr, node.ws_addr) {
+        (Some(http), Some(ws)) => println!("  JSON-RPC      http://{http}  ws://{ws}"),
+        (Some(http), None) => println!("  JSON-RPC      http://{http}"),
+        (None, Some(ws)) => println!("  JSON-RPC      ws://{ws}"),
+        (None, None) => println!("  JSON-RPC      off"),
+    }
     if let Some(auth) = node.auth_addr {
         println!(
             "  Engine API    http://{auth}  (JWT secret {})",

@@ -116,8 +116,12 @@ pub struct RunningNode {
     pub engine: EngineHandle,
     /// The transaction pool.
     pub pool: Arc<TxPool>,
-    /// Where JSON-RPC listens.
+    /// Where JSON-RPC listens: over HTTP if it is served, else over WebSocket.
     pub rpc_addr: SocketAddr,
+    /// Where JSON-RPC is served over HTTP.
+    pub http_addr: Option<SocketAddr>,
+    /// Where JSON-RPC is served over WebSocket.
+    pub ws_addr: Option<SocketAddr>,
     /// Where the authenticated Engine API listens.
     pub auth_addr: Option<SocketAddr>,
     /// Where Prometheus metrics are served.
@@ -126,7 +130,7 @@ pub struct RunningNode {
     pub beacon_api_addr: Option<SocketAddr>,
     /// The dev consensus layer's beacon chain.
     pub beacon: Option<BeaconHandle>,
-    rpc: ServerHandle,
+    rpc: Vec<ServerHandle>,
     auth: Option<ServerHandle>,
     shutdown: Arc<AtomicBool>,
     driver: Option<JoinHandle<()>>,
@@ -151,7 +155,7 @@ impl RunningNode {
                 tracing::error!(target: "berapool::node", "block driver panicked");
             }
         }
-        for server in std::iter::once(self.rpc).chain(self.auth) {
+        for server in self.rpc.into_iter().chain(self.auth) {
             if server.stop().is_ok() {
                 server.stopped().await;
             }
@@ -197,13 +201,16 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     };
     let api = EthApi::new(engine.clone(), pool.clone());
     let metrics = Arc::new(Metrics::default());
-    let (rpc, rpc_addr) = rpc::serve(&config.rpc, api, dev.clone(), metrics.clone())
+    let servers = rpc::serve(&config.rpc, api, dev.clone(), metrics.clone())
         .await
         .map_err(|source| LaunchError::Rpc {
             addr: config.rpc.addr,
             source,
         })?;
-    tracing::info!(target: "berapool::rpc", %rpc_addr, "JSON-RPC listening (HTTP and WebSocket)");
+    let (http_addr, ws_addr) = (servers.http_addr, servers.ws_addr);
+    let rpc_addr = http_addr.or(ws_addr).unwrap_or(config.rpc.addr);
+    tracing::info!(target: "berapool::rpc", http = ?http_addr, ws = ?ws_addr, "JSON-RPC listening");
+    let rpc = servers.handles;
     let (auth, auth_addr) = match config.auth {
         Some(auth) => {
             let api = EthApi::new(engine.clone(), pool.clone());
@@ -242,10 +249,18 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         _ => None,
     };
     let shutdown = Arc::new(AtomicBool::new(false));
-    let oracle = match (config.dev.as_ref().and_then(|d| d.oracle), beacon_api_addr) {
-        (Some((key, interval)), Some(beacon_addr)) => {
+    let oracle = match (
+        config.dev.as_ref().and_then(|d| d.oracle),
+        beacon_api_addr,
+        http_addr,
+    ) {
+        (Some(_), _, None) => {
+            tracing::warn!(target: "berapool::oracle", "the oracle feeder needs JSON-RPC over HTTP; not started");
+            None
+        }
+        (Some((key, interval)), Some(beacon_addr), Some(http)) => {
             let oracle = OracleConfig {
-                rpc: format!("http://{rpc_addr}"),
+                rpc: format!("http://{http}"),
                 beacon: format!("http://{beacon_addr}"),
                 key,
                 interval,
@@ -267,6 +282,8 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         engine,
         pool,
         rpc_addr,
+        http_addr,
+        ws_addr,
         auth_addr,
         metrics_addr,
         beacon_api_addr,

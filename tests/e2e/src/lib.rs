@@ -61,6 +61,7 @@ pub fn node_binary() -> Result<PathBuf, Error> {
 #[derive(Debug, Default)]
 struct Banner {
     url: Option<String>,
+    ws_url: Option<String>,
     auth_url: Option<String>,
     jwt_secret: Option<PathBuf>,
     metrics_url: Option<String>,
@@ -71,8 +72,10 @@ struct Banner {
 #[derive(Debug)]
 pub struct DevNode {
     child: Child,
-    /// Its JSON-RPC URL.
+    /// Its JSON-RPC URL (HTTP, or WebSocket when only that is served).
     pub url: String,
+    /// Its WebSocket URL, if WebSocket is served.
+    pub ws_url: Option<String>,
     /// Its Engine API URL.
     pub auth_url: Option<String>,
     /// The file with its JWT secret.
@@ -150,6 +153,10 @@ impl DevNode {
                 let words: Vec<&str> = line.split_whitespace().collect();
                 if line.starts_with("JSON-RPC") {
                     banner.url = words.get(1).map(|w| w.to_string());
+                    banner.ws_url = words
+                        .iter()
+                        .find(|w| w.starts_with("ws://"))
+                        .map(|w| w.to_string());
                 } else if line.starts_with("Engine API") {
                     banner.auth_url = words.get(2).map(|w| w.to_string());
                     banner.jwt_secret =
@@ -174,6 +181,7 @@ impl DevNode {
             }
         };
         let url = banner.url.unwrap_or_default();
+        let ws_url = banner.ws_url;
         let (auth_url, jwt_secret, metrics_url, beacon_url) = (
             banner.auth_url,
             banner.jwt_secret,
@@ -186,6 +194,7 @@ impl DevNode {
         Ok(Self {
             child,
             url,
+            ws_url,
             auth_url,
             jwt_secret,
             metrics_url,

@@ -209,3 +209,35 @@ async fn metrics_count_blocks_transactions_and_rpc_requests() {
     assert_eq!(value("berapool_txpool_transactions"), 0);
     assert!(value("berapool_rpc_request_duration_seconds_count") >= 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn websocket_can_have_its_own_port_or_be_left_off() {
+    // `--ws.port`: subscriptions on their own port, plain HTTP on the HTTP one.
+    let node = DevNode::start(&["--http", "--ws", "--ws.port", "0"]).unwrap();
+    let ws_url = node.ws_url.clone().unwrap();
+    assert_ne!(ws_url.replace("ws://", "http://"), node.url);
+    let ws = WsClientBuilder::default().build(&ws_url).await.unwrap();
+    let mut heads = ws
+        .subscribe::<Value, _>("eth_subscribe", rpc_params!["newHeads"], "eth_unsubscribe")
+        .await
+        .unwrap();
+    node.rpc("anvil_mine", vec![json!(1)]).await.unwrap();
+    let head = tokio::time::timeout(Duration::from_secs(10), heads.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(head["number"], json!("0x1"));
+    let http_as_ws = node.url.replace("http://", "ws://");
+    assert!(WsClientBuilder::default().build(&http_as_ws).await.is_err());
+
+    // `--http` alone: no WebSocket at all.
+    let node = DevNode::start(&["--http"]).unwrap();
+    assert!(node.ws_url.is_none());
+    let http_as_ws = node.url.replace("http://", "ws://");
+    assert!(WsClientBuilder::default().build(&http_as_ws).await.is_err());
+    assert_eq!(
+        node.rpc("eth_chainId", vec![]).await.unwrap(),
+        json!("0x138d7")
+    );
+}
