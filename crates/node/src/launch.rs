@@ -237,7 +237,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     };
     let beacon_api_addr = match (&config.dev, &beacon) {
         (Some(dev), Some(beacon)) => {
-            let addr = crate::dev::api::serve(dev.beacon_api, beacon.clone())
+            let addr = crate::dev::api::serve(dev.beacon_api, beacon.clone(), engine.clone())
                 .await
                 .map_err(|source| LaunchError::Rpc {
                     addr: dev.beacon_api,

@@ -11,14 +11,32 @@ use super::{
     beacon::{BeaconBlockHeader, BeaconState, BlsPubkey, ValidatorField},
     consensus::{validator_status, BeaconHandle, StateId},
 };
-use crate::http::{self, Response};
+use crate::{
+    engine::EngineHandle,
+    http::{self, Response},
+};
 
 /// Validator indices must be below this (BeaconKit's `validateValidatorIndexBound`).
 const VALIDATOR_INDEX_LIMIT: u64 = 1 << 40;
 
-/// Serves the API on `addr`; returns the bound address.
-pub async fn serve(addr: SocketAddr, beacon: BeaconHandle) -> std::io::Result<SocketAddr> {
-    http::serve(addr, Arc::new(move |path: &str| route(&beacon, path))).await
+/// Serves the API on `addr`; returns the bound address. A block that is already the head but
+/// not imported into the beacon chain yet is imported first, so a client that saw a new head
+/// can ask for its proofs at once.
+pub async fn serve(
+    addr: SocketAddr,
+    beacon: BeaconHandle,
+    engine: EngineHandle,
+) -> std::io::Result<SocketAddr> {
+    http::serve(
+        addr,
+        Arc::new(move |path: &str| {
+            if let Err(error) = beacon.sync(&engine) {
+                return self::error(500, error);
+            }
+            route(&beacon, path)
+        }),
+    )
+    .await
 }
 
 /// An error in BeaconKit's shape.
