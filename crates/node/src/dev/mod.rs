@@ -3,8 +3,9 @@
 //! as soon as transactions are waiting and, with a slot time, at least once per slot.
 //!
 //! What the consensus layer contributes to each block (timestamp, randomness, fee recipient,
-//! withdrawals, parent beacon block root) comes from a [`ConsensusProvider`]; the dev consensus
-//! layer implements it. [`SimpleProvider`] is the stand-in with no validators.
+//! withdrawals, parent beacon block root) comes from a [`ConsensusProvider`]. The dev consensus
+//! layer ([`DevConsensus`], over the beacon chain of [`consensus`]) is the one the node runs;
+//! [`SimpleProvider`], without validators, serves tests of the driver alone.
 
 pub mod api;
 pub mod beacon;
