@@ -21,7 +21,6 @@ use clap::{Parser, Subcommand};
 use eyre::{bail, Context};
 use node::{
     chainspec::{dev_accounts, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC},
-    dev::rules::ClSpec,
     launch::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode},
     oracle::OracleConfig,
     rpc::{JwtSecret, RpcConfig},
@@ -325,9 +324,8 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
         }),
     };
     let dev = config.dev.clone();
-    let cl = dev.as_ref().map(|d| d.cl_spec(&config.spec));
     let node = launch(config).await?;
-    print_banner(&node, chain_id, &jwt_path, dev.as_ref().zip(cl.as_ref()));
+    print_banner(&node, chain_id, &jwt_path, dev.as_ref());
     if args.dev && uses_dev_genesis {
         print_accounts(&node);
     }
@@ -357,7 +355,7 @@ fn print_banner(
     node: &RunningNode,
     chain_id: u64,
     jwt_path: &std::path::Path,
-    dev: Option<(&DevConfig, &ClSpec)>,
+    dev: Option<&DevConfig>,
 ) {
     let (head, hash) = node.head();
     println!();
@@ -380,7 +378,13 @@ fn print_banner(
         println!("  metrics       http://{metrics}/metrics");
     }
     match dev {
-        Some((dev, cl)) => {
+        Some(dev) => {
+            // What the running consensus layer uses (the chain's values with the flags').
+            let (cl, validators) = node
+                .beacon
+                .as_ref()
+                .map(|b| b.read(|b| (b.spec().clone(), b.head().validators.len())))
+                .unwrap_or_default();
             match dev.block_time {
                 Some(every) => println!(
                     "  blocks        as transactions arrive, at least every {every:?} (dev)"
@@ -399,10 +403,7 @@ fn print_banner(
                 cl.withdrawability_delay_epochs * cl.slots_per_epoch
             );
             println!("  validator set cap  {}", cl.validator_set_cap);
-            if let Some(beacon) = &node.beacon {
-                let validators = beacon.read(|b| b.head().validators.len());
-                println!("  validators         {validators}");
-            }
+            println!("  validators         {validators}");
             match dev.oracle {
                 Some((key, interval)) => {
                     let feeder = alloy_signer_local::PrivateKeySigner::from_bytes(&key)

@@ -9,24 +9,20 @@ mod common;
 use std::sync::Arc;
 
 use alloy_eips::eip4895::Withdrawal;
-use alloy_primitives::{Address, Bytes, B256};
+use alloy_primitives::{Address, B256};
 use alloy_rpc_types_engine::{
     ExecutionPayloadV3, ForkchoiceState, PayloadAttributes, PayloadStatusEnum,
 };
-use alloy_sol_types::SolCall;
-use common::Chain;
+use common::{pool_registration, Chain};
 use node::{
     blockchain::Blockchain,
     chainspec::dev_accounts,
     engine::{EngineError, EngineHandle, TxQueue},
     ChainSpec,
 };
-use pool_precompiles::{
-    abi::IStakingPoolContractsFactory as F,
-    pool_state::{
-        addresses::{pool_withdrawal_credentials, FACTORY, WITHDRAWAL_VAULT},
-        params::bera,
-    },
+use pool_precompiles::pool_state::{
+    addresses::{FACTORY, WITHDRAWAL_VAULT},
+    params::bera,
 };
 
 fn node(dir: &std::path::Path) -> (EngineHandle, Arc<TxQueue>) {
@@ -71,14 +67,7 @@ fn a_block_goes_through_the_engine_api_and_a_second_node_validates_it() {
     let (b, _) = node(b_dir.path());
     let mut signer = Chain::dev();
     let (alice, key) = dev_accounts()[1];
-    let deploy = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::from(vec![0x11; 48]),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0x22; 96]),
-        validatorAdmin: alice,
-        defaultSharesRecipient: alice,
-    }
-    .abi_encode();
+    let deploy = pool_registration(alice);
     queue.push(signer.tx(key, Address::repeat_byte(1), bera(1), Vec::new()));
     queue.push(signer.tx(key, FACTORY, bera(10_000), deploy));
 

@@ -7,19 +7,15 @@
 #![allow(clippy::unwrap_used)]
 
 use alloy_eips::eip4895::Withdrawal;
-use alloy_primitives::{Address, Bytes, B256, U256};
-use alloy_sol_types::SolCall;
+use alloy_primitives::{Address, B256, U256};
 mod common;
 
-use common::Chain;
+use common::{pool_registration, Chain};
 use node::{chainspec::dev_accounts, execute_block, executor_factory, MemoryState};
-use pool_precompiles::{
-    abi::IStakingPoolContractsFactory as F,
-    pool_state::{
-        addresses::{pool_withdrawal_credentials, FACTORY, WITHDRAWAL_VAULT},
-        layout,
-        params::bera,
-    },
+use pool_precompiles::pool_state::{
+    addresses::{FACTORY, WITHDRAWAL_VAULT},
+    layout,
+    params::bera,
 };
 
 /// The state root recomputed from scratch by alloy-trie (independent of the node's incremental
@@ -67,14 +63,7 @@ fn blocks_with_transfers_pool_calls_withdrawals_and_requests_have_consistent_roo
     let bob = Address::repeat_byte(0xb0);
 
     // Block 1: a transfer, a pool registration, two withdrawals (one to the vault).
-    let deploy = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::from(vec![0x11; 48]),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0x22; 96]),
-        validatorAdmin: alice,
-        defaultSharesRecipient: alice,
-    }
-    .abi_encode();
+    let deploy = pool_registration(alice);
     let txs = vec![
         chain.tx(alice_key, bob, bera(5), Vec::new()),
         chain.tx(alice_key, FACTORY, bera(10_000), deploy),

@@ -7,29 +7,18 @@
 mod common;
 
 use alloy_eips::eip4895::Withdrawal;
-use alloy_primitives::{Address, Bytes};
-use alloy_sol_types::SolCall;
-use common::Chain;
+use alloy_primitives::Address;
+use common::{pool_registration, Chain};
 use node::{chainspec::dev_accounts, ChainStore, StorageError};
-use pool_precompiles::{
-    abi::IStakingPoolContractsFactory as F,
-    pool_state::{
-        addresses::{pool_withdrawal_credentials, FACTORY, WITHDRAWAL_VAULT},
-        params::bera,
-    },
+use pool_precompiles::pool_state::{
+    addresses::{FACTORY, WITHDRAWAL_VAULT},
+    params::bera,
 };
 
 fn three_blocks(chain: &mut Chain, store: &ChainStore) -> Vec<node::ExecutedBlock> {
     let keys = dev_accounts();
     let (alice, key) = keys[2];
-    let deploy = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::from(vec![0x11; 48]),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0x22; 96]),
-        validatorAdmin: alice,
-        defaultSharesRecipient: alice,
-    }
-    .abi_encode();
+    let deploy = pool_registration(alice);
     let mut out = Vec::new();
     let txs = vec![
         chain.tx(key, Address::repeat_byte(1), bera(1), Vec::new()),

@@ -24,7 +24,8 @@ pub enum BranchError {
     MissingItem,
 }
 
-fn hash_pair(left: &B256, right: &B256) -> B256 {
+/// `sha256(left ‖ right)`: one level of a branch.
+pub fn hash_pair(left: &B256, right: &B256) -> B256 {
     let mut hasher = Sha256::new();
     hasher.update(left);
     hasher.update(right);

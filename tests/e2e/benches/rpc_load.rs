@@ -14,12 +14,8 @@ use std::{
 };
 
 use alloy_primitives::{Address, Bytes, B256, U256};
-use alloy_sol_types::SolCall;
-use e2e::{DevNode, Wallet};
-use pool_precompiles::{
-    abi::IStakingPoolContractsFactory as F,
-    addresses::{pool_withdrawal_credentials, FACTORY},
-};
+use e2e::{pool_registration, DevNode, Wallet};
+use pool_precompiles::addresses::FACTORY;
 use serde_json::json;
 
 /// Keys of the dev accounts 2..=9 (the test mnemonic), one per concurrent sender.
@@ -90,14 +86,7 @@ fn registration(wallet: &mut Wallet, sender: usize, i: usize) -> Bytes {
     pubkey[0] = sender as u8;
     pubkey[1] = i as u8;
     let me = wallet.address();
-    let data = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::copy_from_slice(&pubkey),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0x22; 96]),
-        validatorAdmin: me,
-        defaultSharesRecipient: me,
-    }
-    .abi_encode();
+    let data = pool_registration(pubkey, me);
     let stake = U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18u64));
     wallet.call(FACTORY, stake, data, 1_000_000).unwrap()
 }

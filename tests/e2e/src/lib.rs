@@ -246,6 +246,22 @@ impl DevNode {
         quantity(&balance)
     }
 
+    /// `eth_call` at the head: the returned bytes.
+    pub async fn view(&self, to: Address, data: Vec<u8>) -> Result<Bytes, Error> {
+        let request = serde_json::json!({"to": to, "data": Bytes::from(data)});
+        let out = self.rpc("eth_call", vec![request, "latest".into()]).await?;
+        Ok(serde_json::from_value(out)?)
+    }
+
+    /// `GET` on the dev consensus layer's API (`path` like `/eth/v1/beacon/…`), as JSON.
+    pub fn beacon(&self, path: &str) -> Result<Value, Error> {
+        let base = self
+            .beacon_url
+            .as_deref()
+            .ok_or("the node serves no beacon API")?;
+        Ok(serde_json::from_str(&get(&format!("{base}{path}"))?)?)
+    }
+
     /// Waits for the receipt of `hash` (blocks are produced as transactions arrive).
     pub async fn receipt(&self, hash: B256) -> Result<Value, Error> {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -363,6 +379,24 @@ impl Wallet {
             access_list: Default::default(),
         })
     }
+}
+
+/// Calldata of `deployStakingPoolContracts` for `pubkey` with the withdrawal vault's
+/// credentials, `owner` as validator admin and shares recipient (the devnet checks no
+/// signature).
+pub fn pool_registration(pubkey: [u8; 48], owner: Address) -> Vec<u8> {
+    use alloy_sol_types::SolCall;
+    use pool_precompiles::{
+        abi::IStakingPoolContractsFactory as F, pool_state::addresses::pool_withdrawal_credentials,
+    };
+    F::deployStakingPoolContractsCall {
+        pubkey: Bytes::copy_from_slice(&pubkey),
+        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+        signature: Bytes::from(vec![0x22; 96]),
+        validatorAdmin: owner,
+        defaultSharesRecipient: owner,
+    }
+    .abi_encode()
 }
 
 /// A hex quantity of a JSON-RPC result as `U256`.

@@ -6,22 +6,31 @@
 use std::time::{Duration, Instant};
 
 use alloy_network::{EthereumWallet, TransactionBuilder};
-use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use alloy_primitives::{Address, FixedBytes, U256};
 use alloy_provider::{Provider, ProviderBuilder};
-use alloy_rpc_types_eth::TransactionRequest;
+use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolEvent};
-use e2e::{DevNode, DEV_CHAIN_ID, DEV_KEY_0};
+use e2e::{pool_registration, DevNode, DEV_CHAIN_ID, DEV_KEY_0};
 use pool_precompiles::{
-    abi::{IStakingPool, IStakingPoolContractsFactory as F},
-    pool_state::{
-        addresses::{pool_withdrawal_credentials, FACTORY},
-        PoolId,
-    },
+    abi::IStakingPool,
+    pool_state::{addresses::FACTORY, PoolId},
 };
 
 fn bera(n: u64) -> U256 {
     U256::from(n) * U256::from(10u64).pow(U256::from(18u64))
+}
+
+/// Sends `tx` through the provider (which fills, signs and sends it) and waits for its receipt.
+async fn mined<P: Provider>(provider: &P, tx: TransactionRequest) -> TransactionReceipt {
+    provider
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .with_timeout(Some(Duration::from_secs(30)))
+        .get_receipt()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -47,14 +56,7 @@ async fn alloy_provider_sends_a_transfer_and_a_pool_submit() {
     let transfer = TransactionRequest::default()
         .with_to(bob)
         .with_value(U256::from(12_345u64));
-    let receipt = provider
-        .send_transaction(transfer)
-        .await
-        .unwrap()
-        .with_timeout(Some(Duration::from_secs(30)))
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = mined(&provider, transfer).await;
     assert!(receipt.status());
     assert_eq!(receipt.gas_used, 21_000);
     assert_eq!(receipt.transaction_type() as u8, 2, "EIP-1559");
@@ -66,26 +68,14 @@ async fn alloy_provider_sends_a_transfer_and_a_pool_submit() {
     // Register a pool, let the feeder activate it, then stake through `submit`.
     let pubkey = [0x44u8; 48];
     let pool = PoolId::from_pubkey(&FixedBytes(pubkey)).addresses();
-    let deploy = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::copy_from_slice(&pubkey),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0u8; 96]),
-        validatorAdmin: me,
-        defaultSharesRecipient: me,
-    };
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default()
-                .with_to(FACTORY)
-                .with_value(bera(10_000))
-                .with_input(deploy.abi_encode()),
-        )
-        .await
-        .unwrap()
-        .with_timeout(Some(Duration::from_secs(30)))
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = mined(
+        &provider,
+        TransactionRequest::default()
+            .with_to(FACTORY)
+            .with_value(bera(10_000))
+            .with_input(pool_registration(pubkey, me)),
+    )
+    .await;
     assert!(receipt.status());
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -105,19 +95,14 @@ async fn alloy_provider_sends_a_transfer_and_a_pool_submit() {
     }
 
     let submit = IStakingPool::submitCall { receiver: me };
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default()
-                .with_to(pool.staking_pool)
-                .with_value(bera(500))
-                .with_input(submit.abi_encode()),
-        )
-        .await
-        .unwrap()
-        .with_timeout(Some(Duration::from_secs(30)))
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = mined(
+        &provider,
+        TransactionRequest::default()
+            .with_to(pool.staking_pool)
+            .with_value(bera(500))
+            .with_input(submit.abi_encode()),
+    )
+    .await;
     assert!(receipt.status());
     let logs = receipt.inner.logs();
     let deposited = logs

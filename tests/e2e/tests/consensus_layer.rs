@@ -9,37 +9,27 @@ use std::{
 
 use alloy_primitives::{Bytes, FixedBytes, U256};
 use alloy_sol_types::SolCall;
-use e2e::{get, node_binary, DevNode, Wallet, DEV_KEY_1};
+use e2e::{node_binary, pool_registration, DevNode, Wallet, DEV_KEY_1};
 use pool_precompiles::{
-    abi::{IStakingPool, IStakingPoolContractsFactory as F},
-    pool_state::{
-        addresses::{pool_withdrawal_credentials, FACTORY},
-        PoolId,
-    },
+    abi::IStakingPool,
+    pool_state::{addresses::FACTORY, PoolId},
 };
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Dev account 9, which holds FEEDER_ROLE in the dev genesis.
 const FEEDER_KEY: &str = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 const PUBKEY: [u8; 48] = [0x33; 48];
 
-fn beacon(node: &DevNode, path: &str) -> Value {
-    let url = format!("{}{path}", node.beacon_url.as_deref().unwrap());
-    serde_json::from_str(&get(&url).unwrap()).unwrap()
-}
-
 /// Registers a pool for [`PUBKEY`] with its first 10,000 BERA.
 async fn deploy_pool(node: &DevNode, operator: &mut Wallet) {
-    let call = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::copy_from_slice(&PUBKEY),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0u8; 96]),
-        validatorAdmin: operator.address(),
-        defaultSharesRecipient: operator.address(),
-    };
     let value = U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18u64));
     let raw = operator
-        .call(FACTORY, value, call.abi_encode(), 1_000_000)
+        .call(
+            FACTORY,
+            value,
+            pool_registration(PUBKEY, operator.address()),
+            1_000_000,
+        )
         .unwrap();
     let receipt = node.send_and_wait(raw).await.unwrap();
     assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
@@ -51,8 +41,10 @@ async fn the_beacon_chain_is_rebuilt_from_the_blocks_after_a_restart() {
     let mut operator = Wallet::new(DEV_KEY_1).unwrap();
     deploy_pool(&node, &mut operator).await;
     node.rpc("anvil_mine", vec![json!(3)]).await.unwrap();
-    let root = beacon(&node, "/eth/v1/beacon/states/head/root");
-    let validators = beacon(&node, "/eth/v1/beacon/states/head/validators");
+    let root = node.beacon("/eth/v1/beacon/states/head/root").unwrap();
+    let validators = node
+        .beacon("/eth/v1/beacon/states/head/validators")
+        .unwrap();
     assert_eq!(validators["data"].as_array().unwrap().len(), 2);
     assert_eq!(
         validators["data"][1]["balance"],
@@ -63,9 +55,13 @@ async fn the_beacon_chain_is_rebuilt_from_the_blocks_after_a_restart() {
     let (_, temp) = node.stop().unwrap();
     let temp = temp.unwrap();
     let node = DevNode::start_in(&temp.path().join("data"), &[]).unwrap();
-    assert_eq!(beacon(&node, "/eth/v1/beacon/states/head/root"), root);
     assert_eq!(
-        beacon(&node, "/eth/v1/beacon/states/head/validators"),
+        node.beacon("/eth/v1/beacon/states/head/root").unwrap(),
+        root
+    );
+    assert_eq!(
+        node.beacon("/eth/v1/beacon/states/head/validators")
+            .unwrap(),
         validators
     );
     // Blocks built after the restart carry on from the replayed state.
@@ -75,10 +71,9 @@ async fn the_beacon_chain_is_rebuilt_from_the_blocks_after_a_restart() {
         .await
         .unwrap();
     // The slot that was the head before the restart is still there, unchanged.
-    assert_eq!(beacon(&node, "/eth/v1/beacon/states/4/root"), root);
-    let proof = beacon(
-        &node,
-        &format!(
+    assert_eq!(node.beacon("/eth/v1/beacon/states/4/root").unwrap(), root);
+    let proof = node
+        .beacon(&format!(
             "/bkit/v1/proof/block_proposer/t{}",
             u64::from_str_radix(
                 block["timestamp"]
@@ -88,8 +83,8 @@ async fn the_beacon_chain_is_rebuilt_from_the_blocks_after_a_restart() {
                 16
             )
             .unwrap()
-        ),
-    );
+        ))
+        .unwrap();
     assert_eq!(proof["beacon_block_root"], block["parentBeaconBlockRoot"]);
 }
 

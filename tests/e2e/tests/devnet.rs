@@ -4,12 +4,12 @@
 #![allow(clippy::unwrap_used)]
 
 use alloy_primitives::{address, Address, Bytes, U256};
-use alloy_sol_types::{SolCall, SolEvent};
-use e2e::{quantity, DevNode, Wallet, DEV_CHAIN_ID, DEV_KEY_0, DEV_KEY_1};
+use alloy_sol_types::SolEvent;
+use e2e::{pool_registration, quantity, DevNode, Wallet, DEV_CHAIN_ID, DEV_KEY_0, DEV_KEY_1};
 use jsonrpsee::core::ClientError;
 use pool_precompiles::{
-    abi::{IBeaconDeposit, IStakingPoolContractsFactory as F},
-    addresses::{pool_withdrawal_credentials, BEACON_DEPOSIT, FACTORY},
+    abi::IBeaconDeposit,
+    addresses::{BEACON_DEPOSIT, FACTORY},
     pool_state::PoolId,
 };
 use serde_json::{json, Value};
@@ -178,14 +178,7 @@ async fn a_pool_is_registered_through_the_factory_and_its_deposit_is_logged() {
     let node = DevNode::start(&["--dev.fee-recipient", &fee_recipient.to_string()]).unwrap();
     let mut operator = Wallet::new(DEV_KEY_0).unwrap();
     let pubkey = [0x11u8; 48];
-    let data = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::copy_from_slice(&pubkey),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0x22; 96]),
-        validatorAdmin: operator.address(),
-        defaultSharesRecipient: operator.address(),
-    }
-    .abi_encode();
+    let data = pool_registration(pubkey, operator.address());
     let stake = U256::from(10_000u128 * ONE_BERA);
     let estimate = node
         .rpc(

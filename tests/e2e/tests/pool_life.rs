@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
-use e2e::{get, quantity, DevNode, Wallet};
+use e2e::{pool_registration, quantity, DevNode, Wallet};
 use pool_precompiles::{
     abi::{IBeaconDeposit, IStakingPool, IStakingPoolContractsFactory as F, IWithdrawalVault},
     pool_state::{
@@ -41,33 +41,14 @@ fn epoch(slot: u64) -> u64 {
     slot / SLOTS_PER_EPOCH
 }
 
-async fn view(node: &DevNode, to: Address, data: Vec<u8>) -> Bytes {
-    let out = node
-        .rpc(
-            "eth_call",
-            vec![
-                json!({"to": to, "data": Bytes::from(data)}),
-                json!("latest"),
-            ],
-        )
-        .await
-        .unwrap();
-    serde_json::from_value(out).unwrap()
-}
-
 async fn view_u256(node: &DevNode, to: Address, data: Vec<u8>) -> U256 {
-    U256::from_be_slice(&view(node, to, data).await)
+    U256::from_be_slice(&node.view(to, data).await.unwrap())
 }
 
 async fn head(node: &DevNode) -> u64 {
     quantity(&node.rpc("eth_blockNumber", vec![]).await.unwrap())
         .unwrap()
         .to()
-}
-
-fn beacon(node: &DevNode, path: &str) -> Value {
-    let url = format!("{}{path}", node.beacon_url.as_deref().unwrap());
-    serde_json::from_str(&get(&url).unwrap()).unwrap()
 }
 
 /// Polls `probe` every 50 ms until it gives a value, for at most `secs` seconds.
@@ -129,6 +110,21 @@ async fn withdrawal_to(node: &DevNode, from: u64, index: u64) -> (u64, Value) {
     }
 }
 
+/// Sends `wallet`'s call and waits for its receipt, which must be a success.
+async fn send_ok(
+    node: &DevNode,
+    wallet: &mut Wallet,
+    to: Address,
+    value: U256,
+    data: Vec<u8>,
+    gas: u64,
+) -> Value {
+    let raw = wallet.call(to, value, data, gas).unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    receipt
+}
+
 fn gwei_of(value: &Value) -> u64 {
     quantity(value).unwrap().to()
 }
@@ -152,28 +148,29 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
     let mut alice = Wallet::new(ALICE_KEY).unwrap();
     let mut bob = Wallet::new(BOB_KEY).unwrap();
     let mut keeper = Wallet::new(KEEPER_KEY).unwrap();
+    let (operator_address, alice_address, bob_address) =
+        (operator.address(), alice.address(), bob.address());
     let pubkey = [0x11u8; 48];
     let pubkey_bytes = Bytes::copy_from_slice(&pubkey);
     let pool = PoolId::from_pubkey(&FixedBytes(pubkey)).addresses();
 
     // 1. The operator registers the pool with the first 10,000 BERA.
-    let deploy = F::deployStakingPoolContractsCall {
-        pubkey: pubkey_bytes.clone(),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0u8; 96]),
-        validatorAdmin: operator.address(),
-        defaultSharesRecipient: operator.address(),
-    };
-    let raw = operator
-        .call(FACTORY, bera(10_000), deploy.abi_encode(), 1_000_000)
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    let receipt = send_ok(
+        &node,
+        &mut operator,
+        FACTORY,
+        bera(10_000),
+        pool_registration(pubkey, operator_address),
+        1_000_000,
+    )
+    .await;
     let deployed_at = block_number(&receipt);
 
     // 2. The next beacon block makes validator 1 (0 is the genesis validator) from its log.
     let validator = wait_for("validator 1", 30, || async {
-        let v = beacon(&node, "/eth/v1/beacon/states/head/validators/1");
+        let v = node
+            .beacon("/eth/v1/beacon/states/head/validators/1")
+            .unwrap();
         v.get("data").cloned()
     })
     .await;
@@ -194,12 +191,13 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
 
     // 3. The feeder proves it and activates the pool.
     wait_for("pool activation", 60, || async {
-        let active = view(
-            &node,
-            pool.staking_pool,
-            IStakingPool::isActiveCall {}.abi_encode(),
-        )
-        .await;
+        let active = node
+            .view(
+                pool.staking_pool,
+                IStakingPool::isActiveCall {}.abi_encode(),
+            )
+            .await
+            .unwrap();
         (active.last() == Some(&1)).then_some(())
     })
     .await;
@@ -222,44 +220,40 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
 
     // 4. Alice and Bob stake: 300,000 BERA in all, past the threshold, so the pool deposits
     //    the 290,000 it buffered.
-    let raw = alice
-        .call(
-            pool.staking_pool,
-            bera(100_000),
-            IStakingPool::submitCall {
-                receiver: alice.address(),
-            }
-            .abi_encode(),
-            500_000,
-        )
-        .unwrap();
-    assert_eq!(
-        node.send_and_wait(raw).await.unwrap()["status"],
-        json!("0x1")
-    );
+    send_ok(
+        &node,
+        &mut alice,
+        pool.staking_pool,
+        bera(100_000),
+        IStakingPool::submitCall {
+            receiver: alice_address,
+        }
+        .abi_encode(),
+        500_000,
+    )
+    .await;
     let shares = view_u256(
         &node,
         pool.staking_pool,
         IStakingPool::balanceOfCall {
-            account: alice.address(),
+            account: alice_address,
         }
         .abi_encode(),
     )
     .await;
     assert_eq!(shares, bera(100_000));
-    let raw = bob
-        .call(
-            pool.staking_pool,
-            bera(190_000),
-            IStakingPool::submitCall {
-                receiver: bob.address(),
-            }
-            .abi_encode(),
-            500_000,
-        )
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"));
+    let receipt = send_ok(
+        &node,
+        &mut bob,
+        pool.staking_pool,
+        bera(190_000),
+        IStakingPool::submitCall {
+            receiver: bob_address,
+        }
+        .abi_encode(),
+        500_000,
+    )
+    .await;
     let threshold_at = block_number(&receipt);
     let deposit = receipt["logs"]
         .as_array()
@@ -287,7 +281,10 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
     //    epoch, eligibility at the end of the next, activation one epoch later.
     let processed_epoch = epoch(threshold_at + 1);
     let validator = wait_for("validator 1 active", 60, || async {
-        let v = beacon(&node, "/eth/v1/beacon/states/head/validators/1")["data"].clone();
+        let v = node
+            .beacon("/eth/v1/beacon/states/head/validators/1")
+            .unwrap()["data"]
+            .clone();
         (v["status"] == json!("active_ongoing")).then_some(v)
     })
     .await;
@@ -334,23 +331,23 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
         assetsInGWei: 40_000 * GWEI,
         maxFeeToPay: U256::from(GWEI),
     };
-    let raw = bob
-        .call(
-            WITHDRAWAL_VAULT,
-            U256::from(GWEI),
-            request.abi_encode(),
-            1_000_000,
-        )
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    let receipt = send_ok(
+        &node,
+        &mut bob,
+        WITHDRAWAL_VAULT,
+        U256::from(GWEI),
+        request.abi_encode(),
+        1_000_000,
+    )
+    .await;
     let requested_at = block_number(&receipt);
     let due_epoch = epoch(requested_at) + 1 + DELAY_EPOCHS;
     let pending = wait_for("the pending partial", 30, || async {
-        let p = beacon(
-            &node,
-            &format!("/eth/v1/beacon/states/{requested_at}/pending_partial_withdrawals"),
-        );
+        let p = node
+            .beacon(&format!(
+                "/eth/v1/beacon/states/{requested_at}/pending_partial_withdrawals"
+            ))
+            .unwrap();
         p.get("data").cloned()
     })
     .await;
@@ -369,29 +366,31 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
         WITHDRAWAL_VAULT.to_string().to_lowercase()
     );
     let after = wait_for("the state after the payout", 30, || async {
-        beacon(
-            &node,
-            &format!("/eth/v1/beacon/states/{paid_at}/validators/1"),
-        )
-        .get("data")
-        .cloned()
+        node.beacon(&format!("/eth/v1/beacon/states/{paid_at}/validators/1"))
+            .unwrap()
+            .get("data")
+            .cloned()
     })
     .await;
     assert_eq!(after["balance"], json!((260_000 * GWEI).to_string()));
 
     // 9. After the finalization delay anyone finalizes; Bob gets exactly 40,000 BERA.
     wait_for_block(&node, requested_at + FINALIZATION_DELAY_BLOCKS).await;
-    let before = node.balance(bob.address()).await.unwrap();
+    let before = node.balance(bob_address).await.unwrap();
     let finalize = IWithdrawalVault::finalizeWithdrawalRequestCall {
         requestId: U256::from(1),
     };
-    let raw = keeper
-        .call(WITHDRAWAL_VAULT, U256::ZERO, finalize.abi_encode(), 500_000)
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    send_ok(
+        &node,
+        &mut keeper,
+        WITHDRAWAL_VAULT,
+        U256::ZERO,
+        finalize.abi_encode(),
+        500_000,
+    )
+    .await;
     assert_eq!(
-        node.balance(bob.address()).await.unwrap() - before,
+        node.balance(bob_address).await.unwrap() - before,
         bera(40_000)
     );
 
@@ -402,30 +401,30 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
         assetsInGWei: 60_000 * GWEI,
         maxFeeToPay: U256::from(GWEI),
     };
-    let raw = alice
-        .call(
-            WITHDRAWAL_VAULT,
-            U256::from(GWEI),
-            request.abi_encode(),
-            1_000_000,
-        )
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
-    let exit_requested_at = block_number(&receipt);
-    let exited = view(
+    let receipt = send_ok(
         &node,
-        pool.staking_pool,
-        IStakingPool::isFullyExitedCall {}.abi_encode(),
+        &mut alice,
+        WITHDRAWAL_VAULT,
+        U256::from(GWEI),
+        request.abi_encode(),
+        1_000_000,
     )
     .await;
+    let exit_requested_at = block_number(&receipt);
+    let exited = node
+        .view(
+            pool.staking_pool,
+            IStakingPool::isFullyExitedCall {}.abi_encode(),
+        )
+        .await
+        .unwrap();
     assert_eq!(exited.last(), Some(&1));
     let exit_epoch = epoch(exit_requested_at) + 1;
     let exiting = wait_for("the exit", 30, || async {
-        beacon(
-            &node,
-            &format!("/eth/v1/beacon/states/{exit_requested_at}/validators/1"),
-        )
+        node.beacon(&format!(
+            "/eth/v1/beacon/states/{exit_requested_at}/validators/1"
+        ))
+        .unwrap()
         .get("data")
         .cloned()
     })
@@ -445,12 +444,10 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
     assert_eq!(swept_at, (exit_epoch + DELAY_EPOCHS) * SLOTS_PER_EPOCH);
     assert_eq!(gwei_of(&withdrawal["amount"]), 260_000 * GWEI);
     let gone = wait_for("the swept state", 30, || async {
-        beacon(
-            &node,
-            &format!("/eth/v1/beacon/states/{swept_at}/validators/1"),
-        )
-        .get("data")
-        .cloned()
+        node.beacon(&format!("/eth/v1/beacon/states/{swept_at}/validators/1"))
+            .unwrap()
+            .get("data")
+            .cloned()
     })
     .await;
     assert_eq!(gone["balance"], json!("0"));
@@ -458,17 +455,21 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
 
     // 12. Alice's request is paid from the exit after the finalization delay.
     wait_for_block(&node, exit_requested_at + FINALIZATION_DELAY_BLOCKS).await;
-    let before = node.balance(alice.address()).await.unwrap();
+    let before = node.balance(alice_address).await.unwrap();
     let finalize = IWithdrawalVault::finalizeWithdrawalRequestCall {
         requestId: U256::from(2),
     };
-    let raw = keeper
-        .call(WITHDRAWAL_VAULT, U256::ZERO, finalize.abi_encode(), 500_000)
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    send_ok(
+        &node,
+        &mut keeper,
+        WITHDRAWAL_VAULT,
+        U256::ZERO,
+        finalize.abi_encode(),
+        500_000,
+    )
+    .await;
     assert_eq!(
-        node.balance(alice.address()).await.unwrap() - before,
+        node.balance(alice_address).await.unwrap() - before,
         bera(60_000)
     );
 }
@@ -490,10 +491,9 @@ async fn proofs_from_the_api_verify_in_the_precompile_and_tampered_ones_do_not()
         .await
         .unwrap();
     let timestamp: u64 = quantity(&block["timestamp"]).unwrap().to();
-    let balance = beacon(
-        &node,
-        &format!("/bkit/v1/proof/validator_balance/t{timestamp}/0"),
-    );
+    let balance = node
+        .beacon(&format!("/bkit/v1/proof/validator_balance/t{timestamp}/0"))
+        .unwrap();
     let root: B256 = serde_json::from_value(balance["beacon_block_root"].clone()).unwrap();
     assert_eq!(
         json!(root),
@@ -540,10 +540,9 @@ async fn proofs_from_the_api_verify_in_the_precompile_and_tampered_ones_do_not()
     assert!(err.contains(&selector), "{err}");
 
     // The pubkey proof of the proposer verifies too, at BeaconKit's gindex.
-    let proposer = beacon(
-        &node,
-        &format!("/bkit/v1/proof/block_proposer/t{timestamp}"),
-    );
+    let proposer = node
+        .beacon(&format!("/bkit/v1/proof/block_proposer/t{timestamp}"))
+        .unwrap();
     let proof: Vec<B256> =
         serde_json::from_value(proposer["validator_pubkey_proof"].clone()).unwrap();
     assert_eq!(proof.len(), 52);
@@ -575,13 +574,16 @@ async fn proofs_from_the_api_verify_in_the_precompile_and_tampered_ones_do_not()
         .await;
     assert_eq!(ok.unwrap(), json!("0x"));
     // BeaconKit's errors: a hex slot is a bad request, an unknown timestamp an internal error.
-    let bad = beacon(&node, "/bkit/v1/proof/validator_balance/0x10/0");
+    let bad = node
+        .beacon("/bkit/v1/proof/validator_balance/0x10/0")
+        .unwrap();
     assert_eq!(bad["code"], json!(400));
-    let unknown = beacon(&node, "/bkit/v1/proof/validator_balance/t1/0");
+    let unknown = node
+        .beacon("/bkit/v1/proof/validator_balance/t1/0")
+        .unwrap();
     assert_eq!(unknown["code"], json!(500));
-    let out_of_range = beacon(
-        &node,
-        &format!("/bkit/v1/proof/validator_balance/t{timestamp}/7"),
-    );
+    let out_of_range = node
+        .beacon(&format!("/bkit/v1/proof/validator_balance/t{timestamp}/7"))
+        .unwrap();
     assert_eq!(out_of_range["code"], json!(500));
 }

@@ -5,18 +5,14 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::SolCall;
-use e2e::{DevNode, Wallet, DEV_KEY_0};
+use alloy_primitives::{Address, U256};
+use e2e::{pool_registration, DevNode, Wallet, DEV_KEY_0};
 use jsonrpsee::{
     core::client::{ClientT, SubscriptionClientT},
     rpc_params,
     ws_client::WsClientBuilder,
 };
-use pool_precompiles::{
-    abi::IStakingPoolContractsFactory as F,
-    addresses::{pool_withdrawal_credentials, BEACON_DEPOSIT, FACTORY},
-};
+use pool_precompiles::addresses::{BEACON_DEPOSIT, FACTORY};
 use serde_json::{json, Value};
 
 const ONE_BERA: u128 = 1_000_000_000_000_000_000;
@@ -48,14 +44,7 @@ async fn websocket_subscribers_get_each_new_head_and_the_logs_they_filter_for() 
     assert!(unknown.is_err());
 
     let mut operator = Wallet::new(DEV_KEY_0).unwrap();
-    let data = F::deployStakingPoolContractsCall {
-        pubkey: Bytes::copy_from_slice(&[0x21; 48]),
-        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-        signature: Bytes::from(vec![0x22; 96]),
-        validatorAdmin: operator.address(),
-        defaultSharesRecipient: operator.address(),
-    }
-    .abi_encode();
+    let data = pool_registration([0x21; 48], operator.address());
     let raw = operator
         .call(FACTORY, U256::from(10_000u128 * ONE_BERA), data, 2_000_000)
         .unwrap();

@@ -4,7 +4,7 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use alloy_primitives::{hex, B256};
+use alloy_primitives::hex;
 use serde_json::{json, Value};
 
 use super::{
@@ -268,11 +268,6 @@ fn validator_json(state: &BeaconState, index: u64, epoch: u64) -> Value {
             "withdrawable_epoch": v.withdrawable_epoch.to_string(),
         }
     })
-}
-
-/// Reads a `0x…` root from a JSON response.
-pub fn parse_root(value: &Value) -> Option<B256> {
-    value.as_str()?.parse().ok()
 }
 
 #[cfg(test)]

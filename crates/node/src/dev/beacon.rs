@@ -310,6 +310,11 @@ impl BeaconState {
     }
 
     fn field_roots(&self) -> Vec<B256> {
+        self.field_roots_with(&self.validator_roots())
+    }
+
+    /// The field roots, given the validators' (the costliest part, which proofs need too).
+    fn field_roots_with(&self, validator_roots: &[B256]) -> Vec<B256> {
         let u64_list = |values: &[u64]| {
             ssz::mix_in_length(
                 &ssz::merkleize(
@@ -329,7 +334,7 @@ impl BeaconState {
             self.eth1_data.root(),
             u64_leaf(self.eth1_deposit_index),
             self.latest_execution_payload_header.root(),
-            list_root(&self.validator_roots(), VALIDATOR_REGISTRY_LIMIT),
+            list_root(validator_roots, VALIDATOR_REGISTRY_LIMIT),
             u64_list(&self.balances),
             list_root(&self.randao_mixes, RANDAO_MIXES_LIMIT),
             u64_leaf(self.next_withdrawal_index),
@@ -354,9 +359,13 @@ impl BeaconState {
 
     /// The latest block header with its state root filled in: what the block root is over.
     pub fn sealed_header(&self) -> BeaconBlockHeader {
+        self.sealed_header_over(&self.field_roots())
+    }
+
+    fn sealed_header_over(&self, fields: &[B256]) -> BeaconBlockHeader {
         let mut header = self.latest_block_header.clone();
         if header.state_root.is_zero() {
-            header.state_root = self.root();
+            header.state_root = ssz::container_root(fields);
         }
         header
     }
@@ -370,11 +379,10 @@ impl BeaconState {
     }
 
     /// The siblings from state field `field` up to the block root, given the field's own branch
-    /// inside the state: state level, then header level.
-    fn up_to_block_root(&self, mut proof: Vec<B256>, field: u64) -> Vec<B256> {
-        let fields = self.field_roots();
-        proof.extend(ssz::branch(&fields, ssz::depth_for(STATE_FIELDS), field));
-        let header = self.sealed_header();
+    /// inside the state and the state's field roots: state level, then header level.
+    fn up_to_block_root(&self, mut proof: Vec<B256>, field: u64, fields: &[B256]) -> Vec<B256> {
+        proof.extend(ssz::branch(fields, ssz::depth_for(STATE_FIELDS), field));
+        let header = self.sealed_header_over(fields);
         proof.extend(ssz::branch(
             &header.field_roots(),
             ssz::depth_for(HEADER_FIELDS),
@@ -387,14 +395,16 @@ impl BeaconState {
     /// ([`Self::sealed_header`]), bottom-up, as BeaconKit serves it (52 nodes).
     pub fn validator_field_proof(&self, index: u64, field: ValidatorField) -> Option<Vec<B256>> {
         let validator = self.validators.get(index as usize)?;
+        let validator_roots = self.validator_roots();
         let mut proof = ssz::branch(&validator.field_roots(), 3, field as u64);
         proof.extend(ssz::branch(
-            &self.validator_roots(),
+            &validator_roots,
             ssz::depth_for(VALIDATOR_REGISTRY_LIMIT),
             index,
         ));
         proof.push(ssz::length_leaf(self.validators.len() as u64));
-        Some(self.up_to_block_root(proof, VALIDATORS_FIELD))
+        let fields = self.field_roots_with(&validator_roots);
+        Some(self.up_to_block_root(proof, VALIDATORS_FIELD, &fields))
     }
 
     /// The balances chunk holding validator `index`, and its proof against the block root
@@ -408,7 +418,8 @@ impl BeaconState {
         let leaf = chunks[chunk];
         let mut proof = ssz::branch(&chunks, ssz::depth_for(BALANCES_CHUNK_LIMIT), chunk as u64);
         proof.push(ssz::length_leaf(self.balances.len() as u64));
-        Some((leaf, self.up_to_block_root(proof, BALANCES_FIELD)))
+        let fields = self.field_roots();
+        Some((leaf, self.up_to_block_root(proof, BALANCES_FIELD, &fields)))
     }
 
     /// The proof of the proposer index against the block root (3 nodes).

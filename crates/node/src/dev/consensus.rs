@@ -102,6 +102,33 @@ pub struct BeaconChain {
     slot_by_timestamp: BTreeMap<u64, u64>,
     fee_recipients: HashMap<BlsPubkey, Address>,
     default_fee_recipient: Address,
+    /// The next slot as worked out for building its payload, reused when it is imported.
+    prepared: Option<Prepared>,
+}
+
+/// The head advanced to the next slot, with its proposer and the withdrawals due.
+#[derive(Debug)]
+struct Prepared {
+    /// Execution hash of the head it was advanced from.
+    parent: B256,
+    state: BeaconState,
+    proposer: Option<u64>,
+    expected: ExpectedWithdrawals,
+}
+
+impl Prepared {
+    fn new(spec: &ClSpec, head: &BeaconState, parent: B256, slot: u64) -> Self {
+        let mut state = head.clone();
+        rules::process_slots(spec, &mut state, slot);
+        let proposer = rules::proposer_index(spec, &state);
+        let expected = rules::expected_withdrawals(spec, &state);
+        Self {
+            parent,
+            state,
+            proposer,
+            expected,
+        }
+    }
 }
 
 impl BeaconChain {
@@ -159,6 +186,7 @@ impl BeaconChain {
                 .filter_map(|v| Some((v.pubkey, v.fee_recipient?)))
                 .collect(),
             default_fee_recipient,
+            prepared: None,
         }
     }
 
@@ -207,29 +235,31 @@ impl BeaconChain {
         self.default_fee_recipient
     }
 
-    /// The head advanced to `slot`, with its proposer and the withdrawals due.
-    fn prepare(&self, slot: u64) -> (BeaconState, Option<u64>, ExpectedWithdrawals) {
-        let mut state = BeaconState::clone(&self.head);
-        rules::process_slots(&self.spec, &mut state, slot);
-        let proposer = rules::proposer_index(&self.spec, &state);
-        let withdrawals = rules::expected_withdrawals(&self.spec, &state);
-        (state, proposer, withdrawals)
+    /// The head advanced to `slot`: the one worked out for the payload if it still applies.
+    fn take_prepared(&mut self, slot: u64) -> Prepared {
+        match self.prepared.take() {
+            Some(p) if p.parent == self.head_hash && p.state.slot == slot => p,
+            _ => Prepared::new(&self.spec, &self.head, self.head_hash, slot),
+        }
     }
 
     /// What the payload on `parent` carries.
-    pub fn next_block(&self, parent: &Header) -> NextBlock {
-        let (state, proposer, expected) = self.prepare(parent.number + 1);
-        let fee_recipient = proposer
-            .and_then(|i| state.validators.get(i as usize))
+    pub fn next_block(&mut self, parent: &Header) -> NextBlock {
+        let prepared = self.take_prepared(parent.number + 1);
+        let fee_recipient = prepared
+            .proposer
+            .and_then(|i| prepared.state.validators.get(i as usize))
             .map_or(self.default_fee_recipient, |v| self.fee_recipient(v));
-        NextBlock {
+        let next = NextBlock {
             timestamp: unix_now().max(parent.timestamp + 1),
-            prev_randao: rules::randao_mix(&self.spec, &state),
+            prev_randao: rules::randao_mix(&self.spec, &prepared.state),
             fee_recipient,
-            withdrawals: expected.withdrawals,
+            withdrawals: prepared.expected.withdrawals.clone(),
             // The slot advance filled the parent header's state root: this is its block root.
-            parent_beacon_block_root: state.latest_block_header.root(),
-        }
+            parent_beacon_block_root: prepared.state.latest_block_header.root(),
+        };
+        self.prepared = Some(prepared);
+        next
     }
 
     /// Imports execution block `block` (hash `hash`) as the beacon block of its slot.
@@ -241,7 +271,12 @@ impl BeaconChain {
         requests: &Requests,
     ) {
         let slot = block.header.number;
-        let (mut state, proposer, expected) = self.prepare(slot);
+        let Prepared {
+            mut state,
+            proposer,
+            expected,
+            ..
+        } = self.take_prepared(slot);
         if expected.withdrawals != block.withdrawals {
             tracing::warn!(target: "berapool::cl", slot, "payload withdrawals differ from the expected ones; applying the expected");
         }
@@ -305,7 +340,10 @@ impl BeaconChain {
     /// Imports every execution block after the beacon head up to the execution head
     /// (replaying from genesis if the execution chain is not the one followed so far).
     pub fn sync(&mut self, chain: &Blockchain) -> Result<(), StorageError> {
-        let (el_head, _) = chain.head();
+        let (el_head, el_hash) = chain.head();
+        if el_hash == self.head_hash {
+            return Ok(());
+        }
         let target = el_head.number;
         let store = chain.store();
         if store.block_hash(self.head.slot)? != Some(self.head_hash) || self.head.slot > target {
@@ -328,7 +366,7 @@ impl BeaconChain {
 
     fn reset(&mut self) {
         self.head = self.genesis.clone();
-        self.head_hash = B256::from_slice(self.genesis.eth1_data.block_hash.as_slice());
+        self.head_hash = self.genesis.eth1_data.block_hash;
         self.deposit_queue.clear();
         self.states = BTreeMap::from([(0, self.genesis.clone())]);
         self.slot_by_timestamp.retain(|_, slot| *slot == 0);
@@ -401,9 +439,15 @@ impl BeaconHandle {
         f(&mut self.0.write().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Catches the beacon chain up with the execution chain of `engine`.
+    /// Catches the beacon chain up with the execution chain of `engine` (a read, when it is
+    /// already there).
     pub fn sync(&self, engine: &EngineHandle) -> Result<(), StorageError> {
-        engine.with_chain(|chain| self.write(|beacon| beacon.sync(chain)))
+        engine.with_chain(|chain| {
+            if self.read(|beacon| beacon.head_hash) == chain.head().1 {
+                return Ok(());
+            }
+            self.write(|beacon| beacon.sync(chain))
+        })
     }
 }
 
@@ -427,7 +471,7 @@ impl ConsensusProvider for DevConsensus {
         if let Err(error) = self.beacon.sync(&self.engine) {
             tracing::error!(target: "berapool::cl", %error, "beacon chain cannot follow the execution chain");
         }
-        self.beacon.read(|beacon| beacon.next_block(parent))
+        self.beacon.write(|beacon| beacon.next_block(parent))
     }
 
     fn on_head(&mut self, _header: &Header, _hash: B256) {

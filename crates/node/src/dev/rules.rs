@@ -271,20 +271,44 @@ pub fn process_withdrawal_request(
     RequestOutcome::Partial(amount)
 }
 
+/// Withdrawals being assembled: the next withdrawal index and what each validator has been
+/// paid so far in this payload.
+struct Payouts {
+    withdrawals: Vec<Withdrawal>,
+    next_index: u64,
+    paid: Vec<u64>,
+}
+
+impl Payouts {
+    fn pay(&mut self, validator: usize, address: Address, amount: u64) {
+        self.paid[validator] += amount;
+        self.withdrawals.push(Withdrawal {
+            index: self.next_index,
+            validator_index: validator as u64,
+            address,
+            amount,
+        });
+        self.next_index += 1;
+    }
+}
+
 /// The withdrawals the next payload must carry, from the state at its slot.
 pub fn expected_withdrawals(spec: &ClSpec, state: &BeaconState) -> ExpectedWithdrawals {
     let epoch = spec.epoch(state.slot);
-    let mut withdrawals = vec![Withdrawal {
-        index: u64::MAX,
-        validator_index: u64::MAX,
-        address: spec.inflation_address,
-        amount: spec.inflation_per_block,
-    }];
-    let mut index = state.next_withdrawal_index;
-    let mut withdrawn = vec![0u64; state.validators.len()];
+    let mut payouts = Payouts {
+        withdrawals: vec![Withdrawal {
+            index: u64::MAX,
+            validator_index: u64::MAX,
+            address: spec.inflation_address,
+            amount: spec.inflation_per_block,
+        }],
+        next_index: state.next_withdrawal_index,
+        paid: vec![0; state.validators.len()],
+    };
     let mut processed_partials = 0;
     for partial in &state.pending_partial_withdrawals {
-        if partial.withdrawable_epoch > epoch || withdrawals.len() >= MAX_PENDING_PARTIALS_PER_SWEEP
+        if partial.withdrawable_epoch > epoch
+            || payouts.withdrawals.len() >= MAX_PENDING_PARTIALS_PER_SWEEP
         {
             break;
         }
@@ -293,7 +317,7 @@ pub fn expected_withdrawals(spec: &ClSpec, state: &BeaconState) -> ExpectedWithd
         let (Some(v), Some(balance)) = (state.validators.get(i), state.balances.get(i)) else {
             continue;
         };
-        let balance = balance - withdrawn[i];
+        let balance = balance - payouts.paid[i];
         let (Some(address), true) = (
             v.withdrawal_address(),
             v.exit_epoch == FAR_FUTURE_EPOCH
@@ -303,24 +327,17 @@ pub fn expected_withdrawals(spec: &ClSpec, state: &BeaconState) -> ExpectedWithd
             continue;
         };
         let amount = (balance - spec.min_activation_balance).min(partial.amount);
-        withdrawn[i] += amount;
-        withdrawals.push(Withdrawal {
-            index,
-            validator_index: i as u64,
-            address,
-            amount,
-        });
-        index += 1;
+        payouts.pay(i, address, amount);
     }
     let n = state.validators.len() as u64;
     let mut v_index = state.next_withdrawal_validator_index;
     for _ in 0..n.min(MAX_VALIDATORS_PER_SWEEP) {
-        if withdrawals.len() >= MAX_WITHDRAWALS_PER_PAYLOAD {
+        if payouts.withdrawals.len() >= MAX_WITHDRAWALS_PER_PAYLOAD {
             break;
         }
         let i = (v_index % n) as usize;
         let v = &state.validators[i];
-        let balance = state.balances[i] - withdrawn[i];
+        let balance = state.balances[i] - payouts.paid[i];
         if let Some(address) = v.withdrawal_address() {
             let amount = if v.withdrawable_epoch <= epoch && balance > 0 {
                 balance
@@ -332,20 +349,13 @@ pub fn expected_withdrawals(spec: &ClSpec, state: &BeaconState) -> ExpectedWithd
                 0
             };
             if amount > 0 {
-                withdrawn[i] += amount;
-                withdrawals.push(Withdrawal {
-                    index,
-                    validator_index: i as u64,
-                    address,
-                    amount,
-                });
-                index += 1;
+                payouts.pay(i, address, amount);
             }
         }
         v_index = (v_index + 1) % n;
     }
     ExpectedWithdrawals {
-        withdrawals,
+        withdrawals: payouts.withdrawals,
         processed_partials,
     }
 }

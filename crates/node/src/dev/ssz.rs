@@ -4,15 +4,7 @@
 use std::sync::OnceLock;
 
 use alloy_primitives::{Address, B256};
-use sha2::{Digest, Sha256};
-
-/// `sha256(left ‖ right)`.
-pub fn hash_pair(left: &B256, right: &B256) -> B256 {
-    let mut hasher = Sha256::new();
-    hasher.update(left);
-    hasher.update(right);
-    B256::from_slice(&hasher.finalize())
-}
+pub use pool_precompiles::ssz::hash_pair;
 
 /// Roots of all-zero trees: `zero(d)` is the root of a depth-`d` tree of zero chunks.
 pub fn zero(depth: u32) -> B256 {

@@ -82,3 +82,19 @@ impl Chain {
         block
     }
 }
+
+/// Calldata registering the pool of validator `0x11…11` with `owner` as admin and recipient.
+pub fn pool_registration(owner: Address) -> Vec<u8> {
+    use alloy_sol_types::SolCall;
+    use pool_precompiles::{
+        abi::IStakingPoolContractsFactory as F, pool_state::addresses::pool_withdrawal_credentials,
+    };
+    F::deployStakingPoolContractsCall {
+        pubkey: Bytes::from(vec![0x11; 48]),
+        withdrawalCredentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
+        signature: Bytes::from(vec![0x22; 96]),
+        validatorAdmin: owner,
+        defaultSharesRecipient: owner,
+    }
+    .abi_encode()
+}
