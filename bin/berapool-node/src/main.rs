@@ -17,17 +17,14 @@ use std::{
 };
 
 use alloy_primitives::{utils::format_ether, Address, B256};
+use berapool_chainspec::{dev_accounts, ChainSpec, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC};
+use berapool_node_builder::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode};
+use berapool_oracle::OracleConfig;
+use berapool_pool_precompiles::addresses;
+use berapool_rpc::{JwtSecret, RpcConfig};
+use berapool_txpool::TxPoolConfig;
 use clap::{Parser, Subcommand};
 use eyre::{bail, Context};
-use node::{
-    chainspec::{dev_accounts, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC},
-    launch::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode},
-    oracle::OracleConfig,
-    rpc::{JwtSecret, RpcConfig},
-    txpool::PoolConfig,
-    ChainSpec,
-};
-use pool_precompiles::addresses;
 
 #[derive(Debug, Parser)]
 #[command(name = "berapool-node", version, about)]
@@ -98,7 +95,7 @@ fn datadir_for(datadir: Option<PathBuf>, chain_id: u64) -> eyre::Result<PathBuf>
 fn init(args: InitArgs) -> eyre::Result<()> {
     let spec = load_chain(Some(&args.chain))?;
     let datadir = datadir_for(args.datadir, spec.chain_id())?;
-    let store = node::ChainStore::open(&datadir, &spec)?;
+    let store = berapool_storage::ChainStore::open(&datadir, &spec)?;
     let head = store.head_number()?;
     println!(
         "chain {} (genesis {}) in {}, head #{head}",
@@ -186,7 +183,7 @@ struct NodeArgs {
     #[arg(long, value_name = "ADDR")]
     metrics: Option<SocketAddr>,
     /// Transactions the pool keeps at most.
-    #[arg(long = "txpool.max-transactions", default_value_t = PoolConfig::default().max_transactions)]
+    #[arg(long = "txpool.max-transactions", default_value_t = TxPoolConfig::default().max_transactions)]
     max_pool_transactions: usize,
 }
 
@@ -260,7 +257,7 @@ async fn oracle(args: OracleArgs) -> eyre::Result<()> {
         interval: args.interval,
     };
     let shutdown = Arc::new(AtomicBool::new(false));
-    let mut task = tokio::spawn(node::oracle::run(config, shutdown.clone()));
+    let mut task = tokio::spawn(berapool_oracle::run(config, shutdown.clone()));
     tokio::select! {
         result = shutdown_signal() => {
             result?;
@@ -299,9 +296,9 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
             ws_addr: args.ws_port.map(|port| SocketAddr::new(args.ws_addr, port)),
             ..RpcConfig::default()
         },
-        pool: PoolConfig {
+        txpool: TxPoolConfig {
             max_transactions: args.max_pool_transactions,
-            ..PoolConfig::default()
+            ..TxPoolConfig::default()
         },
         metrics: args.metrics,
         auth: Some(AuthConfig {

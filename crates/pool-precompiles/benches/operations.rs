@@ -13,12 +13,12 @@ use std::time::Instant;
 use alloy_evm::revm::{database::CacheDB, state::AccountInfo, Database};
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
-use common::*;
-use pool_precompiles::{
+use berapool_pool_precompiles::{
     abi::{IStakingPool, IWithdrawalVault},
-    credit_withdrawals_call,
+    block::credit_withdrawals_call,
     pool_state::{addresses::WITHDRAWAL_VAULT, params::bera, PoolId, VaultWithdrawal},
 };
+use common::*;
 
 const PUBKEY: [u8; 48] = [0x55; 48];
 const INDEX: u64 = 3;

@@ -2,7 +2,7 @@
 //! name and fields.
 
 use alloy_sol_types::SolError;
-use pool_state::PoolError;
+use berapool_pool_state::PoolError;
 
 use crate::abi::{
     IAccessControl, IBerapool, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,
@@ -130,7 +130,7 @@ pub fn revert_data(error: &PoolError) -> Vec<u8> {
             IStakingPool::ERC20InvalidSpender { spender }.abi_encode()
         }
         P::ValueOverflow => IBerapool::ValueOverflow {}.abi_encode(),
-        P::Host(pool_state::HostError::Revert(data)) => data,
+        P::Host(berapool_pool_state::HostError::Revert(data)) => data,
         P::Host(_) => Vec::new(),
     }
 }

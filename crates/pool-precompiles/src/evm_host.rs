@@ -9,7 +9,7 @@ use alloy_evm::{
 };
 use alloy_primitives::{Address, Bytes, Log, U256};
 use alloy_sol_types::SolError;
-use pool_state::{
+use berapool_pool_state::{
     BlockEnv, ClDeposit, ClWithdrawalRequest, Event, Host, HostError, Pubkey, Storage,
 };
 

@@ -7,19 +7,22 @@
 //!   [`BerapoolEvmFactory`] does it for every EVM it creates (the seam a reth node takes);
 //! - `contracts` decodes each call and runs the `pool-state` operation on an [`EvmHost`];
 //! - [`EvmHost`] is the pool system's host on the EVM journal, charging gas as the opcodes would;
-//! - `system` holds the native BeaconDeposit, EIP-7002 and EIP-4788 effects; `ssz` the proofs.
+//! - `system` holds the native BeaconDeposit, EIP-7002 and EIP-4788 effects; [`ssz`] the proofs
+//!   (from `berapool-beacon`);
+//! - [`block`] holds the pool system's per-block rules (`beginBlock`, `creditConsensusWithdrawals`)
+//!   as [`BerapoolBlockExecutorFactory`], an alloy-evm block executor wrapping Ethereum's.
 //!
-//! Block execution reaches the vault's `beginBlock` and `creditConsensusWithdrawals` through
-//! system calls from `SYSTEM_ADDRESS` ([`begin_block_call`], [`credit_withdrawals_call`]).
+//! A reth node that takes [`BerapoolEvmFactory`] and [`BerapoolBlockExecutorFactory`] runs the
+//! whole staking-pool system (see `docs/reth.md`).
 
 pub mod abi;
+pub mod block;
 mod contracts;
 pub mod errors;
+mod evm;
 mod evm_host;
-mod factory;
 pub mod gas;
 pub mod logs;
-pub mod ssz;
 pub mod system;
 
 use std::sync::Arc;
@@ -29,19 +32,21 @@ use alloy_evm::{
     revm::precompile::PrecompileId,
 };
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::SolCall;
-use pool_state::{
+use berapool_pool_state::{
     addresses::{ACCOUNTING_ORACLE, BEACON_DEPOSIT, FACTORY, WITHDRAWAL_VAULT},
-    MemoryHost, PoolError, PoolParams, PoolSystem, VaultWithdrawal,
+    MemoryHost, PoolError, PoolParams, PoolSystem,
 };
 
+/// The SSZ proofs the precompiles verify (BeaconKit's generalized indices).
+pub use berapool_beacon::proof as ssz;
+pub use berapool_pool_state as pool_state;
+/// The fixed addresses of the pool system (factory, withdrawal vault, oracle, beacon deposit).
+pub use berapool_pool_state::addresses;
+pub use block::{BerapoolBlockExecutor, BerapoolBlockExecutorFactory, PoolRuleError};
 pub use contracts::Target;
 pub use contracts::SYSTEM_ADDRESS;
+pub use evm::BerapoolEvmFactory;
 pub use evm_host::EvmHost;
-pub use factory::BerapoolEvmFactory;
-pub use pool_state;
-/// The fixed addresses of the pool system (factory, withdrawal vault, oracle, beacon deposit).
-pub use pool_state::addresses;
 
 /// How the pool system is installed on a chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,9 +152,9 @@ pub fn genesis_accounts_with_feeders(
     let mut host = MemoryHost::new();
     sys.initialize(&mut host, governance)?;
     for feeder in feeders {
-        pool_state::oracle::oracle_roles().grant_unchecked(
+        berapool_pool_state::oracle::oracle_roles().grant_unchecked(
             &mut host,
-            pool_state::access::FEEDER_ROLE,
+            berapool_pool_state::access::FEEDER_ROLE,
             *feeder,
             governance,
         )?;
@@ -193,25 +198,4 @@ pub fn beacon_deposit_genesis_account(
         code: Bytes::from_static(&[0xfe]),
         storage,
     }
-}
-
-/// Calldata of the system call block execution makes to the withdrawal vault at the start of
-/// every block (records the block's timestamp for oracle reconciliation).
-pub fn begin_block_call() -> Bytes {
-    abi::IBerapool::beginBlockCall {}.abi_encode().into()
-}
-
-/// Calldata of the system call that hands the block's EIP-4895 withdrawals to the withdrawal
-/// vault (after the balances were credited), for attribution to their pools.
-pub fn credit_withdrawals_call(withdrawals: &[VaultWithdrawal]) -> Bytes {
-    let withdrawals = withdrawals
-        .iter()
-        .map(|w| abi::IBerapool::VaultWithdrawal {
-            validatorIndex: w.validator_index,
-            amount: w.amount_gwei,
-        })
-        .collect();
-    abi::IBerapool::creditConsensusWithdrawalsCall { withdrawals }
-        .abi_encode()
-        .into()
 }

@@ -3,7 +3,7 @@
 
 use alloy_primitives::{Address, Bytes, Log, LogData};
 use alloy_sol_types::SolEvent;
-use pool_state::Event;
+use berapool_pool_state::Event;
 
 use crate::abi::{
     IAccessControl, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,

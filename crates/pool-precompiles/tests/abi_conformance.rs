@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 
 use alloy_primitives::keccak256;
 
+use berapool_pool_precompiles::abi::*;
 use common::shared_reference;
-use pool_precompiles::abi::*;
 use serde_json::Value;
 
 fn canonical_type(param: &Value) -> String {

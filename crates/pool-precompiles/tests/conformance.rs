@@ -20,8 +20,7 @@ use alloy_evm::{
 };
 use alloy_primitives::{Address, Bytes, FixedBytes, Log, U256};
 use alloy_sol_types::SolCall;
-use common::*;
-use pool_precompiles::{
+use berapool_pool_precompiles::{
     abi::IBeaconDeposit,
     gas::GasMeter,
     pool_state::{
@@ -32,6 +31,7 @@ use pool_precompiles::{
     system::{beacon_deposit, eip7002},
     EvmHost,
 };
+use common::*;
 
 /// Where the native path runs.
 const NATIVE: Address = Address::repeat_byte(0x5e);
@@ -477,7 +477,7 @@ fn native_beacon_deposit_contract_matches_the_real_one() {
 
 #[test]
 fn beacon_root_reads_match_the_real_eip4788_contract() {
-    use pool_precompiles::{pool_state::addresses::BEACON_ROOTS, system::beacon_roots};
+    use berapool_pool_precompiles::{pool_state::addresses::BEACON_ROOTS, system::beacon_roots};
     let mut c = TestChain::new();
     let root = alloy_primitives::B256::repeat_byte(0xab);
     c.set_beacon_root(root);

@@ -7,8 +7,7 @@
 mod common;
 
 use alloy_primitives::{Address, U256};
-use common::*;
-use pool_precompiles::{
+use berapool_pool_precompiles::{
     abi::*,
     pool_state::{
         addresses::{ACCOUNTING_ORACLE, FACTORY, WITHDRAWAL_VAULT},
@@ -16,6 +15,7 @@ use pool_precompiles::{
         PoolId,
     },
 };
+use common::*;
 use proptest::{prelude::*, test_runner::TestRunner};
 
 const PUBKEY: [u8; 48] = [0x44; 48];

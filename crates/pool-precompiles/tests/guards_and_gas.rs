@@ -17,8 +17,7 @@ use alloy_evm::{
 };
 use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 use alloy_sol_types::{SolCall, SolError};
-use common::*;
-use pool_precompiles::{
+use berapool_pool_precompiles::{
     abi::{IBerapool, IStakingPool, IStakingPoolContractsFactory as F},
     gas::GasMeter,
     pool_state::{
@@ -28,6 +27,7 @@ use pool_precompiles::{
     },
     EvmHost,
 };
+use common::*;
 
 const PUBKEY: [u8; 48] = [0x33; 48];
 

@@ -6,10 +6,9 @@ mod common;
 
 use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
-use common::*;
-use pool_precompiles::{
+use berapool_pool_precompiles::{
     abi::{IBeaconDeposit, IStakingPool, IStakingPoolContractsFactory as F, IWithdrawalVault},
-    credit_withdrawals_call,
+    block::credit_withdrawals_call,
     pool_state::{
         addresses::{
             pool_withdrawal_credentials, BEACON_DEPOSIT, EIP7002_PREDEPLOY, FACTORY,
@@ -19,10 +18,11 @@ use pool_precompiles::{
         PoolId, VaultWithdrawal,
     },
 };
+use common::*;
 
 const PUBKEY: [u8; 48] = [0x11; 48];
 const INDEX: u64 = 5;
-const GWEI_PER_BERA: u64 = 1_000_000_000;
+use berapool_beacon::BERA_GWEI;
 
 fn pool() -> PoolId {
     PoolId::from_pubkey(&FixedBytes(PUBKEY))
@@ -62,7 +62,7 @@ fn registration_makes_the_first_deposit_and_marks_the_pool_contracts() {
         })
         .expect("Deposit log from BeaconDeposit");
     let deposit = IBeaconDeposit::Deposit::decode_log_data(&deposit.data).unwrap();
-    assert_eq!(deposit.amount, 10_000 * GWEI_PER_BERA);
+    assert_eq!(deposit.amount, 10_000 * BERA_GWEI);
     assert_eq!(deposit.index, 0);
     assert_eq!(
         deposit.credentials.as_ref(),
@@ -113,7 +113,7 @@ fn activation_verifies_the_proofs_against_the_beacon_root() {
     let mut c = TestChain::new();
     assert!(deploy(&mut c).success());
     c.next_block();
-    let mut call = activation(&mut c, 10_000 * GWEI_PER_BERA);
+    let mut call = activation(&mut c, 10_000 * BERA_GWEI);
     let good = call.clone();
     call.proofData.pubkeyProof[7] = B256::repeat_byte(1);
     let r = c.tx(ALICE, FACTORY, U256::ZERO, call.abi_encode());
@@ -204,10 +204,7 @@ fn a_pool_lives_from_staking_to_a_paid_partial_and_a_full_exit() {
         })
         .unwrap();
     let deposit = IBeaconDeposit::Deposit::decode_log_data(&deposit.data).unwrap();
-    assert_eq!(
-        (deposit.amount, deposit.index),
-        (290_000 * GWEI_PER_BERA, 1)
-    );
+    assert_eq!((deposit.amount, deposit.index), (290_000 * BERA_GWEI, 1));
     assert_eq!(
         view_u256(
             &mut c,
@@ -226,7 +223,7 @@ fn a_pool_lives_from_staking_to_a_paid_partial_and_a_full_exit() {
     c.advance(16);
     let request = IWithdrawalVault::requestWithdrawalCall {
         pubkey: Bytes::copy_from_slice(&PUBKEY),
-        assetsInGWei: 40_000 * GWEI_PER_BERA,
+        assetsInGWei: 40_000 * BERA_GWEI,
         maxFeeToPay: U256::from(5),
     };
     let bob = c.balance(BOB);
@@ -267,7 +264,7 @@ fn a_pool_lives_from_staking_to_a_paid_partial_and_a_full_exit() {
     c.db.insert_account_info(WITHDRAWAL_VAULT, info);
     let credit = credit_withdrawals_call(&[VaultWithdrawal {
         validator_index: INDEX,
-        amount_gwei: 40_000 * GWEI_PER_BERA,
+        amount_gwei: 40_000 * BERA_GWEI,
     }]);
     assert!(c.system_call(WITHDRAWAL_VAULT, credit.clone()).success());
     // Nobody else may call it.
@@ -294,7 +291,7 @@ fn a_pool_lives_from_staking_to_a_paid_partial_and_a_full_exit() {
     // 260,000 − 60,000 < 250,000: Alice's request exits the pool with an amount-0 request.
     let exit = IWithdrawalVault::requestWithdrawalCall {
         pubkey: Bytes::copy_from_slice(&PUBKEY),
-        assetsInGWei: 60_000 * GWEI_PER_BERA,
+        assetsInGWei: 60_000 * BERA_GWEI,
         maxFeeToPay: U256::from(1),
     };
     let r = c.tx(ALICE, WITHDRAWAL_VAULT, U256::from(1), exit.abi_encode());
@@ -319,7 +316,7 @@ fn a_pool_lives_from_staking_to_a_paid_partial_and_a_full_exit() {
     let bob = c.balance(BOB);
     let after = IWithdrawalVault::requestWithdrawalCall {
         pubkey: Bytes::copy_from_slice(&PUBKEY),
-        assetsInGWei: 1_000 * GWEI_PER_BERA,
+        assetsInGWei: 1_000 * BERA_GWEI,
         maxFeeToPay: U256::from(1),
     };
     let r = c.tx(BOB, WITHDRAWAL_VAULT, U256::from(1), after.abi_encode());
@@ -374,19 +371,22 @@ fn a_contract_calling_submit_gets_its_shares() {
 fn report(
     c: &mut TestChain,
     balance_gwei: u64,
-) -> pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
+) -> berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
     let pubkey_g = ssz_gindex_pubkey();
-    let balance_g = pool_precompiles::ssz::ZERO_VALIDATOR_BALANCE_GINDEX + INDEX / 4;
+    let balance_g = berapool_pool_precompiles::ssz::ZERO_VALIDATOR_BALANCE_GINDEX + INDEX / 4;
     let mut chunk = [0u8; 32];
     let lane = (INDEX % 4) as usize * 8;
     chunk[lane..lane + 8].copy_from_slice(&balance_gwei.to_le_bytes());
     let leaf = B256::from(chunk);
-    let tree = pool_precompiles::ssz::SparseMerkle::new(vec![
-        (pubkey_g, pool_precompiles::ssz::pubkey_leaf(&PUBKEY)),
+    let tree = berapool_pool_precompiles::ssz::SparseMerkle::new(vec![
+        (
+            pubkey_g,
+            berapool_pool_precompiles::ssz::pubkey_leaf(&PUBKEY),
+        ),
         (balance_g, leaf),
     ]);
     c.set_beacon_root(tree.root());
-    pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
+    berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
         pubkey: Bytes::copy_from_slice(&PUBKEY),
         pubkeyProof: tree.branch(pubkey_g),
         balance: balance_gwei,
@@ -398,12 +398,12 @@ fn report(
 }
 
 fn ssz_gindex_pubkey() -> u64 {
-    pool_precompiles::ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * INDEX
+    berapool_pool_precompiles::ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * INDEX
 }
 
 #[test]
 fn the_oracle_applies_proven_balances_from_feeders_only() {
-    use pool_precompiles::{
+    use berapool_pool_precompiles::{
         abi::IAccessControl,
         pool_state::{access::FEEDER_ROLE, addresses::ACCOUNTING_ORACLE},
     };
@@ -413,7 +413,7 @@ fn the_oracle_applies_proven_balances_from_feeders_only() {
     c.advance(3);
 
     // Not a feeder yet.
-    let call = report(&mut c, 12_000 * GWEI_PER_BERA);
+    let call = report(&mut c, 12_000 * BERA_GWEI);
     let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, call.abi_encode());
     assert_eq!(
         r.revert_data().as_ref(),
@@ -472,7 +472,7 @@ fn short_circuit_withdrawals_through_the_evm() {
     // Before the threshold: from the buffer, no EIP-7002 request, the 3 wei sent come back.
     let request = IWithdrawalVault::requestWithdrawalCall {
         pubkey: Bytes::copy_from_slice(&PUBKEY),
-        assetsInGWei: 20_000 * GWEI_PER_BERA,
+        assetsInGWei: 20_000 * BERA_GWEI,
         maxFeeToPay: U256::from(3),
     };
     let alice = c.balance(ALICE);
@@ -516,7 +516,7 @@ fn the_factory_owner_sets_generalized_indices_and_proofs_follow_them() {
     let r = c.tx(ALICE, FACTORY, U256::ZERO, set.clone());
     assert_eq!(
         r.revert_data().as_ref(),
-        pool_precompiles::abi::IStakingPool::OwnableUnauthorizedAccount { account: ALICE }
+        berapool_pool_precompiles::abi::IStakingPool::OwnableUnauthorizedAccount { account: ALICE }
             .abi_encode()
             .as_slice()
     );
@@ -535,7 +535,7 @@ fn the_factory_owner_sets_generalized_indices_and_proofs_follow_them() {
         U256::from(12_345)
     );
     // A proof built for BeaconKit's index no longer verifies.
-    let call = activation(&mut c, 10_000 * GWEI_PER_BERA);
+    let call = activation(&mut c, 10_000 * BERA_GWEI);
     let r = c.tx(ALICE, FACTORY, U256::ZERO, call.abi_encode());
     assert!(!r.success());
 }

@@ -3,13 +3,13 @@
 //! a fresh copy of a prepared state (the copy is not timed).
 
 use alloy_primitives::{Address, FixedBytes, U256};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use pool_state::{
+use berapool_pool_state::{
     addresses::{pool_withdrawal_credentials, FACTORY, WITHDRAWAL_VAULT},
     params::bera,
     Call, MemoryHost, PoolId, PoolParams, PoolRegistration, PoolSystem, ProvenValidator, Storage,
     VaultWithdrawal,
 };
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 const GOV: Address = Address::repeat_byte(0x90);
 const USER: Address = Address::repeat_byte(0xa1);

@@ -18,11 +18,11 @@ mod common;
 use std::collections::BTreeSet;
 
 use alloy_primitives::{Address, U256, U512};
-use common::*;
-use pool_state::{
+use berapool_pool_state::{
     addresses::{EIP7002_PREDEPLOY, WITHDRAWAL_VAULT},
     Call, Event, PoolId, PoolParams, SharePrice,
 };
+use common::*;
 use proptest::{prelude::*, test_runner::TestRunner};
 use std::cell::RefCell;
 
@@ -348,7 +348,7 @@ impl World {
         &mut self,
         op: &Op,
         before: &[(SharePrice, U256)],
-        report: Option<(usize, pool_state::oracle::Reconciliation)>,
+        report: Option<(usize, berapool_pool_state::oracle::Reconciliation)>,
     ) {
         self.c.observe_cl();
         let mut cl_total = U256::ZERO;
@@ -363,7 +363,7 @@ impl World {
                 "pool {k} balance vs buffer"
             );
             let on_cl = U256::from(self.c.validators[&pubkey(k as u8 + 1)].balance_now())
-                * pool_state::GWEI;
+                * berapool_pool_state::GWEI;
             if !pool.is_fully_exited() {
                 assert_eq!(
                     pool.total_deposits + pool.pending_partial_withdrawals,

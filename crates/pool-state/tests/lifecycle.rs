@@ -4,13 +4,13 @@
 mod common;
 
 use alloy_primitives::{Address, U256};
-use common::*;
-use pool_state::{
+use berapool_pool_state::{
     addresses::{
         pool_withdrawal_credentials, BEACON_DEPOSIT, EIP7002_PREDEPLOY, FACTORY, WITHDRAWAL_VAULT,
     },
     ClWithdrawalRequest, Event, PoolError, VaultWithdrawal, GWEI,
 };
+use common::*;
 
 const GWEI_PER_BERA: u64 = 1_000_000_000;
 
@@ -273,7 +273,7 @@ fn the_supply_never_falls_below_the_activation_shares_before_exit() {
 
 /// A pool at 300,000 BERA on the CL with the cooldown over: 10,000 from registration, 290,000
 /// from the whale in one deposit.
-fn operating_pool(c: &mut Chain) -> pool_state::PoolId {
+fn operating_pool(c: &mut Chain) -> berapool_pool_state::PoolId {
     let id = c.active_pool(1);
     c.fill_to(id, 300_000);
     c.advance(c.sys.params.withdrawal_cooldown_blocks);
@@ -462,14 +462,14 @@ fn a_withdrawal_that_would_leave_less_than_the_minimum_exits_in_full_with_frozen
     // Exited for ever: no deposits, no unpause, no fee changes.
     assert_eq!(c.submit(BOB, id, b(1)), Err(PoolError::EnforcedPause));
     assert_eq!(
-        c.try_op(|sys, host| sys.unpause(host, &pool_state::Call::from(GOV), id)),
+        c.try_op(|sys, host| sys.unpause(host, &berapool_pool_state::Call::from(GOV), id)),
         Err(PoolError::StakingPoolFullExited)
     );
     c.grant_fee_manager(id, OPERATOR);
     assert_eq!(
         c.try_op(|sys, host| sys.set_protocol_fee_percentage(
             host,
-            &pool_state::Call::from(OPERATOR),
+            &berapool_pool_state::Call::from(OPERATOR),
             id,
             100
         )),

@@ -4,20 +4,23 @@
 mod common;
 
 use alloy_primitives::{Address, U256};
-use common::*;
-use pool_state::{
+use berapool_pool_state::{
     access::{DEFAULT_ADMIN_ROLE, PROTOCOL_FEE_MANAGER_ROLE, VALIDATOR_ADMIN_ROLE},
     addresses::{pool_withdrawal_credentials, FACTORY},
     operator::operator_roles,
     vault::vault_roles,
     Call, Event, OwnershipStep, PoolError, PoolId, PoolRegistration, VaultWithdrawal, GWEI,
 };
+use common::*;
 
 const GWEI_PER_BERA: u64 = 1_000_000_000;
 const ONE: U256 = U256::from_limbs([1, 0, 0, 0]);
 
 /// `(A+1)/(S+1)` of pool `id` never fell from `before` to `after`.
-fn price_not_lower(before: pool_state::SharePrice, after: pool_state::SharePrice) -> bool {
+fn price_not_lower(
+    before: berapool_pool_state::SharePrice,
+    after: berapool_pool_state::SharePrice,
+) -> bool {
     use alloy_primitives::U512;
     let lhs = U512::from(before.assets + ONE) * U512::from(after.supply + ONE);
     let rhs = U512::from(after.assets + ONE) * U512::from(before.supply + ONE);
@@ -240,7 +243,7 @@ fn oracle_reports_taken_while_money_is_in_flight_do_not_move_the_book() {
         )),
         Err(PoolError::AccessControlUnauthorizedAccount {
             account: ALICE,
-            needed_role: pool_state::access::FEEDER_ROLE
+            needed_role: berapool_pool_state::access::FEEDER_ROLE
         })
     );
 
@@ -549,7 +552,7 @@ fn activation_checks_the_proof_facts() {
     c.deploy(2);
     c.advance(2);
     let good = c.proof(2);
-    let activate = |c: &mut Chain, p: pool_state::ProvenValidator| {
+    let activate = |c: &mut Chain, p: berapool_pool_state::ProvenValidator| {
         c.try_op(|sys, host| sys.activate_staking_pool(host, &p))
     };
 

@@ -14,8 +14,8 @@ use std::{
 };
 
 use alloy_primitives::{Address, Bytes, B256, U256};
-use e2e::{pool_registration, DevNode, Wallet};
-use pool_precompiles::addresses::FACTORY;
+use berapool_e2e::{pool_registration, DevNode, Wallet};
+use berapool_pool_precompiles::addresses::FACTORY;
 use serde_json::json;
 
 /// Keys of the dev accounts 2..=9 (the test mnemonic), one per concurrent sender.

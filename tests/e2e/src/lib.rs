@@ -386,7 +386,7 @@ impl Wallet {
 /// signature).
 pub fn pool_registration(pubkey: [u8; 48], owner: Address) -> Vec<u8> {
     use alloy_sol_types::SolCall;
-    use pool_precompiles::{
+    use berapool_pool_precompiles::{
         abi::IStakingPoolContractsFactory as F, pool_state::addresses::pool_withdrawal_credentials,
     };
     F::deployStakingPoolContractsCall {

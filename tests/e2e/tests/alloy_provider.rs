@@ -11,8 +11,8 @@ use alloy_provider::{Provider, ProviderBuilder};
 use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolEvent};
-use e2e::{pool_registration, DevNode, DEV_CHAIN_ID, DEV_KEY_0};
-use pool_precompiles::{
+use berapool_e2e::{pool_registration, DevNode, DEV_CHAIN_ID, DEV_KEY_0};
+use berapool_pool_precompiles::{
     abi::IStakingPool,
     pool_state::{addresses::FACTORY, PoolId},
 };

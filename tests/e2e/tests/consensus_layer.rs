@@ -9,8 +9,8 @@ use std::{
 
 use alloy_primitives::{Bytes, FixedBytes, U256};
 use alloy_sol_types::SolCall;
-use e2e::{node_binary, pool_registration, DevNode, Wallet, DEV_KEY_1};
-use pool_precompiles::{
+use berapool_e2e::{node_binary, pool_registration, DevNode, Wallet, DEV_KEY_1};
+use berapool_pool_precompiles::{
     abi::IStakingPool,
     pool_state::{addresses::FACTORY, PoolId},
 };

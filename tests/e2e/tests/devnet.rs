@@ -5,13 +5,15 @@
 
 use alloy_primitives::{address, Address, Bytes, U256};
 use alloy_sol_types::SolEvent;
-use e2e::{pool_registration, quantity, DevNode, Wallet, DEV_CHAIN_ID, DEV_KEY_0, DEV_KEY_1};
-use jsonrpsee::core::ClientError;
-use pool_precompiles::{
+use berapool_e2e::{
+    pool_registration, quantity, DevNode, Wallet, DEV_CHAIN_ID, DEV_KEY_0, DEV_KEY_1,
+};
+use berapool_pool_precompiles::{
     abi::IBeaconDeposit,
     addresses::{BEACON_DEPOSIT, FACTORY},
     pool_state::PoolId,
 };
+use jsonrpsee::core::ClientError;
 use serde_json::{json, Value};
 
 const ONE_BERA: u128 = 1_000_000_000_000_000_000;
@@ -142,9 +144,15 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
     assert_eq!(code, -32000);
     assert!(message.contains("fee"), "{message}");
 
-    let (code, message) = call_error(node.rpc("eth_getBalance", vec![json!("0x1234")]).await);
-    assert_eq!(code, -32602);
-    assert!(message.contains("invalid"), "{message}");
+    // Parameters that do not parse: -32602 with the decoder's reason in `data` (as reth).
+    match node.rpc("eth_getBalance", vec![json!("0x1234")]).await {
+        Err(ClientError::Call(e)) => {
+            assert_eq!(e.code(), -32602);
+            let reason = e.data().map(|d| d.get().to_owned()).unwrap_or_default();
+            assert!(reason.contains("invalid"), "{reason}");
+        }
+        other => panic!("expected a JSON-RPC error, got {other:?}"),
+    }
     let (code, _) = call_error(node.rpc("eth_noSuchMethod", vec![]).await);
     assert_eq!(code, -32601);
 
@@ -293,7 +301,7 @@ async fn legacy_access_list_and_set_code_transactions_are_mined() {
     use alloy_signer_local::PrivateKeySigner;
 
     let node = DevNode::start(&[]).unwrap();
-    let sender: PrivateKeySigner = e2e::DEV_KEY_0.parse().unwrap();
+    let sender: PrivateKeySigner = berapool_e2e::DEV_KEY_0.parse().unwrap();
     let authority: PrivateKeySigner = DEV_KEY_1.parse().unwrap();
     let to = Address::repeat_byte(0x61);
     let delegate = address!("00000000000000000000000000000000de1e9a7e");

@@ -5,8 +5,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use e2e::{post, DevNode};
-use node::rpc::JwtSecret;
+use berapool_e2e::{post, DevNode};
+use berapool_rpc::JwtSecret;
 use serde_json::{json, Value};
 
 fn now() -> u64 {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
-use e2e::{pool_registration, quantity, DevNode, Wallet};
-use pool_precompiles::{
+use berapool_e2e::{pool_registration, quantity, DevNode, Wallet};
+use berapool_pool_precompiles::{
     abi::{IBeaconDeposit, IStakingPool, IStakingPoolContractsFactory as F, IWithdrawalVault},
     pool_state::{
         addresses::{pool_withdrawal_credentials, BEACON_DEPOSIT, FACTORY, WITHDRAWAL_VAULT},

@@ -6,13 +6,13 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alloy_primitives::{Address, U256};
-use e2e::{pool_registration, DevNode, Wallet, DEV_KEY_0};
+use berapool_e2e::{pool_registration, DevNode, Wallet, DEV_KEY_0};
+use berapool_pool_precompiles::addresses::{BEACON_DEPOSIT, FACTORY};
 use jsonrpsee::{
     core::client::{ClientT, SubscriptionClientT},
     rpc_params,
     ws_client::WsClientBuilder,
 };
-use pool_precompiles::addresses::{BEACON_DEPOSIT, FACTORY};
 use serde_json::{json, Value};
 
 const ONE_BERA: u128 = 1_000_000_000_000_000_000;
@@ -126,7 +126,7 @@ async fn dev_methods_mine_blocks_and_move_the_clock() {
 async fn dev_methods_do_not_exist_without_dev_mode() {
     let dir = tempfile::tempdir().unwrap();
     let genesis = dir.path().join("genesis.json");
-    let spec = node::ChainSpec::dev().unwrap();
+    let spec = berapool_chainspec::ChainSpec::dev().unwrap();
     std::fs::write(&genesis, serde_json::to_string(&spec.genesis).unwrap()).unwrap();
     let node = DevNode::start_fresh(&["--chain", genesis.to_str().unwrap()]).unwrap();
     assert_eq!(
@@ -180,7 +180,7 @@ async fn metrics_count_blocks_transactions_and_rpc_requests() {
     // The counter follows the heads asynchronously: give it a moment.
     let mut text = String::new();
     for _ in 0..100 {
-        text = e2e::get(&url).unwrap();
+        text = berapool_e2e::get(&url).unwrap();
         if text.contains("berapool_transactions_total 2") {
             break;
         }

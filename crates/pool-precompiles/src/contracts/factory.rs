@@ -3,7 +3,7 @@
 
 use alloy_primitives::{Address, FixedBytes, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent, SolInterface};
-use pool_state::{
+use berapool_pool_state::{
     addresses::{
         pool_withdrawal_credentials, PoolAddresses, ACCOUNTING_ORACLE, BEACON_DEPOSIT,
         WITHDRAWAL_VAULT,
@@ -217,7 +217,7 @@ fn set_gindex(
     set(&mut g);
     g.store(d.host)?;
     d.host.log(alloy_primitives::Log {
-        address: pool_state::addresses::FACTORY,
+        address: berapool_pool_state::addresses::FACTORY,
         data: event(),
     })?;
     Ok(Vec::new())

@@ -18,7 +18,9 @@ use alloy_evm::{
 };
 use alloy_primitives::{Address, Bytes};
 use alloy_sol_types::SolError;
-use pool_state::{addresses::ContractKind, Call, HostError, PoolError, PoolId, PoolSystem};
+use berapool_pool_state::{
+    addresses::ContractKind, Call, HostError, PoolError, PoolId, PoolSystem,
+};
 
 use crate::{
     abi::IBerapool,
@@ -49,7 +51,7 @@ pub enum Target {
 impl Target {
     /// The contract at `address`, if it is in the range.
     pub fn of(address: Address) -> Option<Self> {
-        let (kind, id) = pool_state::addresses::parse_system_address(address)?;
+        let (kind, id) = berapool_pool_state::addresses::parse_system_address(address)?;
         Some(match kind {
             ContractKind::Singleton => match id {
                 1 => Self::Factory,

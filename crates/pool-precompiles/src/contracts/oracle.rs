@@ -1,7 +1,7 @@
 //! AccountingOracle at `0x…b5000…03`: proven balances from FEEDER_ROLE holders.
 
 use alloy_sol_types::{SolCall, SolInterface};
-use pool_state::{access::FEEDER_ROLE, oracle::oracle_roles, PoolError, Pubkey};
+use berapool_pool_state::{access::FEEDER_ROLE, oracle::oracle_roles, PoolError, Pubkey};
 
 use super::{
     empty_revert,

@@ -2,7 +2,7 @@
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolInterface};
-use pool_state::{
+use berapool_pool_state::{
     addresses::{ACCOUNTING_ORACLE, BEACON_DEPOSIT, FACTORY, WITHDRAWAL_VAULT},
     OwnershipStep, PoolError, PoolId, Pricing,
 };
@@ -105,7 +105,7 @@ pub(super) fn call(
         }
         C::balanceOf(c) => IStakingPool::balanceOfCall::abi_encode_returns(&{
             sys.pool(d.host, id)?;
-            pool_state::token::balance_of(d.host, id, c.account)?
+            berapool_pool_state::token::balance_of(d.host, id, c.account)?
         }),
         C::allowance(c) => IStakingPool::allowanceCall::abi_encode_returns(&{
             sys.pool(d.host, id)?;
@@ -187,7 +187,7 @@ pub(super) fn call(
 fn price(
     d: &mut Dispatch<'_, '_, '_, '_>,
     id: PoolId,
-) -> Result<pool_state::SharePrice, PoolError> {
+) -> Result<berapool_pool_state::SharePrice, PoolError> {
     let pool = d.sys.pool(d.host, id)?;
     Pricing::load(d.host, &pool)?.price(&pool)
 }

@@ -3,7 +3,7 @@
 
 use alloy_primitives::{B256, U256};
 use alloy_sol_types::SolError;
-use pool_state::{
+use berapool_pool_state::{
     addresses::FACTORY,
     layout::{self, field_u64, slot, with_field},
     params::MAX_VALIDATOR_INDEX,
@@ -60,7 +60,7 @@ pub(crate) fn check_timestamp(
     max_age: u64,
     timestamp: u64,
 ) -> Result<(), PoolError> {
-    use pool_state::Host;
+    use berapool_pool_state::Host;
     let now = host.block().timestamp;
     if timestamp > now || now - timestamp > max_age {
         return Err(PoolError::InvalidTimestamp);

@@ -3,7 +3,7 @@
 
 use alloy_primitives::aliases::U96;
 use alloy_sol_types::{SolCall, SolInterface};
-use pool_state::{
+use berapool_pool_state::{
     access::{
         Roles, BGT_MANAGER_ROLE, COMMISSION_MANAGER_ROLE, DEFAULT_ADMIN_ROLE,
         INCENTIVE_COLLECTOR_MANAGER_ROLE, PROTOCOL_FEE_MANAGER_ROLE,

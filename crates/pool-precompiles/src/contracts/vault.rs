@@ -2,7 +2,7 @@
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolInterface};
-use pool_state::{
+use berapool_pool_state::{
     addresses::EIP7002_PREDEPLOY, vault::vault_roles, PoolError, Pubkey, VaultWithdrawal,
 };
 

@@ -4,7 +4,9 @@
 
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolError, SolEvent};
-use pool_state::{addresses::BEACON_DEPOSIT, ClDeposit, HostError, Pubkey, Storage};
+use berapool_pool_state::{
+    addresses::BEACON_DEPOSIT, params::GWEI, ClDeposit, HostError, Pubkey, Storage,
+};
 
 use crate::{abi::IBeaconDeposit, evm_host::EvmHost};
 
@@ -134,7 +136,6 @@ pub fn deposit_value(
     Ok(())
 }
 
-const GWEI: U256 = U256::from_limbs([1_000_000_000, 0, 0, 0]);
 /// Delay before a queued operator change can be accepted.
 pub const OPERATOR_CHANGE_DELAY: u64 = 86_400;
 /// `IBeaconDeposit`'s ERC-165 interface id.
@@ -224,7 +225,7 @@ pub fn call(
             if c.newOperator.is_zero() {
                 return Err(revert(IBeaconDeposit::ZeroAddress {}));
             }
-            use pool_state::Host;
+            use berapool_pool_state::Host;
             let now = host.block().timestamp;
             let word = (U256::from_be_slice(c.newOperator.as_slice()) << 96) | U256::from(now);
             host.charge_mapping_key()?;
@@ -264,7 +265,7 @@ pub fn call(
             if new_operator != caller {
                 return Err(revert(IBeaconDeposit::NotNewOperator {}));
             }
-            use pool_state::Host;
+            use berapool_pool_state::Host;
             if queued_at.saturating_add(OPERATOR_CHANGE_DELAY) > host.block().timestamp {
                 return Err(revert(IBeaconDeposit::NotEnoughTime {}));
             }

@@ -2,7 +2,7 @@
 //! `ts % 8191`, the root at `ts % 8191 + 8191`.
 
 use alloy_primitives::{Address, B256, U256};
-use pool_state::{addresses::BEACON_ROOTS, HostError, Storage};
+use berapool_pool_state::{addresses::BEACON_ROOTS, HostError, Storage};
 
 use crate::evm_host::EvmHost;
 

@@ -3,7 +3,7 @@
 //! slots, a `LOG0` of `source ‖ pubkey ‖ amount`, the fee paid to the predeploy).
 
 use alloy_primitives::{Address, Bytes, Log, LogData, U256};
-use pool_state::{addresses::EIP7002_PREDEPLOY, ClWithdrawalRequest, HostError, Storage};
+use berapool_pool_state::{addresses::EIP7002_PREDEPLOY, ClWithdrawalRequest, HostError, Storage};
 
 use crate::evm_host::EvmHost;
 

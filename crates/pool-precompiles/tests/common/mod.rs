@@ -1,7 +1,7 @@
 //! An in-memory chain for driving the precompiles with real EVM transactions: Prague rules, the
 //! pool system installed by `BerapoolEvmFactory`, BeaconDeposit and EIP-7002 with their real
 //! bytecode, EIP-4788 roots written where the beacon-roots contract keeps them, and blocks that
-//! start with the `beginBlock` system call.
+//! start with the pool system's `beginBlock` rule (the block executor's own function).
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -17,10 +17,10 @@ use alloy_evm::{
     Evm, EvmEnv, EvmFactory,
 };
 use alloy_primitives::{Address, Bytes, Log, B256, U256};
-use pool_precompiles::{
-    begin_block_call, genesis_accounts,
+use berapool_pool_precompiles::{
+    block, genesis_accounts,
     pool_state::{
-        addresses::{BEACON_DEPOSIT, BEACON_ROOTS, EIP7002_PREDEPLOY, WITHDRAWAL_VAULT},
+        addresses::{BEACON_DEPOSIT, BEACON_ROOTS, EIP7002_PREDEPLOY},
         params::bera,
         PoolParams,
     },
@@ -235,9 +235,11 @@ impl TestChain {
         Receipt { result: out.result }
     }
 
+    /// The pool system's first block rule, as block execution runs it.
     fn begin_block(&mut self) {
-        let r = self.system_call(WITHDRAWAL_VAULT, begin_block_call());
-        assert!(r.success(), "beginBlock: {:?}", r.result);
+        let env = self.env();
+        let mut evm = self.factory.create_evm(&mut self.db, env);
+        block::begin_block(&mut evm).expect("beginBlock");
     }
 
     pub fn next_block(&mut self) {
@@ -327,7 +329,7 @@ impl TestChain {
     pub fn pool_system_state(&self) -> Vec<(Address, U256, U256, U256)> {
         let mut out = Vec::new();
         for (address, account) in &self.db.cache.accounts {
-            let in_range = pool_precompiles::Target::of(*address).is_some();
+            let in_range = berapool_pool_precompiles::Target::of(*address).is_some();
             if in_range || [BEACON_DEPOSIT, EIP7002_PREDEPLOY].contains(address) {
                 // Reads load zero slots into the cache: only values count, not what was looked at.
                 for (slot, value) in account.storage.iter().filter(|(_, v)| !v.is_zero()) {
@@ -346,7 +348,7 @@ impl TestChain {
 /// `deployStakingPoolContracts` for `pubkey` from OPERATOR with 10,000 BERA.
 pub fn deploy_pool(c: &mut TestChain, pubkey: [u8; 48]) -> Receipt {
     use alloy_sol_types::SolCall;
-    use pool_precompiles::{
+    use berapool_pool_precompiles::{
         abi::IStakingPoolContractsFactory as F,
         pool_state::addresses::{pool_withdrawal_credentials, FACTORY},
     };
@@ -368,8 +370,8 @@ pub fn activation_call(
     pubkey: [u8; 48],
     index: u64,
     balance_gwei: u64,
-) -> pool_precompiles::abi::IStakingPoolContractsFactory::activateStakingPoolCall {
-    use pool_precompiles::{
+) -> berapool_pool_precompiles::abi::IStakingPoolContractsFactory::activateStakingPoolCall {
+    use berapool_pool_precompiles::{
         abi::IStakingPoolContractsFactory as F, pool_state::addresses::pool_withdrawal_credentials,
         ssz,
     };
@@ -411,7 +413,7 @@ pub fn active_pool(c: &mut TestChain, pubkey: [u8; 48], index: u64) {
     let call = activation_call(c, pubkey, index, 10_000_000_000_000);
     let r = c.tx(
         ALICE,
-        pool_precompiles::pool_state::addresses::FACTORY,
+        berapool_pool_precompiles::pool_state::addresses::FACTORY,
         U256::ZERO,
         call.abi_encode(),
     );
@@ -425,7 +427,7 @@ impl TestChain {
         let mut config = chain.factory.config().clone();
         config.native_beacon_deposit = true;
         chain.factory = BerapoolEvmFactory::new(config);
-        let account = pool_precompiles::beacon_deposit_genesis_account(0, B256::ZERO);
+        let account = berapool_pool_precompiles::beacon_deposit_genesis_account(0, B256::ZERO);
         chain.db.insert_account_info(
             account.address,
             AccountInfo::default()

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, FixedBytes, U256};
-use pool_state::{
+use berapool_pool_state::{
     access::{FEEDER_ROLE, PROTOCOL_FEE_MANAGER_ROLE},
     addresses::{pool_withdrawal_credentials, WITHDRAWAL_VAULT},
     operator::operator_roles,
@@ -209,7 +209,7 @@ impl Chain {
             validator_admin: OPERATOR,
             default_shares_recipient: RECIPIENT,
         };
-        let call = self.call(OPERATOR, pool_state::addresses::FACTORY, b(10_000));
+        let call = self.call(OPERATOR, berapool_pool_state::addresses::FACTORY, b(10_000));
         self.sys.deploy_pool(&mut self.host, &call, &reg).unwrap();
         PoolId::from_pubkey(&pubkey(n))
     }
@@ -323,7 +323,7 @@ impl Chain {
         &mut self,
         n: u8,
         at: u64,
-    ) -> Result<pool_state::oracle::Reconciliation, PoolError> {
+    ) -> Result<berapool_pool_state::oracle::Reconciliation, PoolError> {
         let balance = self.validators[&pubkey(n)].balance_seen_by(at);
         let timestamp = self.timestamp_of(at);
         self.try_op(|sys, host| {
@@ -352,10 +352,10 @@ impl Chain {
     }
 
     pub fn shares(&mut self, id: PoolId, who: Address) -> U256 {
-        pool_state::token::balance_of(&mut self.host, id, who).unwrap()
+        berapool_pool_state::token::balance_of(&mut self.host, id, who).unwrap()
     }
 
-    pub fn pool(&mut self, id: PoolId) -> pool_state::PoolRecord {
+    pub fn pool(&mut self, id: PoolId) -> berapool_pool_state::PoolRecord {
         self.sys.pool(&mut self.host, id).unwrap()
     }
 
@@ -376,7 +376,7 @@ pub trait TestHost {
 
 impl TestHost for MemoryHost {
     fn transfer_for_test(&mut self, from: Address, to: Address, value: U256) {
-        use pool_state::Storage;
+        use berapool_pool_state::Storage;
         self.transfer(from, to, value).expect("funded test account");
     }
 }

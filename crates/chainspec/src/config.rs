@@ -1,0 +1,100 @@
+//! The `config.berapool` section of a genesis file: who governs the pool system, when its
+//! precompiles activate, the pool time parameters, and the dev consensus layer's parameters.
+
+use alloy_primitives::Address;
+use berapool_beacon::{ClSpec, GenesisValidator};
+use berapool_pool_precompiles::{pool_state::PoolParams, PoolConfig};
+use serde::{Deserialize, Serialize};
+
+/// The `config.berapool` section of a genesis file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BerapoolConfig {
+    /// Owner of the factory, admin of the vault and the oracle, owner of every pool.
+    pub governance: Address,
+    /// Block timestamp from which the pool precompiles exist.
+    #[serde(default)]
+    pub precompiles_activation_time: u64,
+    /// Run BeaconDeposit natively (chains whose genesis does not deploy it).
+    #[serde(default)]
+    pub native_beacon_deposit: bool,
+    /// Pool time parameters (BERA amounts are the mainnet ones on every chain).
+    #[serde(default)]
+    pub pool: PoolTimes,
+    /// Parameters of the built-in consensus-layer simulator (dev chains).
+    #[serde(default)]
+    pub dev_cl: DevClConfig,
+}
+
+/// The pool system's time parameters, in blocks and seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolTimes {
+    /// `ENABLE_WITHDRAWAL_COOLDOWN_BLOCKS`.
+    pub withdrawal_cooldown_blocks: u64,
+    /// `WITHDRAWAL_REQUEST_FINALIZATION_BLOCK_DELAY`.
+    pub finalization_delay_blocks: u64,
+    /// `WITHDRAWAL_FLIGHT_BLOCK_DELAY`.
+    pub withdrawal_flight_blocks: u64,
+    /// `MAX_TIMESTAMP_AGE`, seconds.
+    pub max_proof_age_secs: u64,
+}
+
+impl Default for PoolTimes {
+    fn default() -> Self {
+        let p = PoolParams::mainnet();
+        Self {
+            withdrawal_cooldown_blocks: p.withdrawal_cooldown_blocks,
+            finalization_delay_blocks: p.finalization_delay_blocks,
+            withdrawal_flight_blocks: p.withdrawal_flight_blocks,
+            max_proof_age_secs: p.max_proof_age_secs,
+        }
+    }
+}
+
+impl PoolTimes {
+    /// The dev chain's short delays.
+    pub fn dev() -> Self {
+        let p = PoolParams::dev();
+        Self {
+            withdrawal_cooldown_blocks: p.withdrawal_cooldown_blocks,
+            finalization_delay_blocks: p.finalization_delay_blocks,
+            withdrawal_flight_blocks: p.withdrawal_flight_blocks,
+            max_proof_age_secs: p.max_proof_age_secs,
+        }
+    }
+
+    /// The full parameter set: mainnet amounts with these times.
+    pub fn params(&self) -> PoolParams {
+        PoolParams {
+            withdrawal_cooldown_blocks: self.withdrawal_cooldown_blocks,
+            finalization_delay_blocks: self.finalization_delay_blocks,
+            withdrawal_flight_blocks: self.withdrawal_flight_blocks,
+            max_proof_age_secs: self.max_proof_age_secs,
+            ..PoolParams::mainnet()
+        }
+    }
+}
+
+/// Parameters of the dev consensus layer (used by the simulator; the chain rules ignore them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DevClConfig {
+    /// Slots, delays, the cap, balances and inflation.
+    #[serde(flatten)]
+    pub spec: ClSpec,
+    /// Validators in the genesis beacon state (active from epoch 0 if they have the minimum).
+    #[serde(default)]
+    pub genesis_validators: Vec<GenesisValidator>,
+}
+
+impl BerapoolConfig {
+    /// How the pool system is installed on the chain.
+    pub fn pool_config(&self) -> PoolConfig {
+        PoolConfig {
+            params: self.pool.params(),
+            activation_timestamp: self.precompiles_activation_time,
+            native_beacon_deposit: self.native_beacon_deposit,
+        }
+    }
+}

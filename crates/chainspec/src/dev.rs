@@ -1,0 +1,174 @@
+//! The built-in dev chain: a one-machine devnet with chain id 80087, Prague rules from genesis,
+//! the system predeploys with their canonical code, the native BeaconDeposit, the pool system
+//! from genesis, one genesis validator, and the ten accounts of the standard test mnemonic
+//! funded with 100,000,000 BERA each (governance is the first, the oracle feeder the last).
+
+use alloy_eips::eip1559::INITIAL_BASE_FEE;
+use alloy_genesis::{Genesis, GenesisAccount};
+use alloy_primitives::{Address, Bytes, B256, U256};
+use berapool_beacon::{body, genesis_deposits, BlsPubkey, ClSpec, GenesisValidator, BERA_GWEI};
+use berapool_pool_precompiles::pool_state::{addresses::BEACON_DEPOSIT, params::bera};
+
+use crate::{
+    config::{BerapoolConfig, DevClConfig, PoolTimes},
+    ChainSpecError,
+};
+
+/// Chain id of the built-in dev chain.
+pub const DEV_CHAIN_ID: u64 = 80087;
+/// The mnemonic anvil and hardhat use: the dev chain's funded accounts.
+pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
+/// How many dev accounts are funded.
+pub const DEV_ACCOUNTS: u32 = 10;
+/// Index among the dev accounts of the oracle feeder (granted `FEEDER_ROLE` at genesis).
+pub const DEV_FEEDER_ACCOUNT: usize = 9;
+
+/// The dev chain's genesis validator: 250,000 BERA, withdrawable to the governance account,
+/// proposing for the node's fee recipient.
+pub fn dev_genesis_validator(governance: Address) -> GenesisValidator {
+    let mut credentials = [0u8; 32];
+    credentials[0] = 0x01;
+    credentials[12..].copy_from_slice(governance.as_slice());
+    GenesisValidator {
+        pubkey: BlsPubkey::repeat_byte(0xde),
+        withdrawal_credentials: B256::from(credentials),
+        amount: 250_000 * BERA_GWEI,
+        fee_recipient: None,
+    }
+}
+
+/// The dev chain's funded accounts: `(address, private key)` of the test mnemonic's first ten.
+pub fn dev_accounts() -> Vec<(Address, B256)> {
+    use alloy_signer_local::{coins_bip39::English, MnemonicBuilder};
+    (0..DEV_ACCOUNTS)
+        .filter_map(|index| {
+            let signer = MnemonicBuilder::<English>::default()
+                .phrase(DEV_MNEMONIC)
+                .index(index)
+                .ok()?
+                .build()
+                .ok()?;
+            Some((
+                signer.address(),
+                B256::from_slice(&signer.credential().to_bytes()),
+            ))
+        })
+        .collect()
+}
+
+fn predeploy(code: Bytes, storage: &[(B256, B256)]) -> GenesisAccount {
+    GenesisAccount {
+        nonce: Some(1),
+        code: Some(code),
+        storage: (!storage.is_empty()).then(|| storage.iter().copied().collect()),
+        ..Default::default()
+    }
+}
+
+/// The dev genesis.
+pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
+    use alloy_eips::{eip2935, eip4788, eip7002, eip7251};
+    let accounts = dev_accounts();
+    let governance = accounts.first().map(|(a, _)| *a).unwrap_or_default();
+    let mut genesis = Genesis::default();
+    let c = &mut genesis.config;
+    c.chain_id = DEV_CHAIN_ID;
+    for b in [
+        &mut c.homestead_block,
+        &mut c.eip150_block,
+        &mut c.eip155_block,
+        &mut c.eip158_block,
+        &mut c.byzantium_block,
+        &mut c.constantinople_block,
+        &mut c.petersburg_block,
+        &mut c.istanbul_block,
+        &mut c.berlin_block,
+        &mut c.london_block,
+    ] {
+        *b = Some(0);
+    }
+    c.merge_netsplit_block = Some(0);
+    c.terminal_total_difficulty = Some(U256::ZERO);
+    c.terminal_total_difficulty_passed = true;
+    c.shanghai_time = Some(0);
+    c.cancun_time = Some(0);
+    c.prague_time = Some(0);
+    c.deposit_contract_address = Some(BEACON_DEPOSIT);
+    let berapool = BerapoolConfig {
+        governance,
+        precompiles_activation_time: 0,
+        native_beacon_deposit: true,
+        pool: PoolTimes::dev(),
+        dev_cl: DevClConfig {
+            spec: ClSpec::default(),
+            genesis_validators: vec![dev_genesis_validator(governance)],
+        },
+    };
+    c.extra_fields
+        .insert("berapool".to_string(), serde_json::to_value(&berapool)?);
+
+    genesis.gas_limit = 30_000_000;
+    genesis.base_fee_per_gas = Some(u128::from(INITIAL_BASE_FEE));
+    genesis.extra_data = Bytes::from_static(b"berapool dev");
+    let funded = bera(100_000_000);
+    for (address, _) in &accounts {
+        genesis.alloc.insert(
+            *address,
+            GenesisAccount {
+                balance: funded,
+                ..Default::default()
+            },
+        );
+    }
+    let inhibitor = [(B256::ZERO, B256::from(U256::MAX))];
+    genesis.alloc.insert(
+        eip4788::BEACON_ROOTS_ADDRESS,
+        predeploy(eip4788::BEACON_ROOTS_CODE.clone(), &[]),
+    );
+    genesis.alloc.insert(
+        eip2935::HISTORY_STORAGE_ADDRESS,
+        predeploy(eip2935::HISTORY_STORAGE_CODE.clone(), &[]),
+    );
+    genesis.alloc.insert(
+        eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_ADDRESS,
+        predeploy(
+            eip7002::WITHDRAWAL_REQUEST_PREDEPLOY_CODE.clone(),
+            &inhibitor,
+        ),
+    );
+    genesis.alloc.insert(
+        eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_ADDRESS,
+        predeploy(
+            eip7251::CONSOLIDATION_REQUEST_PREDEPLOY_CODE.clone(),
+            &inhibitor,
+        ),
+    );
+    let feeders: Vec<Address> = accounts
+        .get(DEV_FEEDER_ACCOUNT)
+        .map(|(a, _)| *a)
+        .into_iter()
+        .collect();
+    let mut system = berapool_pool_precompiles::genesis_accounts_with_feeders(
+        governance,
+        &berapool.pool.params(),
+        &feeders,
+    )?;
+    // The genesis validators are BeaconDeposit's first deposits, so later deposit indices
+    // continue after them.
+    let deposits = genesis_deposits(&berapool.dev_cl.genesis_validators);
+    system.push(berapool_pool_precompiles::beacon_deposit_genesis_account(
+        deposits.len() as u64,
+        body::deposits_root(&deposits),
+    ));
+    for account in system {
+        let storage: Vec<(B256, B256)> = account
+            .storage
+            .iter()
+            .map(|(k, v)| (B256::from(*k), B256::from(*v)))
+            .collect();
+        genesis
+            .alloc
+            .insert(account.address, predeploy(account.code, &storage));
+    }
+    Ok(genesis)
+}

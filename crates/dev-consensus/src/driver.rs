@@ -1,0 +1,243 @@
+//! The dev block driver: produces blocks in process through the same Engine API path a consensus
+//! client uses (forkchoiceUpdated with attributes → getPayload → newPayload → forkchoiceUpdated),
+//! as soon as transactions are waiting and, with a slot time, at least once per slot.
+//!
+//! What the consensus layer contributes to each block (timestamp, randomness, fee recipient,
+//! withdrawals, parent beacon block root) comes from a [`ConsensusProvider`]. The dev consensus
+//! layer ([`DevConsensus`](crate::DevConsensus), over the [`BeaconChain`](crate::BeaconChain))
+//! is the one the node runs; [`SimpleProvider`], without validators, serves tests of the driver
+//! alone.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+use alloy_consensus::Header;
+use alloy_eips::eip4895::Withdrawal;
+use alloy_primitives::{keccak256, Address, B256};
+use alloy_rpc_types_engine::{ForkchoiceState, PayloadAttributes, PayloadStatusEnum};
+
+use alloy_rpc_types_engine::PayloadStatus;
+use berapool_engine::{EngineError, EngineHandle};
+use berapool_primitives::unix_now;
+
+/// What the consensus layer puts into the next block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextBlock {
+    /// Timestamp.
+    pub timestamp: u64,
+    /// `prevRandao`.
+    pub prev_randao: B256,
+    /// The proposer's fee recipient.
+    pub fee_recipient: Address,
+    /// EIP-4895 withdrawals.
+    pub withdrawals: Vec<Withdrawal>,
+    /// Root of the parent beacon block.
+    pub parent_beacon_block_root: B256,
+}
+
+/// The consensus side of block production.
+pub trait ConsensusProvider: Send {
+    /// The attributes of the block to build on `parent`.
+    fn next_block(&mut self, parent: &Header, parent_hash: B256) -> NextBlock;
+    /// `header` (with hash `hash`) became the head.
+    fn on_head(&mut self, _header: &Header, _hash: B256) {}
+}
+
+/// A consensus side without validators: wall-clock timestamps (strictly increasing), a fixed
+/// fee recipient, no withdrawals, and roots derived from the parent hash.
+#[derive(Clone, Debug)]
+pub struct SimpleProvider {
+    /// Fee recipient of every block.
+    pub fee_recipient: Address,
+}
+
+impl ConsensusProvider for SimpleProvider {
+    fn next_block(&mut self, parent: &Header, parent_hash: B256) -> NextBlock {
+        let now = unix_now();
+        NextBlock {
+            timestamp: now.max(parent.timestamp + 1),
+            prev_randao: keccak256([parent_hash.as_slice(), b"randao"].concat()),
+            fee_recipient: self.fee_recipient,
+            withdrawals: Vec::new(),
+            parent_beacon_block_root: keccak256([parent_hash.as_slice(), b"beacon"].concat()),
+        }
+    }
+}
+
+/// Why a block could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    /// The Engine API refused.
+    #[error("engine: {0}")]
+    Engine(#[from] EngineError),
+    /// A forkchoice update built no payload.
+    #[error("no payload was started")]
+    NoPayload,
+    /// Our own payload was not accepted.
+    #[error("own payload not valid: {}", .0.status)]
+    Rejected(PayloadStatus),
+}
+
+/// Produces blocks through an [`EngineHandle`].
+pub struct DevDriver {
+    engine: EngineHandle,
+    provider: Box<dyn ConsensusProvider>,
+    block_time: Option<Duration>,
+    /// Seconds added to the wall clock (`evm_increaseTime`).
+    time_offset: u64,
+    /// The exact timestamp of the next block (`evm_mine` with a timestamp).
+    next_timestamp: Option<u64>,
+}
+
+impl std::fmt::Debug for DevDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevDriver")
+            .field("block_time", &self.block_time)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DevDriver {
+    /// A driver over `engine`: a block as soon as transactions are waiting, and (with a
+    /// `block_time`) an empty one when none came for that long.
+    pub fn new(
+        engine: EngineHandle,
+        provider: Box<dyn ConsensusProvider>,
+        block_time: Option<Duration>,
+    ) -> Self {
+        Self {
+            engine,
+            provider,
+            block_time,
+            time_offset: 0,
+            next_timestamp: None,
+        }
+    }
+
+    /// Moves the clock of later blocks `seconds` ahead; returns the total shift.
+    pub fn increase_time(&mut self, seconds: u64) -> u64 {
+        self.time_offset = self.time_offset.saturating_add(seconds);
+        self.time_offset
+    }
+
+    /// The head's timestamp.
+    pub fn head_timestamp(&self) -> u64 {
+        self.engine.with_chain(|c| c.head().0.timestamp)
+    }
+
+    /// Gives the next block exactly `timestamp` (it must be after the head's).
+    pub fn set_next_timestamp(&mut self, timestamp: u64) {
+        self.next_timestamp = Some(timestamp);
+    }
+
+    /// Produces one block on the head and makes it the head. Returns its hash.
+    pub fn produce_block(&mut self) -> Result<B256, DriverError> {
+        let (parent, parent_hash) = self.engine.with_chain(|c| (c.head().0.clone(), c.head().1));
+        let mut next = self.provider.next_block(&parent, parent_hash);
+        if self.time_offset > 0 {
+            next.timestamp = next
+                .timestamp
+                .max(unix_now().saturating_add(self.time_offset));
+        }
+        if let Some(timestamp) = self.next_timestamp.take() {
+            next.timestamp = timestamp.max(parent.timestamp + 1);
+        }
+        let attributes = PayloadAttributes {
+            timestamp: next.timestamp,
+            prev_randao: next.prev_randao,
+            suggested_fee_recipient: next.fee_recipient,
+            withdrawals: Some(next.withdrawals),
+            parent_beacon_block_root: Some(next.parent_beacon_block_root),
+            slot_number: None,
+            target_gas_limit: None,
+        };
+        let state = ForkchoiceState {
+            head_block_hash: parent_hash,
+            safe_block_hash: B256::ZERO,
+            finalized_block_hash: B256::ZERO,
+        };
+        let id = self
+            .engine
+            .fork_choice_updated_v3(state, Some(attributes))?
+            .payload_id
+            .ok_or(DriverError::NoPayload)?;
+        let envelope = self.engine.get_payload_v4(id)?;
+        let payload = envelope.envelope_inner.execution_payload;
+        let hash = payload.payload_inner.payload_inner.block_hash;
+        let status = self.engine.new_payload_v4(
+            payload,
+            Vec::new(),
+            next.parent_beacon_block_root,
+            envelope.execution_requests,
+        )?;
+        if status.status != PayloadStatusEnum::Valid {
+            return Err(DriverError::Rejected(status));
+        }
+        // The dev chain finalizes at once: a single proposer, no forks.
+        let state = ForkchoiceState {
+            head_block_hash: hash,
+            safe_block_hash: hash,
+            finalized_block_hash: hash,
+        };
+        self.engine.fork_choice_updated_v3(state, None)?;
+        let header = self.engine.with_chain(|c| c.head().0.clone());
+        self.provider.on_head(&header, hash);
+        tracing::info!(target: "berapool::dev", number = header.number, %hash, gas_used = header.gas_used, "block produced");
+        Ok(hash)
+    }
+
+    /// Produces blocks until `shutdown` is set; a failed block is logged and retried.
+    pub fn run(self, shutdown: Arc<AtomicBool>) {
+        DevHandle::new(self).run(&shutdown);
+    }
+}
+
+/// A driver shared between its timer loop and the dev JSON-RPC methods (`anvil_mine`,
+/// `evm_increaseTime`), so a block is produced by one of them at a time.
+#[derive(Clone, Debug)]
+pub struct DevHandle(Arc<Mutex<DevDriver>>);
+
+impl DevHandle {
+    /// Shares `driver`.
+    pub fn new(driver: DevDriver) -> Self {
+        Self(Arc::new(Mutex::new(driver)))
+    }
+
+    /// Runs `f` with the driver (no other block is produced meanwhile).
+    pub fn with<T>(&self, f: impl FnOnce(&mut DevDriver) -> T) -> T {
+        f(&mut self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Produces blocks until `shutdown` is set: every block time, or as soon as transactions
+    /// wait. A failed block is logged and retried.
+    pub fn run(&self, shutdown: &AtomicBool) {
+        let poll = Duration::from_millis(25);
+        let (engine, block_time) = self.with(|d| (d.engine.clone(), d.block_time));
+        let mut last = Instant::now();
+        while !shutdown.load(Ordering::Relaxed) {
+            // Woken as soon as a transaction arrives, without holding the driver; with a slot
+            // time, an empty block is due when nothing arrived for a whole slot.
+            let due = match block_time {
+                Some(every) => {
+                    let wait = poll.min(every.saturating_sub(last.elapsed()));
+                    engine.wait_for_transactions(wait) || last.elapsed() >= every
+                }
+                None => engine.wait_for_transactions(poll),
+            };
+            if due {
+                last = Instant::now();
+                if let Err(error) = self.with(DevDriver::produce_block) {
+                    tracing::warn!(target: "berapool::dev", %error, "block production failed");
+                }
+            }
+        }
+    }
+}

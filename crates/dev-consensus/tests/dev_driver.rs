@@ -1,0 +1,129 @@
+//! The dev block driver: blocks on demand through the Engine API path, on a timer, and as soon as
+//! transactions wait.
+
+#![allow(clippy::unwrap_used)]
+
+// The engine's test chain, for signing transactions with the dev accounts.
+#[path = "../../engine/tests/common/mod.rs"]
+mod common;
+
+use std::{
+    sync::{atomic::AtomicBool, Arc},
+    time::Duration,
+};
+
+use alloy_primitives::{Address, U256};
+use berapool_chainspec::{dev_accounts, ChainSpec};
+use berapool_dev_consensus::{DevDriver, SimpleProvider};
+use berapool_engine::{Blockchain, EngineHandle};
+use berapool_txpool::TxQueue;
+use common::Chain;
+
+fn setup(dir: &std::path::Path) -> (EngineHandle, Arc<TxQueue>) {
+    let queue = Arc::new(TxQueue::default());
+    let chain = Blockchain::open(dir, ChainSpec::dev().unwrap()).unwrap();
+    (EngineHandle::new(chain, queue.clone()), queue)
+}
+
+#[test]
+fn the_driver_produces_blocks_with_waiting_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, queue) = setup(dir.path());
+    let mut signer = Chain::dev();
+    let (_, key) = dev_accounts()[4];
+    let to = Address::repeat_byte(0x77);
+    for _ in 0..3 {
+        queue.push(signer.tx(key, to, U256::from(5), Vec::new()));
+    }
+    let mut driver = DevDriver::new(
+        engine.clone(),
+        Box::new(SimpleProvider {
+            fee_recipient: Address::repeat_byte(0xfe),
+        }),
+        None,
+    );
+    let first = driver.produce_block().unwrap();
+    let (number, hash) = engine.with_chain(|c| (c.head().0.number, c.head().1));
+    assert_eq!((number, hash), (1, first));
+    assert_eq!(
+        engine.with_chain(|c| c.state().account(&to).unwrap().balance),
+        U256::from(15)
+    );
+    // Empty blocks too, each on the last, finalized at once.
+    driver.produce_block().unwrap();
+    let (n, h) = engine.with_chain(|c| (c.head().0.number, c.head().1));
+    assert_eq!(n, 2);
+    assert_eq!(
+        engine.with_chain(|c| c.store().safe_and_finalized().unwrap()),
+        (h, h)
+    );
+}
+
+#[test]
+fn the_driver_runs_on_a_timer_and_on_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, queue) = setup(dir.path());
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let driver = DevDriver::new(
+        engine.clone(),
+        Box::new(SimpleProvider {
+            fee_recipient: Address::ZERO,
+        }),
+        Some(Duration::from_millis(100)),
+    );
+    let stop = shutdown.clone();
+    let thread = std::thread::spawn(move || driver.run(stop));
+    std::thread::sleep(Duration::from_millis(650));
+    shutdown.store(true, std::sync::atomic::Ordering::Relaxed);
+    thread.join().unwrap();
+    let timed = engine.with_chain(|c| c.head().0.number);
+    assert!(timed >= 3, "only {timed} blocks in 650 ms at 100 ms");
+
+    // On demand: no block while nothing waits, one as soon as a transaction does.
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let driver = DevDriver::new(
+        engine.clone(),
+        Box::new(SimpleProvider {
+            fee_recipient: Address::ZERO,
+        }),
+        None,
+    );
+    let stop = shutdown.clone();
+    let thread = std::thread::spawn(move || driver.run(stop));
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(engine.with_chain(|c| c.head().0.number), timed);
+    let mut signer = Chain::dev();
+    let (_, key) = dev_accounts()[5];
+    queue.push(signer.tx(key, Address::repeat_byte(1), U256::from(1), Vec::new()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while engine.with_chain(|c| c.head().0.number) == timed && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    shutdown.store(true, std::sync::atomic::Ordering::Relaxed);
+    thread.join().unwrap();
+    assert_eq!(engine.with_chain(|c| c.head().0.number), timed + 1);
+}
+
+#[test]
+fn a_transaction_that_cannot_be_included_does_not_keep_the_driver_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, queue) = setup(dir.path());
+    let mut signer = Chain::dev();
+    // A key with no funds: the builder leaves its transaction out.
+    let broke = alloy_primitives::B256::repeat_byte(0x42);
+    queue.push(signer.tx(broke, Address::repeat_byte(1), U256::from(1), Vec::new()));
+    let mut driver = DevDriver::new(
+        engine.clone(),
+        Box::new(SimpleProvider {
+            fee_recipient: Address::ZERO,
+        }),
+        None,
+    );
+    driver.produce_block().unwrap();
+    assert_eq!(
+        engine.with_chain(|c| c.store().block(1).unwrap().unwrap().transactions.len()),
+        0
+    );
+    assert!(!engine.has_pending_transactions(), "the queue let go of it");
+}

@@ -1,0 +1,464 @@
+//! The canonical chain: its head, the state at the head, and the three things done to it —
+//! building a block on top, validating a block received from outside, and committing a block as
+//! the new head (one storage transaction).
+
+use std::path::Path;
+
+use alloy_consensus::{transaction::Recovered, Header, TxEnvelope};
+use alloy_eips::{eip1559::BaseFeeParams, eip4895::Withdrawal, eip7685::Requests};
+use alloy_evm::revm::context::result::{EVMError, ExecutionResult};
+use alloy_primitives::{Address, Bloom, Bytes, B256};
+use berapool_chainspec::ChainSpec;
+use berapool_primitives::{ExecutedBlock, GotExpected};
+use berapool_storage::{ChainStore, MemoryState, StorageError};
+
+use crate::execute::{
+    execute_block_with, executor_factory, BlockInput, ExecutionError, ExecutorFactory, Mode,
+};
+
+/// A block ready to become the head: executed, with the state after it.
+#[derive(Debug)]
+pub struct SealedBlock {
+    /// The block.
+    pub block: ExecutedBlock,
+    /// Its hash.
+    pub hash: B256,
+    /// The state after it.
+    pub state: MemoryState,
+}
+
+/// What a block builder is asked for.
+#[derive(Clone, Debug)]
+pub struct BuildAttributes {
+    /// Timestamp.
+    pub timestamp: u64,
+    /// `prevRandao`.
+    pub prev_randao: B256,
+    /// Fee recipient.
+    pub fee_recipient: Address,
+    /// EIP-4895 withdrawals.
+    pub withdrawals: Vec<Withdrawal>,
+    /// EIP-4788 parent beacon block root.
+    pub parent_beacon_block_root: B256,
+}
+
+/// Why a received block is invalid.
+#[derive(Debug, thiserror::Error)]
+pub enum InvalidBlock {
+    /// It does not extend the head.
+    #[error("parent {parent} is not the head {head}")]
+    NotOnHead {
+        /// Its parent.
+        parent: B256,
+        /// The head.
+        head: B256,
+    },
+    /// Its number does not follow the parent's.
+    #[error("number {number} after parent {parent}")]
+    Number {
+        /// Its number.
+        number: u64,
+        /// The parent's.
+        parent: u64,
+    },
+    /// Its timestamp is not after the parent's.
+    #[error("timestamp {timestamp} not after parent's {parent}")]
+    Timestamp {
+        /// Its timestamp.
+        timestamp: u64,
+        /// The parent's.
+        parent: u64,
+    },
+    /// It uses more gas than its limit.
+    #[error("gas used {used} above the limit {limit}")]
+    GasAboveLimit {
+        /// Gas used.
+        used: u64,
+        /// Gas limit.
+        limit: u64,
+    },
+    /// Its gas limit moved more than 1/1024 from the parent's.
+    #[error("gas limit {limit} too far from the parent's {parent}")]
+    GasLimit {
+        /// Its limit.
+        limit: u64,
+        /// The parent's.
+        parent: u64,
+    },
+    /// Its base fee is not the one EIP-1559 gives.
+    #[error("base fee {0}")]
+    BaseFee(GotExpected<Option<u64>>),
+    /// A root or hash in its header is not what execution produced.
+    #[error("{field} mismatch: header has {}, execution gives {}", .diff.got, .diff.expected)]
+    Root {
+        /// Which field.
+        field: HeaderField,
+        /// Header (got) and execution (expected).
+        diff: GotExpected<B256>,
+    },
+    /// An optional root (withdrawals, requests) is not what execution produced.
+    #[error("{field} mismatch: header has {:?}, execution gives {:?}", .diff.got, .diff.expected)]
+    OptionalRoot {
+        /// Which field.
+        field: HeaderField,
+        /// Header (got) and execution (expected).
+        diff: GotExpected<Option<B256>>,
+    },
+    /// The logs bloom is not what execution produced.
+    #[error("logs bloom mismatch")]
+    LogsBloom(Box<GotExpected<Bloom>>),
+    /// The gas used is not what execution produced.
+    #[error("gas used mismatch: header has {}, execution gives {}", .0.got, .0.expected)]
+    GasUsed(GotExpected<u64>),
+    /// The execution requests sent with the payload are not what execution produced.
+    #[error("execution requests mismatch: payload has {}, execution gives {}", .0.got.len(), .0.expected.len())]
+    Requests(Box<GotExpected<Requests>>),
+    /// Execution refused the block (an invalid transaction, a failed system call).
+    #[error("execution failed: {0}")]
+    Execution(#[from] ExecutionError),
+}
+
+/// A header field that execution computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderField {
+    /// `stateRoot`.
+    StateRoot,
+    /// `receiptsRoot`.
+    ReceiptsRoot,
+    /// `transactionsRoot`.
+    TransactionsRoot,
+    /// `withdrawalsRoot`.
+    WithdrawalsRoot,
+    /// `requestsHash`.
+    RequestsHash,
+    /// The block hash.
+    BlockHash,
+}
+
+impl std::fmt::Display for HeaderField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::StateRoot => "state root",
+            Self::ReceiptsRoot => "receipts root",
+            Self::TransactionsRoot => "transactions root",
+            Self::WithdrawalsRoot => "withdrawals root",
+            Self::RequestsHash => "requests hash",
+            Self::BlockHash => "block hash",
+        })
+    }
+}
+
+/// A read of the call's state failed (it cannot: the state is in memory).
+pub(crate) type CallStateError =
+    alloy_evm::revm::database_interface::bal::EvmDatabaseError<std::convert::Infallible>;
+
+/// Why [`Blockchain::call`] could not run a transaction.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The request does not make a transaction (fees, gas, fields).
+    #[error("{0}")]
+    Request(#[from] alloy_evm::rpc::EthTxEnvError),
+    /// A state override could not be applied.
+    #[error("state override: {0}")]
+    Override(#[from] alloy_evm::overrides::StateOverrideError<CallStateError>),
+    /// The EVM refused the transaction before running it (funds, fees, nonce, gas floor).
+    #[error("{0}")]
+    Evm(#[from] EVMError<CallStateError>),
+}
+
+/// Why [`Blockchain::commit`] refused a block.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    /// It was built or validated on another head.
+    #[error("block {block} does not extend the head {head}")]
+    NotOnHead {
+        /// Its hash.
+        block: B256,
+        /// The head.
+        head: B256,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// How [`Blockchain::call`] runs a transaction.
+#[derive(Clone, Debug, Default)]
+pub struct CallOptions {
+    /// Gas limit instead of the request's.
+    pub gas_limit: Option<u64>,
+    /// Coinbase instead of the head's. The coinbase is warm (EIP-3651), so an estimate run with
+    /// a coinbase the transaction touches would come out low.
+    pub beneficiary: Option<Address>,
+    /// Accounts replaced for this call only (`eth_call`'s third parameter).
+    pub overrides: Option<alloy_rpc_types_eth::state::StateOverride>,
+}
+
+/// The canonical chain and the state at its head.
+#[derive(Debug)]
+pub struct Blockchain {
+    spec: ChainSpec,
+    factory: ExecutorFactory,
+    store: ChainStore,
+    state: MemoryState,
+    head: Header,
+    head_hash: B256,
+}
+
+/// The gas limit a block may have after `parent` (EIP-1559: at most 1/1024 change).
+pub fn gas_limit_in_bounds(parent: u64, limit: u64) -> bool {
+    let delta = parent / 1024;
+    limit >= 5000 && limit < parent + delta && limit > parent.saturating_sub(delta)
+}
+
+impl Blockchain {
+    /// Opens the chain stored in `datadir` (writing the genesis on first use).
+    pub fn open(datadir: &Path, spec: ChainSpec) -> Result<Self, StorageError> {
+        let store = ChainStore::open(datadir, &spec)?;
+        let state = store.load_state()?;
+        let number = store.head_number()?;
+        let head = store
+            .header(number)?
+            .ok_or(StorageError::MissingBlock(number))?;
+        let head_hash = head.hash_slow();
+        let factory = executor_factory(&spec);
+        Ok(Self {
+            spec,
+            factory,
+            store,
+            state,
+            head,
+            head_hash,
+        })
+    }
+
+    /// The chain's spec.
+    pub fn spec(&self) -> &ChainSpec {
+        &self.spec
+    }
+
+    /// The store.
+    pub fn store(&self) -> &ChainStore {
+        &self.store
+    }
+
+    /// The head header and its hash.
+    pub fn head(&self) -> (&Header, B256) {
+        (&self.head, self.head_hash)
+    }
+
+    /// The state at the head.
+    pub fn state(&self) -> &MemoryState {
+        &self.state
+    }
+
+    /// Runs `tx` against the head state without committing anything (`eth_call`,
+    /// `eth_estimateGas`): the head block's environment, no nonce check, and no base fee when the
+    /// request names no fee.
+    pub fn call(
+        &self,
+        request: alloy_rpc_types_eth::TransactionRequest,
+        options: &CallOptions,
+    ) -> Result<ExecutionResult, CallError> {
+        use alloy_evm::{block::BlockExecutorFactory, rpc::TryIntoTxEnv, Evm, EvmEnv, EvmFactory};
+        let mut env: EvmEnv = EvmEnv::for_eth_block(
+            &self.head,
+            &self.spec,
+            self.spec.chain_id(),
+            self.spec.blob_params_at(self.head.timestamp),
+        );
+        // As other clients do: a call that names no fee runs at a zero base fee.
+        let priced = request.gas_price.is_some()
+            || request.max_fee_per_gas.is_some()
+            || request.max_priority_fee_per_gas.is_some();
+        if !priced {
+            env.block_env.basefee = 0;
+        }
+        env.cfg_env.disable_nonce_check = true;
+        if let Some(beneficiary) = options.beneficiary {
+            env.block_env.beneficiary = beneficiary;
+        }
+        let mut tx = request.try_into_tx_env(&env)?;
+        if let Some(gas) = options.gas_limit {
+            tx.gas_limit = gas;
+        }
+        let mut db = alloy_evm::revm::database::State::builder()
+            .with_database_ref(&self.state)
+            .build();
+        if let Some(overrides) = &options.overrides {
+            alloy_evm::overrides::apply_state_overrides(overrides.clone(), &mut db)?;
+        }
+        let mut evm = self.factory.evm_factory().create_evm(&mut db, env);
+        Ok(evm.transact(tx)?.result)
+    }
+
+    /// Builds a block on the head from `candidates` (those that cannot be included are left out).
+    pub fn build(
+        &self,
+        attributes: &BuildAttributes,
+        candidates: Vec<Recovered<TxEnvelope>>,
+    ) -> Result<SealedBlock, ExecutionError> {
+        let input = BlockInput {
+            parent: self.head.clone(),
+            parent_hash: self.head_hash,
+            timestamp: attributes.timestamp,
+            beneficiary: attributes.fee_recipient,
+            prev_randao: attributes.prev_randao,
+            gas_limit: self.head.gas_limit,
+            parent_beacon_block_root: attributes.parent_beacon_block_root,
+            withdrawals: attributes.withdrawals.clone(),
+            extra_data: Bytes::from_static(b"berapool"),
+            transactions: candidates,
+        };
+        let mut state = self.state.clone();
+        let block = execute_block_with(&self.spec, &self.factory, &mut state, input, Mode::Build)?;
+        let hash = block.header.hash_slow();
+        Ok(SealedBlock { block, hash, state })
+    }
+
+    /// Validates a block received from outside against its parent (the head) and by executing
+    /// it: every root and total in its header must be what execution produces.
+    pub fn validate(
+        &self,
+        header: &Header,
+        transactions: Vec<Recovered<TxEnvelope>>,
+        withdrawals: Vec<Withdrawal>,
+        requests: &Requests,
+    ) -> Result<SealedBlock, InvalidBlock> {
+        let parent = &self.head;
+        if header.parent_hash != self.head_hash {
+            return Err(InvalidBlock::NotOnHead {
+                parent: header.parent_hash,
+                head: self.head_hash,
+            });
+        }
+        if header.number != parent.number + 1 {
+            return Err(InvalidBlock::Number {
+                number: header.number,
+                parent: parent.number,
+            });
+        }
+        if header.timestamp <= parent.timestamp {
+            return Err(InvalidBlock::Timestamp {
+                timestamp: header.timestamp,
+                parent: parent.timestamp,
+            });
+        }
+        if header.gas_used > header.gas_limit {
+            return Err(InvalidBlock::GasAboveLimit {
+                used: header.gas_used,
+                limit: header.gas_limit,
+            });
+        }
+        if !gas_limit_in_bounds(parent.gas_limit, header.gas_limit) {
+            return Err(InvalidBlock::GasLimit {
+                limit: header.gas_limit,
+                parent: parent.gas_limit,
+            });
+        }
+        let base_fee = parent.next_block_base_fee(BaseFeeParams::ethereum());
+        if header.base_fee_per_gas != base_fee {
+            return Err(InvalidBlock::BaseFee(GotExpected::new(
+                header.base_fee_per_gas,
+                base_fee,
+            )));
+        }
+        let input = BlockInput {
+            parent: parent.clone(),
+            parent_hash: self.head_hash,
+            timestamp: header.timestamp,
+            beneficiary: header.beneficiary,
+            prev_randao: header.mix_hash,
+            gas_limit: header.gas_limit,
+            parent_beacon_block_root: header.parent_beacon_block_root.unwrap_or_default(),
+            withdrawals,
+            extra_data: header.extra_data.clone(),
+            transactions,
+        };
+        let mut state = self.state.clone();
+        let block =
+            execute_block_with(&self.spec, &self.factory, &mut state, input, Mode::Validate)?;
+        let computed = &block.header;
+        let root = |field, got: B256, expected: B256| {
+            if got == expected {
+                Ok(())
+            } else {
+                Err(InvalidBlock::Root {
+                    field,
+                    diff: GotExpected::new(got, expected),
+                })
+            }
+        };
+        let optional_root = |field, got: Option<B256>, expected: Option<B256>| {
+            if got == expected {
+                Ok(())
+            } else {
+                Err(InvalidBlock::OptionalRoot {
+                    field,
+                    diff: GotExpected::new(got, expected),
+                })
+            }
+        };
+        root(
+            HeaderField::StateRoot,
+            header.state_root,
+            computed.state_root,
+        )?;
+        root(
+            HeaderField::ReceiptsRoot,
+            header.receipts_root,
+            computed.receipts_root,
+        )?;
+        root(
+            HeaderField::TransactionsRoot,
+            header.transactions_root,
+            computed.transactions_root,
+        )?;
+        optional_root(
+            HeaderField::WithdrawalsRoot,
+            header.withdrawals_root,
+            computed.withdrawals_root,
+        )?;
+        if header.logs_bloom != computed.logs_bloom {
+            return Err(InvalidBlock::LogsBloom(Box::new(GotExpected::new(
+                header.logs_bloom,
+                computed.logs_bloom,
+            ))));
+        }
+        if header.gas_used != computed.gas_used {
+            return Err(InvalidBlock::GasUsed(GotExpected::new(
+                header.gas_used,
+                computed.gas_used,
+            )));
+        }
+        optional_root(
+            HeaderField::RequestsHash,
+            header.requests_hash,
+            computed.requests_hash,
+        )?;
+        if block.requests != *requests {
+            return Err(InvalidBlock::Requests(Box::new(GotExpected::new(
+                requests.clone(),
+                block.requests.clone(),
+            ))));
+        }
+        let hash = header.hash_slow();
+        root(HeaderField::BlockHash, hash, computed.hash_slow())?;
+        Ok(SealedBlock { block, hash, state })
+    }
+
+    /// Makes `sealed` (built or validated on the current head) the new head.
+    pub fn commit(&mut self, sealed: SealedBlock) -> Result<(), CommitError> {
+        if sealed.block.header.parent_hash != self.head_hash {
+            return Err(CommitError::NotOnHead {
+                block: sealed.hash,
+                head: self.head_hash,
+            });
+        }
+        self.store.commit_block(&sealed.block)?;
+        self.head = sealed.block.header;
+        self.head_hash = sealed.hash;
+        self.state = sealed.state;
+        Ok(())
+    }
+}

@@ -1,0 +1,212 @@
+//! Block execution: one block through the pool system's block executor
+//! ([`BerapoolBlockExecutorFactory`]: alloy-evm's Ethereum executor with the pool precompiles, the
+//! standard system calls, EIP-4895 withdrawals and the pool system's block rules), then the
+//! header completed with every root and total.
+
+use std::borrow::Cow;
+
+use alloy_consensus::{
+    proofs::{calculate_receipt_root, calculate_transaction_root, calculate_withdrawals_root},
+    transaction::Recovered,
+    Header, TxEnvelope, TxReceipt, EMPTY_OMMER_ROOT_HASH,
+};
+use alloy_eips::{eip4895::Withdrawal, eip7685::Requests};
+use alloy_evm::{
+    block::{BlockExecutionError, BlockExecutor, BlockExecutorFactory},
+    eth::{receipt_builder::AlloyReceiptBuilder, EthBlockExecutionCtx},
+    revm::database::State,
+    EvmEnv, EvmFactory,
+};
+use alloy_primitives::{Address, Bloom, Bytes, B256};
+use berapool_chainspec::ChainSpec;
+use berapool_pool_precompiles::{BerapoolBlockExecutorFactory, BerapoolEvmFactory, PoolConfig};
+use berapool_primitives::{BlockTimings, ExecutedBlock};
+use berapool_storage::{MemoryState, RETENTION};
+
+/// The executor factory of a chain: Ethereum rules with the pool system.
+pub type ExecutorFactory = BerapoolBlockExecutorFactory<AlloyReceiptBuilder, ChainSpec>;
+
+/// Builds the executor factory of `spec` (without a pool system the precompiles and the block
+/// rules never activate).
+pub fn executor_factory(spec: &ChainSpec) -> ExecutorFactory {
+    let pool = spec.pool_config().unwrap_or(PoolConfig {
+        activation_timestamp: u64::MAX,
+        ..PoolConfig::new(Default::default())
+    });
+    BerapoolBlockExecutorFactory::new(
+        AlloyReceiptBuilder::default(),
+        spec.clone(),
+        BerapoolEvmFactory::new(pool),
+    )
+}
+
+/// Why a block could not be executed: the EVM refused it (an invalid transaction, a failed
+/// system call or pool rule).
+#[derive(Debug, thiserror::Error)]
+#[error("block execution: {0}")]
+pub struct ExecutionError(#[from] pub BlockExecutionError);
+
+/// Everything about a block that is an input, not a result of executing it.
+#[derive(Clone, Debug)]
+pub struct BlockInput {
+    /// The parent's header.
+    pub parent: Header,
+    /// The parent's hash.
+    pub parent_hash: B256,
+    /// Timestamp.
+    pub timestamp: u64,
+    /// Fee recipient.
+    pub beneficiary: Address,
+    /// `prevRandao`.
+    pub prev_randao: B256,
+    /// Gas limit.
+    pub gas_limit: u64,
+    /// Parent beacon block root (EIP-4788).
+    pub parent_beacon_block_root: B256,
+    /// EIP-4895 withdrawals.
+    pub withdrawals: Vec<Withdrawal>,
+    /// Extra data.
+    pub extra_data: Bytes,
+    /// Transactions, with their recovered senders.
+    pub transactions: Vec<Recovered<TxEnvelope>>,
+}
+
+impl BlockInput {
+    /// The header fields known before execution.
+    fn partial_header(&self, spec: &ChainSpec) -> Header {
+        use alloy_hardforks::{EthereumHardfork, EthereumHardforks};
+        let base_fee = self
+            .parent
+            .next_block_base_fee(alloy_eips::eip1559::BaseFeeParams::ethereum())
+            .unwrap_or(alloy_eips::eip1559::INITIAL_BASE_FEE);
+        let prague =
+            spec.is_ethereum_fork_active_at_timestamp(EthereumHardfork::Prague, self.timestamp);
+        Header {
+            parent_hash: self.parent_hash,
+            ommers_hash: EMPTY_OMMER_ROOT_HASH,
+            beneficiary: self.beneficiary,
+            number: self.parent.number + 1,
+            gas_limit: self.gas_limit,
+            timestamp: self.timestamp,
+            extra_data: self.extra_data.clone(),
+            mix_hash: self.prev_randao,
+            base_fee_per_gas: Some(base_fee),
+            withdrawals_root: Some(calculate_withdrawals_root(&self.withdrawals)),
+            blob_gas_used: Some(0),
+            excess_blob_gas: Some(0),
+            parent_beacon_block_root: Some(self.parent_beacon_block_root),
+            requests_hash: prague.then(|| Requests::default().requests_hash()),
+            ..Default::default()
+        }
+    }
+}
+
+/// What to do with a transaction that cannot be included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Building a block: leave it out and go on.
+    Build,
+    /// Checking a received block: the whole block is invalid.
+    Validate,
+}
+
+/// Executes the block `input` on `state` and applies its changes to it.
+pub fn execute_block(
+    spec: &ChainSpec,
+    factory: &ExecutorFactory,
+    state: &mut MemoryState,
+    input: BlockInput,
+) -> Result<ExecutedBlock, ExecutionError> {
+    execute_block_with(spec, factory, state, input, Mode::Validate)
+}
+
+/// Executes the block `input` on `state` and applies its changes to it; in [`Mode::Build`]
+/// transactions that cannot be included are left out of the block.
+pub fn execute_block_with(
+    spec: &ChainSpec,
+    factory: &ExecutorFactory,
+    state: &mut MemoryState,
+    mut input: BlockInput,
+    mode: Mode,
+) -> Result<ExecutedBlock, ExecutionError> {
+    let started = std::time::Instant::now();
+    let mut header = input.partial_header(spec);
+    let env: EvmEnv = EvmEnv::for_eth_block(
+        &header,
+        spec,
+        spec.chain_id(),
+        spec.blob_params_at(input.timestamp),
+    );
+    let mut db = State::builder()
+        .with_database_ref(&*state)
+        .with_bundle_update()
+        .build();
+    let (receipts, requests, gas_used, left_out) = {
+        let evm = factory.evm_factory().create_evm(&mut db, env);
+        let ctx = EthBlockExecutionCtx {
+            parent_hash: input.parent_hash,
+            parent_beacon_block_root: Some(input.parent_beacon_block_root),
+            ommers: &[],
+            withdrawals: Some(Cow::Borrowed(&input.withdrawals)),
+            extra_data: input.extra_data.clone(),
+            tx_count_hint: Some(input.transactions.len()),
+            slot_number: None,
+        };
+        let mut executor = factory.create_executor(evm, ctx);
+        executor.apply_pre_execution_changes()?;
+        let mut included = Vec::with_capacity(input.transactions.len());
+        let mut left_out = Vec::new();
+        for tx in std::mem::take(&mut input.transactions) {
+            match executor.execute_transaction(&tx) {
+                Ok(_) => included.push(tx),
+                Err(error) if mode == Mode::Build => {
+                    tracing::debug!(target: "berapool::build", tx = %tx.inner().tx_hash(), %error, "transaction left out");
+                    left_out.push(*tx.inner().tx_hash());
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        input.transactions = included;
+        let result = executor.apply_post_execution_changes()?;
+        (result.receipts, result.requests, result.gas_used, left_out)
+    };
+    db.merge_transitions(RETENTION);
+    let bundle = db.take_bundle();
+    drop(db);
+    state.apply(&bundle);
+
+    let mut bloom = Bloom::ZERO;
+    for receipt in &receipts {
+        bloom.accrue_bloom(&receipt.bloom());
+    }
+    let envelopes: Vec<TxEnvelope> = input
+        .transactions
+        .iter()
+        .map(|t| t.inner().clone())
+        .collect();
+    let execution = started.elapsed();
+    let root_started = std::time::Instant::now();
+    header.state_root = state.state_root();
+    let timings = BlockTimings {
+        execution,
+        state_root: root_started.elapsed(),
+    };
+    header.transactions_root = calculate_transaction_root(&envelopes);
+    header.receipts_root = calculate_receipt_root(&receipts);
+    header.logs_bloom = bloom;
+    header.gas_used = gas_used;
+    if header.requests_hash.is_some() {
+        header.requests_hash = Some(requests.requests_hash());
+    }
+    state.set_block_hash(header.number, header.hash_slow());
+    Ok(ExecutedBlock {
+        header,
+        transactions: input.transactions,
+        withdrawals: input.withdrawals,
+        receipts,
+        requests,
+        changes: bundle,
+        left_out,
+        timings,
+    })
+}

@@ -1,0 +1,521 @@
+//! The oracle feeder: proves pool validators' consensus-layer balances to the pool system.
+//!
+//! Each round it reads the head block (timestamp `T`), lists the validators of the beacon state
+//! a proof "as of `T`" is against, and for every validator whose credentials are the pools'
+//! withdrawal vault:
+//! - activates its pool (`activateStakingPool`) if the pool is registered but not active yet;
+//! - otherwise reports its balance (`AccountingOracle.updateTotalDeposits`).
+//!
+//! Proofs come from a BeaconKit-compatible proof API (`/bkit/v1/proof/…`). Each one is checked
+//! against the EIP-4788 root stored for `T` and then simulated with `eth_estimateGas` before it
+//! is sent, so a balance that cannot be proven is never submitted; a failure is logged with its
+//! reason and retried with fresh proofs.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::SolCall;
+use berapool_pool_precompiles::{
+    abi::{
+        IAccountingOracle, IStakingPool,
+        IStakingPoolContractsFactory::{self as F},
+    },
+    pool_state::addresses::{
+        pool_withdrawal_credentials, ACCOUNTING_ORACLE, BEACON_ROOTS, FACTORY,
+    },
+    ssz,
+};
+use jsonrpsee::{
+    core::{client::ClientT, params::ArrayParams},
+    http_client::{HttpClient, HttpClientBuilder},
+    rpc_params,
+};
+use serde_json::Value;
+
+use berapool_http::{self as http, HttpError};
+use jsonrpsee::core::client::Error as ClientError;
+
+/// How the feeder runs.
+#[derive(Clone, Debug)]
+pub struct OracleConfig {
+    /// JSON-RPC URL of the execution node.
+    pub rpc: String,
+    /// URL of the proof API (`http://host:port`).
+    pub beacon: String,
+    /// Key of an account holding `FEEDER_ROLE`.
+    pub key: B256,
+    /// Time between rounds.
+    pub interval: Duration,
+}
+
+/// Why a round or a submission failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OracleError {
+    /// The feeder key is not a valid secp256k1 key.
+    #[error("invalid feeder key")]
+    Key,
+    /// The JSON-RPC URL cannot be used.
+    #[error("JSON-RPC client: {0}")]
+    Connect(ClientError),
+    /// A JSON-RPC call failed.
+    #[error("JSON-RPC {method}: {source}")]
+    Rpc {
+        /// Method.
+        method: &'static str,
+        /// What went wrong.
+        source: ClientError,
+    },
+    /// The simulation of a submission failed (a revert names the pool system's error when it
+    /// is one of the factory's).
+    #[error("JSON-RPC eth_estimateGas: {source}{}", custom_error.as_ref().map(|e| format!(" ({e:?})")).unwrap_or_default())]
+    Simulation {
+        /// What the node answered.
+        source: ClientError,
+        /// The factory's custom error in the revert data, if it is one.
+        custom_error: Option<F::IStakingPoolContractsFactoryErrors>,
+    },
+    /// The proof API failed.
+    #[error("beacon API {url}: {source}")]
+    Beacon {
+        /// The request.
+        url: String,
+        /// What went wrong.
+        source: BeaconError,
+    },
+    /// A response lacked a field or had a malformed one.
+    #[error("malformed {0}")]
+    Malformed(&'static str),
+    /// The proof does not hash to the beacon root the chain stored for its timestamp.
+    #[error("proof does not match the beacon root stored for timestamp {0}")]
+    ProofMismatch(u64),
+}
+
+/// Why a proof API request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BeaconError {
+    /// No answer, or not HTTP.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The body is not JSON.
+    #[error("response is not JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The API answered with an error.
+    #[error("{status}: {message}")]
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// The API's message.
+        message: String,
+    },
+}
+
+fn rpc_error(method: &'static str) -> impl Fn(ClientError) -> OracleError {
+    move |source| OracleError::Rpc { method, source }
+}
+
+/// What one round did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RoundReport {
+    /// Pools activated (transaction hashes).
+    pub activations: Vec<B256>,
+    /// Balances reported (transaction hashes).
+    pub reports: Vec<B256>,
+    /// Submissions not sent, with why.
+    pub skipped: Vec<String>,
+}
+
+/// A pool validator seen in the beacon state.
+#[derive(Clone, Debug)]
+struct PoolValidator {
+    index: u64,
+    pubkey: Bytes,
+}
+
+/// The feeder.
+#[derive(Debug)]
+pub struct Feeder {
+    rpc: HttpClient,
+    beacon: String,
+    signer: PrivateKeySigner,
+    chain_id: Option<u64>,
+    /// The last transaction sent per validator, until it is mined.
+    in_flight: HashMap<u64, B256>,
+}
+
+impl Feeder {
+    /// A feeder for `config`.
+    pub fn new(config: &OracleConfig) -> Result<Self, OracleError> {
+        let rpc = HttpClientBuilder::default()
+            .request_timeout(Duration::from_secs(20))
+            .build(&config.rpc)
+            .map_err(OracleError::Connect)?;
+        let signer = PrivateKeySigner::from_bytes(&config.key).map_err(|_| OracleError::Key)?;
+        Ok(Self {
+            rpc,
+            beacon: config.beacon.trim_end_matches('/').to_string(),
+            signer,
+            chain_id: None,
+            in_flight: HashMap::new(),
+        })
+    }
+
+    /// The feeder's account.
+    pub fn address(&self) -> Address {
+        self.signer.address()
+    }
+
+    async fn call_rpc(
+        &self,
+        method: &'static str,
+        params: ArrayParams,
+    ) -> Result<Value, OracleError> {
+        self.rpc
+            .request(method, params)
+            .await
+            .map_err(rpc_error(method))
+    }
+
+    async fn beacon_get(&self, path: &str) -> Result<Value, OracleError> {
+        let url = format!("{}{path}", self.beacon);
+        let answer = async {
+            let (status, body) = http::get(&url, Duration::from_secs(20)).await?;
+            let value: Value = serde_json::from_str(&body)?;
+            if status != 200 {
+                let message = value["message"].as_str().unwrap_or(&body).to_string();
+                return Err(BeaconError::Status { status, message });
+            }
+            Ok(value)
+        };
+        answer
+            .await
+            .map_err(|source| OracleError::Beacon { url, source })
+    }
+
+    async fn eth_call(&self, to: Address, data: Vec<u8>) -> Result<Bytes, OracleError> {
+        let request = serde_json::json!({ "to": to, "data": Bytes::from(data) });
+        let value = self
+            .call_rpc("eth_call", rpc_params![request, "latest"])
+            .await?;
+        serde_json::from_value(value).map_err(|_| OracleError::Malformed("eth_call result"))
+    }
+
+    /// One round over every pool validator; errors of one pool do not stop the others.
+    pub async fn round(&mut self) -> Result<RoundReport, OracleError> {
+        let mut report = RoundReport::default();
+        let head = self
+            .call_rpc("eth_getBlockByNumber", rpc_params!["latest", false])
+            .await?;
+        let number = quantity(&head["number"]).ok_or(OracleError::Malformed("block number"))?;
+        let timestamp =
+            quantity(&head["timestamp"]).ok_or(OracleError::Malformed("block timestamp"))?;
+        if number == 0 {
+            return Ok(report);
+        }
+        // The proof "as of" the head's timestamp is against the state after its parent.
+        let validators = self
+            .beacon_get(&format!("/eth/v1/beacon/states/{}/validators", number - 1))
+            .await?;
+        let pool_credentials = pool_withdrawal_credentials();
+        let pool_validators: Vec<PoolValidator> = validators["data"]
+            .as_array()
+            .ok_or(OracleError::Malformed("validators"))?
+            .iter()
+            .filter(|v| {
+                v["validator"]["withdrawal_credentials"]
+                    .as_str()
+                    .and_then(|c| c.parse::<B256>().ok())
+                    == Some(pool_credentials)
+            })
+            .filter_map(|v| {
+                Some(PoolValidator {
+                    index: v["index"].as_str()?.parse().ok()?,
+                    pubkey: v["validator"]["pubkey"].as_str()?.parse().ok()?,
+                })
+            })
+            .collect();
+        for validator in pool_validators {
+            match self.serve_validator(&validator, timestamp).await {
+                Ok(Some((activation, hash))) => {
+                    self.in_flight.insert(validator.index, hash);
+                    if activation {
+                        report.activations.push(hash);
+                    } else {
+                        report.reports.push(hash);
+                    }
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(target: "berapool::oracle", index = validator.index, %error, "not submitted; retrying with fresh proofs next round");
+                    report
+                        .skipped
+                        .push(format!("validator {}: {error}", validator.index));
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Activates or reports one validator's pool; `Some((is_activation, tx hash))` if sent.
+    async fn serve_validator(
+        &mut self,
+        validator: &PoolValidator,
+        timestamp: u64,
+    ) -> Result<Option<(bool, B256)>, OracleError> {
+        if let Some(hash) = self.in_flight.get(&validator.index) {
+            let receipt = self
+                .call_rpc("eth_getTransactionReceipt", rpc_params![hash])
+                .await?;
+            if receipt.is_null() {
+                return Ok(None);
+            }
+            if receipt["status"].as_str() != Some("0x1") {
+                tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, "submission reverted on chain; sending fresh proofs");
+            }
+            self.in_flight.remove(&validator.index);
+        }
+        let core = self
+            .eth_call(
+                FACTORY,
+                F::getCoreContractsCall {
+                    pubkey: validator.pubkey.clone(),
+                }
+                .abi_encode(),
+            )
+            .await;
+        // Deposits with the vault's credentials but no registered pool are not ours to feed.
+        let Ok(core) = core else { return Ok(None) };
+        let Ok(core) = F::getCoreContractsCall::abi_decode_returns(&core) else {
+            return Ok(None);
+        };
+        let pool = core.stakingPool;
+        let active = self
+            .eth_call(pool, IStakingPool::isActiveCall {}.abi_encode())
+            .await?;
+        let exited = self
+            .eth_call(pool, IStakingPool::isFullyExitedCall {}.abi_encode())
+            .await?;
+        if exited.last() == Some(&1) {
+            return Ok(None);
+        }
+        let is_active = active.last() == Some(&1);
+        let root = self.beacon_root(timestamp).await?;
+        let t = format!("t{timestamp}");
+        let i = validator.index;
+        let pubkey = self
+            .beacon_get(&format!("/bkit/v1/proof/validator_pubkey/{t}/{i}"))
+            .await?;
+        let balance = self
+            .beacon_get(&format!("/bkit/v1/proof/validator_balance/{t}/{i}"))
+            .await?;
+        let pubkey_proof = roots(&pubkey["validator_pubkey_proof"])?;
+        let balance_proof = roots(&balance["balance_proof"])?;
+        let leaf = balance["balance_leaf"]
+            .as_str()
+            .and_then(|s| s.parse::<B256>().ok())
+            .ok_or(OracleError::Malformed("balance leaf"))?;
+        let gwei =
+            quantity(&balance["validator_balance"]).ok_or(OracleError::Malformed("balance"))?;
+        let pubkey_bytes: [u8; 48] = validator
+            .pubkey
+            .as_ref()
+            .try_into()
+            .map_err(|_| OracleError::Malformed("pubkey"))?;
+        // Checked here first so a mismatch is named, not just a revert.
+        let proven = ssz::verify(
+            &pubkey_proof,
+            root,
+            ssz::pubkey_leaf(&pubkey_bytes),
+            ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * i,
+        ) == Ok(true)
+            && ssz::verify(
+                &balance_proof,
+                root,
+                leaf,
+                ssz::ZERO_VALIDATOR_BALANCE_GINDEX + i / 4,
+            ) == Ok(true)
+            && ssz::balance_in_leaf(&leaf, i) == gwei;
+        if !proven {
+            return Err(OracleError::ProofMismatch(timestamp));
+        }
+        let (to, data) = if is_active {
+            let call = IAccountingOracle::updateTotalDepositsCall {
+                pubkey: validator.pubkey.clone(),
+                pubkeyProof: pubkey_proof,
+                balance: gwei,
+                balancesLeaf: leaf,
+                balanceProof: balance_proof,
+                validatorIndex: i,
+                timestamp,
+            };
+            (ACCOUNTING_ORACLE, call.abi_encode())
+        } else {
+            let credentials = self
+                .beacon_get(&format!("/bkit/v1/proof/validator_credentials/{t}/{i}"))
+                .await?;
+            let call = F::activateStakingPoolCall {
+                validatorData: F::ValidatorData {
+                    pubkey: validator.pubkey.clone(),
+                    withdrawalCredentials: Bytes::copy_from_slice(
+                        pool_withdrawal_credentials().as_slice(),
+                    ),
+                    initialDepositAmount: gwei,
+                    validatorIndex: i,
+                },
+                proofData: F::ProofData {
+                    pubkeyProof: pubkey_proof,
+                    withdrawalCredentialsProof: roots(
+                        &credentials["withdrawal_credentials_proof"],
+                    )?,
+                    initialDepositProof: balance_proof,
+                    initialDepositProofLeaf: leaf,
+                },
+                timestamp,
+            };
+            (FACTORY, call.abi_encode())
+        };
+        let hash = self.send(to, data).await?;
+        if is_active {
+            tracing::info!(target: "berapool::oracle", index = i, balance_gwei = gwei, timestamp, %hash, "balance reported");
+        } else {
+            tracing::info!(target: "berapool::oracle", index = i, balance_gwei = gwei, timestamp, %hash, "pool activation sent");
+        }
+        Ok(Some((!is_active, hash)))
+    }
+
+    /// The EIP-4788 root stored for `timestamp`.
+    async fn beacon_root(&self, timestamp: u64) -> Result<B256, OracleError> {
+        let word = self
+            .eth_call(
+                BEACON_ROOTS,
+                U256::from(timestamp).to_be_bytes::<32>().to_vec(),
+            )
+            .await?;
+        B256::try_from(word.as_ref()).map_err(|_| OracleError::Malformed("beacon root"))
+    }
+
+    /// Simulates, signs and sends a call; the simulation's revert is the error.
+    async fn send(&mut self, to: Address, data: Vec<u8>) -> Result<B256, OracleError> {
+        let from = self.address();
+        let input = Bytes::from(data);
+        let request = serde_json::json!({ "from": from, "to": to, "data": input });
+        let gas = self
+            .rpc
+            .request::<Value, _>("eth_estimateGas", rpc_params![request])
+            .await
+            .map_err(|source| OracleError::Simulation {
+                custom_error: factory_error(&source),
+                source,
+            })?;
+        let gas = quantity(&gas).ok_or(OracleError::Malformed("gas estimate"))?;
+        let chain_id = match self.chain_id {
+            Some(id) => id,
+            None => {
+                let id = quantity(&self.call_rpc("eth_chainId", rpc_params![]).await?)
+                    .ok_or(OracleError::Malformed("chain id"))?;
+                self.chain_id = Some(id);
+                id
+            }
+        };
+        let nonce = quantity(
+            &self
+                .call_rpc("eth_getTransactionCount", rpc_params![from, "pending"])
+                .await?,
+        )
+        .ok_or(OracleError::Malformed("nonce"))?;
+        let tip = quantity(
+            &self
+                .call_rpc("eth_maxPriorityFeePerGas", rpc_params![])
+                .await?,
+        )
+        .ok_or(OracleError::Malformed("tip"))?;
+        let base = quantity(&self.call_rpc("eth_gasPrice", rpc_params![]).await?)
+            .ok_or(OracleError::Malformed("gas price"))?;
+        let tx = TxEip1559 {
+            chain_id,
+            nonce,
+            gas_limit: gas + gas / 5,
+            max_fee_per_gas: u128::from(base) * 2 + u128::from(tip),
+            max_priority_fee_per_gas: u128::from(tip),
+            to: TxKind::Call(to),
+            value: U256::ZERO,
+            access_list: Default::default(),
+            input,
+        };
+        let signature = self
+            .signer
+            .sign_hash_sync(&tx.signature_hash())
+            .map_err(|_| OracleError::Key)?;
+        let envelope = TxEnvelope::from(tx.into_signed(signature));
+        let raw = Bytes::from(envelope.encoded_2718());
+        let hash = self
+            .call_rpc("eth_sendRawTransaction", rpc_params![raw])
+            .await?;
+        hash.as_str()
+            .and_then(|h| h.parse().ok())
+            .ok_or(OracleError::Malformed("transaction hash"))
+    }
+}
+
+/// The factory's custom error in the revert data of a failed call, if it is one.
+fn factory_error(error: &ClientError) -> Option<F::IStakingPoolContractsFactoryErrors> {
+    use alloy_sol_types::SolInterface;
+    let ClientError::Call(object) = error else {
+        return None;
+    };
+    let data: Bytes = serde_json::from_str(object.data()?.get()).ok()?;
+    F::IStakingPoolContractsFactoryErrors::abi_decode(&data).ok()
+}
+
+fn quantity(value: &Value) -> Option<u64> {
+    let text = value.as_str()?;
+    match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
+fn roots(value: &Value) -> Result<Vec<B256>, OracleError> {
+    value
+        .as_array()
+        .ok_or(OracleError::Malformed("proof"))?
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or(OracleError::Malformed("proof node"))
+        })
+        .collect()
+}
+
+/// Runs rounds every `config.interval` until `shutdown` is set.
+pub async fn run(config: OracleConfig, shutdown: Arc<AtomicBool>) -> Result<(), OracleError> {
+    let mut feeder = Feeder::new(&config)?;
+    tracing::info!(target: "berapool::oracle", feeder = %feeder.address(), rpc = %config.rpc, beacon = %config.beacon, interval = ?config.interval, "oracle feeder started");
+    while !shutdown.load(Ordering::Relaxed) {
+        match feeder.round().await {
+            Ok(report) if !report.activations.is_empty() || !report.reports.is_empty() => {
+                tracing::debug!(target: "berapool::oracle", ?report, "round");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(target: "berapool::oracle", %error, "round failed"),
+        }
+        let mut slept = Duration::ZERO;
+        let step = Duration::from_millis(100);
+        while slept < config.interval && !shutdown.load(Ordering::Relaxed) {
+            tokio::time::sleep(step.min(config.interval - slept)).await;
+            slept += step;
+        }
+    }
+    Ok(())
+}

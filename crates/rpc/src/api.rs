@@ -1,0 +1,217 @@
+//! The JSON-RPC interface, one trait per namespace, with typed parameters: what a client can
+//! call, apart from how the node answers. Each trait's server half is implemented next to the
+//! handler it reads (`eth`, `net`, `web3`, `dev`, `engine`).
+
+use alloy_eips::{eip7685::Requests, BlockId, BlockNumberOrTag};
+use alloy_primitives::{Address, Bytes, B256, U256, U64};
+use alloy_rpc_types_engine::{
+    ExecutionPayloadEnvelopeV4, ExecutionPayloadV3, ForkchoiceState, ForkchoiceUpdated,
+    PayloadAttributes, PayloadId, PayloadStatus,
+};
+use alloy_rpc_types_eth::{
+    state::StateOverride, Block, FeeHistory, Filter, Log, Transaction, TransactionReceipt,
+    TransactionRequest,
+};
+use jsonrpsee::{core::SubscriptionResult, proc_macros::rpc};
+
+use crate::{dev::Quantity, RpcError};
+
+/// What every method returns.
+pub type RpcResult<T> = Result<T, RpcError>;
+
+/// The `eth_` namespace: chain, state, calls, transactions, blocks, logs, fees, subscriptions.
+#[rpc(server, namespace = "eth")]
+pub trait EthApi {
+    /// The chain id (EIP-155).
+    #[method(name = "chainId")]
+    fn chain_id(&self) -> RpcResult<U64>;
+
+    /// Always `false`: the node follows its consensus layer block by block.
+    #[method(name = "syncing")]
+    fn syncing(&self) -> RpcResult<bool>;
+
+    /// Accounts the node signs for: none.
+    #[method(name = "accounts")]
+    fn accounts(&self) -> RpcResult<Vec<Address>>;
+
+    /// The head block's number.
+    #[method(name = "blockNumber")]
+    fn block_number(&self) -> RpcResult<U64>;
+
+    /// The next block's base fee plus the suggested tip.
+    #[method(name = "gasPrice")]
+    fn gas_price(&self) -> RpcResult<U256>;
+
+    /// The suggested tip: the median of recent blocks' tips.
+    #[method(name = "maxPriorityFeePerGas")]
+    fn max_priority_fee_per_gas(&self) -> RpcResult<U256>;
+
+    /// An account's balance.
+    #[method(name = "getBalance")]
+    fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256>;
+
+    /// An account's nonce (with `pending`, counting its pooled transactions).
+    #[method(name = "getTransactionCount")]
+    fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64>;
+
+    /// An account's code.
+    #[method(name = "getCode")]
+    fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes>;
+
+    /// One storage slot of an account.
+    #[method(name = "getStorageAt")]
+    fn storage_at(&self, address: Address, slot: U256, block: Option<BlockId>) -> RpcResult<B256>;
+
+    /// Validates a signed transaction and adds it to the pool.
+    #[method(name = "sendRawTransaction")]
+    fn send_raw_transaction(&self, transaction: Bytes) -> RpcResult<B256>;
+
+    /// A block by number or tag.
+    #[method(name = "getBlockByNumber")]
+    fn block_by_number(
+        &self,
+        number: BlockNumberOrTag,
+        full: Option<bool>,
+    ) -> RpcResult<Option<Block>>;
+
+    /// A block by hash.
+    #[method(name = "getBlockByHash")]
+    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<Block>>;
+
+    /// A mined or pooled transaction.
+    #[method(name = "getTransactionByHash")]
+    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>>;
+
+    /// A mined transaction's receipt.
+    #[method(name = "getTransactionReceipt")]
+    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>>;
+
+    /// Every receipt of a block.
+    #[method(name = "getBlockReceipts")]
+    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>>;
+
+    /// Runs a call on the head state and returns its output; nothing is kept.
+    #[method(name = "call", blocking)]
+    fn call(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+        overrides: Option<StateOverride>,
+    ) -> RpcResult<Bytes>;
+
+    /// The least gas limit with which the call succeeds.
+    #[method(name = "estimateGas", blocking)]
+    fn estimate_gas(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+        overrides: Option<StateOverride>,
+    ) -> RpcResult<U64>;
+
+    /// The logs a filter matches.
+    #[method(name = "getLogs", blocking)]
+    fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>>;
+
+    /// Base fees, gas ratios and tip percentiles of recent blocks.
+    #[method(name = "feeHistory")]
+    fn fee_history(
+        &self,
+        block_count: U64,
+        newest_block: BlockNumberOrTag,
+        reward_percentiles: Option<Vec<f64>>,
+    ) -> RpcResult<FeeHistory>;
+
+    /// `newHeads`, or `logs` with an optional filter: one notification per new head, or per
+    /// matching log of each new head.
+    #[subscription(
+        name = "subscribe" => "subscription",
+        unsubscribe = "unsubscribe",
+        item = serde_json::Value
+    )]
+    async fn subscribe(
+        &self,
+        kind: String,
+        filter: Option<serde_json::Value>,
+    ) -> SubscriptionResult;
+}
+
+/// The `net_` namespace.
+#[rpc(server, namespace = "net")]
+pub trait NetApi {
+    /// The chain id, in decimal.
+    #[method(name = "version")]
+    fn version(&self) -> RpcResult<String>;
+
+    /// Always `true`.
+    #[method(name = "listening")]
+    fn listening(&self) -> RpcResult<bool>;
+
+    /// Always 0: the node has no peers.
+    #[method(name = "peerCount")]
+    fn peer_count(&self) -> RpcResult<U64>;
+}
+
+/// The `web3_` namespace.
+#[rpc(server, namespace = "web3")]
+pub trait Web3Api {
+    /// `berapool/v<version>`.
+    #[method(name = "clientVersion")]
+    fn client_version(&self) -> RpcResult<String>;
+
+    /// keccak-256 of the data.
+    #[method(name = "sha3")]
+    fn sha3(&self, data: Bytes) -> RpcResult<B256>;
+}
+
+/// The dev-mode methods with anvil's names, for scripts and test suites written against anvil.
+#[rpc(server)]
+pub trait DevApi {
+    /// Produces `count` blocks (default 1), `interval` seconds apart.
+    #[method(name = "anvil_mine", blocking)]
+    fn anvil_mine(&self, count: Option<Quantity>, interval: Option<Quantity>) -> RpcResult<()>;
+
+    /// Produces one block, at `timestamp` if given.
+    #[method(name = "evm_mine", blocking)]
+    fn evm_mine(&self, timestamp: Option<Quantity>) -> RpcResult<String>;
+
+    /// Moves the clock of later blocks ahead; returns the total shift in seconds.
+    #[method(name = "evm_increaseTime")]
+    fn evm_increase_time(&self, seconds: Quantity) -> RpcResult<u64>;
+}
+
+/// The Engine API a consensus client drives the node with (on the JWT-authenticated port).
+#[rpc(server, namespace = "engine")]
+pub trait EngineApi {
+    /// The Engine API methods this node serves.
+    #[method(name = "exchangeCapabilities")]
+    fn exchange_capabilities(&self, capabilities: Vec<String>) -> RpcResult<Vec<String>>;
+
+    /// This client's name and version.
+    #[method(name = "getClientVersionV1")]
+    fn client_version_v1(
+        &self,
+        client: Option<serde_json::Value>,
+    ) -> RpcResult<Vec<serde_json::Value>>;
+
+    /// Makes a block the head; with attributes, starts building the next one.
+    #[method(name = "forkchoiceUpdatedV3", blocking)]
+    fn fork_choice_updated_v3(
+        &self,
+        state: ForkchoiceState,
+        attributes: Option<PayloadAttributes>,
+    ) -> RpcResult<ForkchoiceUpdated>;
+
+    /// A payload this node built.
+    #[method(name = "getPayloadV4")]
+    fn payload_v4(&self, id: PayloadId) -> RpcResult<ExecutionPayloadEnvelopeV4>;
+
+    /// Validates a block by executing it.
+    #[method(name = "newPayloadV4", blocking)]
+    fn new_payload_v4(
+        &self,
+        payload: ExecutionPayloadV3,
+        versioned_hashes: Vec<B256>,
+        parent_beacon_block_root: B256,
+        execution_requests: Requests,
+    ) -> RpcResult<PayloadStatus>;
+}

@@ -1,0 +1,133 @@
+//! [`RpcError`]: every way a method fails, typed, turned into the JSON-RPC error codes and
+//! messages Ethereum clients expect only here, at the edge.
+
+use alloy_eips::BlockId;
+use alloy_evm::revm::context::result::HaltReason;
+use alloy_primitives::Bytes;
+use berapool_dev_consensus::DriverError;
+use berapool_engine::{CallError, EngineError};
+use berapool_storage::StorageError;
+use berapool_txpool::TxPoolError;
+use jsonrpsee::types::ErrorObjectOwned;
+
+/// An error a method returns.
+#[derive(Debug, thiserror::Error)]
+pub enum RpcError {
+    /// `eth_feeHistory` percentiles out of order or range.
+    #[error("invalid params: reward percentiles must ascend within 0..=100")]
+    InvalidPercentiles,
+    /// `anvil_mine` asked for too many blocks.
+    #[error("invalid params: at most {max} blocks per call")]
+    TooManyBlocks {
+        /// The limit.
+        max: u64,
+    },
+    /// `evm_mine` asked for a timestamp that is not after the head's.
+    #[error("invalid params: timestamp {timestamp} is not after the head's {head}")]
+    TimestampNotAfterHead {
+        /// The requested timestamp.
+        timestamp: u64,
+        /// The head's.
+        head: u64,
+    },
+    /// `eth_subscribe` for something the node does not publish.
+    #[error("invalid params: unsupported subscription `{0}`: newHeads and logs are served")]
+    UnsupportedSubscription(String),
+    /// `eth_subscribe("logs", …)` with a filter that does not parse.
+    #[error("invalid params: {0}")]
+    InvalidFilter(serde_json::Error),
+    /// The call reverted (code 3, with the revert data).
+    #[error("execution reverted")]
+    Reverted(Bytes),
+    /// The call halted (out of gas, invalid opcode, …).
+    #[error("execution halted: {0:?}")]
+    Halted(HaltReason),
+    /// No gas limit up to the allowance lets the call succeed.
+    #[error("gas required exceeds allowance ({allowance}): {reason:?}")]
+    GasRequired {
+        /// The highest limit tried.
+        allowance: u64,
+        /// How the call ended there.
+        reason: HaltReason,
+    },
+    /// The call could not run (fees, funds, nonce, a malformed request or override).
+    #[error("{0}")]
+    Call(#[from] CallError),
+    /// State is asked for at a block other than the head.
+    #[error("historical state is not available: block {block} is not the head ({head}); this node keeps the head state only")]
+    HistoricalState {
+        /// The block asked for.
+        block: u64,
+        /// The head.
+        head: u64,
+    },
+    /// The block named does not exist.
+    #[error("unknown block {0}")]
+    UnknownBlock(BlockId),
+    /// `eth_getLogs` over too many blocks.
+    #[error("block range {from}..={to} is larger than {max} blocks")]
+    LogRange {
+        /// First block.
+        from: u64,
+        /// Last block.
+        to: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// `eth_getLogs` matching too many logs.
+    #[error("query returns more than {max} logs; narrow the block range")]
+    TooManyLogs {
+        /// The limit.
+        max: usize,
+    },
+    /// The pool refused the transaction.
+    #[error(transparent)]
+    TxPool(#[from] TxPoolError),
+    /// The Engine API refused.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A dev block could not be produced.
+    #[error("internal error: {0}")]
+    Driver(#[from] DriverError),
+    /// Storage failed.
+    #[error("internal error: {0}")]
+    Storage(#[from] StorageError),
+    /// A notification could not be serialized.
+    #[error("internal error: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+impl RpcError {
+    /// The JSON-RPC error code.
+    pub fn code(&self) -> i32 {
+        match self {
+            Self::InvalidPercentiles
+            | Self::TooManyBlocks { .. }
+            | Self::TimestampNotAfterHead { .. }
+            | Self::UnsupportedSubscription(_)
+            | Self::InvalidFilter(_) => -32602,
+            Self::Reverted(_) => 3,
+            Self::Halted(_)
+            | Self::GasRequired { .. }
+            | Self::Call(_)
+            | Self::HistoricalState { .. }
+            | Self::UnknownBlock(_)
+            | Self::LogRange { .. }
+            | Self::TooManyLogs { .. }
+            | Self::TxPool(_) => -32000,
+            Self::Engine(e) => e.code(),
+            Self::Driver(_) | Self::Storage(_) | Self::Serialize(_) => -32603,
+        }
+    }
+}
+
+impl From<RpcError> for ErrorObjectOwned {
+    fn from(error: RpcError) -> Self {
+        let code = error.code();
+        let message = error.to_string();
+        match error {
+            RpcError::Reverted(data) => Self::owned(code, message, Some(data)),
+            _ => Self::owned(code, message, None::<()>),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `eth_getLogs` over the log indexes, and the matcher subscriptions share.
+
+use std::collections::BTreeSet;
+
+use alloy_eips::BlockNumberOrTag;
+use alloy_primitives::B256;
+use alloy_rpc_types_eth::{Filter, FilterBlockOption, Log};
+use berapool_engine::Blockchain;
+use berapool_primitives::StoredBlock;
+
+use super::{
+    block::{receipts_of, resolve_tag, stored_block},
+    EthApi,
+};
+use crate::{api::RpcResult, RpcError};
+
+/// Blocks one `eth_getLogs` call may span.
+pub const MAX_LOG_RANGE: u64 = 10_000;
+/// Logs one `eth_getLogs` call may return.
+pub const MAX_LOGS: usize = 10_000;
+
+/// Blocks in `from..=to` that may hold logs `filter` matches: from the address index when the
+/// filter names addresses, else from the topic index for its first named topic position, else
+/// every block.
+fn candidate_blocks(
+    chain: &Blockchain,
+    filter: &Filter,
+    from: u64,
+    to: u64,
+) -> RpcResult<Vec<u64>> {
+    let store = chain.store();
+    let mut blocks = BTreeSet::new();
+    if !filter.address.is_empty() {
+        for address in filter.address.iter() {
+            blocks.extend(store.blocks_with_log_address(*address, from, to)?);
+        }
+    } else if let Some(topics) = filter.topics.iter().find(|t| !t.is_empty()) {
+        for topic in topics.iter() {
+            blocks.extend(store.blocks_with_log_topic(*topic, from, to)?);
+        }
+    } else {
+        return Ok((from..=to).collect());
+    }
+    Ok(blocks.into_iter().collect())
+}
+
+/// The logs of a block that `filter`'s addresses and topics match (its block range aside).
+pub(super) fn block_logs(
+    chain: &Blockchain,
+    block: &StoredBlock,
+    hash: B256,
+    filter: &Filter,
+) -> RpcResult<Vec<Log>> {
+    if !filter.matches_bloom(block.header.logs_bloom) {
+        return Ok(Vec::new());
+    }
+    let mut logs = Vec::new();
+    for receipt in receipts_of(chain, block, hash)? {
+        logs.extend(
+            receipt
+                .inner
+                .logs()
+                .iter()
+                .filter(|log| {
+                    filter.matches_address(log.address()) && filter.matches_topics(log.topics())
+                })
+                .cloned(),
+        );
+    }
+    Ok(logs)
+}
+
+impl EthApi {
+    /// `eth_getLogs`: at most [`MAX_LOG_RANGE`] blocks and [`MAX_LOGS`] logs.
+    pub(super) fn logs(&self, filter: &Filter) -> RpcResult<Vec<Log>> {
+        self.engine.with_chain(|chain| {
+            let (from, to) = match filter.block_option {
+                FilterBlockOption::AtBlockHash(hash) => {
+                    let n = chain
+                        .store()
+                        .block_number(hash)?
+                        .ok_or(RpcError::UnknownBlock(hash.into()))?;
+                    (n, n)
+                }
+                FilterBlockOption::Range {
+                    from_block,
+                    to_block,
+                } => {
+                    let head = chain.head().0.number;
+                    let bound = |tag: Option<BlockNumberOrTag>| -> RpcResult<u64> {
+                        match tag {
+                            None => Ok(head),
+                            Some(BlockNumberOrTag::Number(n)) => Ok(n.min(head)),
+                            Some(tag) => Ok(resolve_tag(chain, tag)?.unwrap_or(head)),
+                        }
+                    };
+                    (bound(from_block)?, bound(to_block)?)
+                }
+            };
+            if from > to {
+                return Ok(Vec::new());
+            }
+            if to - from >= MAX_LOG_RANGE {
+                return Err(RpcError::LogRange {
+                    from,
+                    to,
+                    max: MAX_LOG_RANGE,
+                });
+            }
+            let mut logs = Vec::new();
+            for number in candidate_blocks(chain, filter, from, to)? {
+                let Some((block, hash)) = stored_block(chain, number)? else {
+                    continue;
+                };
+                logs.extend(block_logs(chain, &block, hash, filter)?);
+                if logs.len() > MAX_LOGS {
+                    return Err(RpcError::TooManyLogs { max: MAX_LOGS });
+                }
+            }
+            Ok(logs)
+        })
+    }
+}

@@ -1,0 +1,97 @@
+//! `eth_subscribe`: `newHeads` and `logs`, one notification per new head or per matching log of
+//! each new head, over WebSocket.
+
+use alloy_rpc_types_eth::Filter;
+use jsonrpsee::{core::SubscriptionResult, types::ErrorObjectOwned, PendingSubscriptionSink};
+use serde_json::value::RawValue;
+use tokio::sync::broadcast;
+
+use super::{block::stored_block, convert, logs::block_logs, EthApi};
+use crate::{api::RpcResult, RpcError};
+
+/// What an `eth_subscribe` call asked for.
+enum Subscription {
+    NewHeads,
+    Logs(Box<Filter>),
+}
+
+impl Subscription {
+    fn parse(kind: &str, filter: Option<serde_json::Value>) -> RpcResult<Self> {
+        match kind {
+            "newHeads" => Ok(Self::NewHeads),
+            "logs" => {
+                let filter = match filter {
+                    None | Some(serde_json::Value::Null) => Filter::default(),
+                    Some(value) => {
+                        serde_json::from_value(value).map_err(RpcError::InvalidFilter)?
+                    }
+                };
+                Ok(Self::Logs(Box::new(filter)))
+            }
+            other => Err(RpcError::UnsupportedSubscription(other.to_string())),
+        }
+    }
+}
+
+fn raw<T: serde::Serialize>(value: &T) -> RpcResult<Box<RawValue>> {
+    Ok(serde_json::value::to_raw_value(value)?)
+}
+
+impl EthApi {
+    /// Accepts the subscription and sends its notifications until the client goes away.
+    pub(super) async fn subscribe(
+        &self,
+        pending: PendingSubscriptionSink,
+        kind: String,
+        filter: Option<serde_json::Value>,
+    ) -> SubscriptionResult {
+        let subscription = match Subscription::parse(&kind, filter) {
+            Ok(subscription) => subscription,
+            Err(error) => {
+                pending.reject(ErrorObjectOwned::from(error)).await;
+                return Ok(());
+            }
+        };
+        let mut heads = self.engine.subscribe_heads();
+        let sink = pending.accept().await?;
+        loop {
+            let number = tokio::select! {
+                _ = sink.closed() => return Ok(()),
+                next = heads.recv() => match next {
+                    Ok(head) => head.number,
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::debug!(target: "berapool::rpc", missed, "subscriber fell behind");
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
+                },
+            };
+            for item in self.notifications(number, &subscription)? {
+                sink.send(item).await?;
+            }
+        }
+    }
+
+    /// The notifications block `number` gives a subscription.
+    fn notifications(
+        &self,
+        number: u64,
+        subscription: &Subscription,
+    ) -> RpcResult<Vec<Box<RawValue>>> {
+        self.engine.with_chain(|chain| {
+            let Some((block, hash)) = stored_block(chain, number)? else {
+                return Ok(Vec::new());
+            };
+            match subscription {
+                Subscription::NewHeads => {
+                    let header = convert::rpc_block(&block, hash, false).header;
+                    Ok(vec![raw(&header)?])
+                }
+                Subscription::Logs(filter) => block_logs(chain, &block, hash, filter)?
+                    .iter()
+                    .map(raw)
+                    .collect(),
+            }
+        })
+    }
+}

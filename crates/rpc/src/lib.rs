@@ -1,0 +1,188 @@
+//! The node's JSON-RPC servers: the `eth_`, `net_` and `web3_` methods wallets and tools use and,
+//! in dev mode, anvil's `anvil_`/`evm_` methods, over HTTP and WebSocket (on one port by default,
+//! or WebSocket on its own); and the Engine API with the `eth_` methods behind JWT
+//! authentication for a consensus client.
+//!
+//! The interface is one jsonrpsee trait per namespace ([`api`]); the handlers read the engine's
+//! chain and the transaction pool, and the dev methods drive the dev block producer. State is
+//! kept at the head only, so state queries take `latest`, `pending`, `safe`, `finalized` or the
+//! head's number or hash; older blocks, their transactions, receipts and logs are all served
+//! from storage.
+
+pub mod api;
+pub mod auth;
+mod dev;
+mod engine;
+mod error;
+mod eth;
+mod net;
+mod timing;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use berapool_dev_consensus::DevHandle;
+use berapool_engine::EngineHandle;
+use berapool_txpool::TxPool;
+use jsonrpsee::{
+    core::RegisterMethodError,
+    server::{BatchRequestConfig, Server, ServerConfig, ServerHandle},
+    RpcModule,
+};
+
+use crate::api::{DevApiServer, EngineApiServer, EthApiServer, NetApiServer, Web3ApiServer};
+
+pub use auth::{JwtAuthLayer, JwtSecret, JwtSecretError};
+pub use dev::{DevApi, Quantity, MAX_MINE};
+pub use engine::{EngineApi, CAPABILITIES};
+pub use error::RpcError;
+pub use eth::{EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE};
+pub use net::{client_version, NetApi, Web3Api};
+pub use timing::{RequestObserver, TimingLayer};
+
+/// The public methods: `eth_`, `net_`, `web3_`, and with a dev driver the dev methods.
+pub fn public_module(
+    engine: &EngineHandle,
+    pool: &Arc<TxPool>,
+    dev: Option<DevHandle>,
+) -> Result<RpcModule<()>, RegisterMethodError> {
+    let chain_id = engine.with_chain(|c| c.spec().chain_id());
+    let mut module = RpcModule::new(());
+    module.merge(EthApi::new(engine.clone(), pool.clone()).into_rpc())?;
+    module.merge(NetApi::new(chain_id).into_rpc())?;
+    module.merge(Web3Api.into_rpc())?;
+    if let Some(dev) = dev {
+        module.merge(DevApi::new(dev).into_rpc())?;
+    }
+    Ok(module)
+}
+
+/// Where and how JSON-RPC is served, and its limits.
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Serve HTTP.
+    pub http: bool,
+    /// Serve WebSocket (subscriptions).
+    pub ws: bool,
+    /// Serve WebSocket on this address instead of `addr`.
+    pub ws_addr: Option<SocketAddr>,
+    /// Largest request body, in bytes.
+    pub max_request_bytes: u32,
+    /// Largest response body, in bytes.
+    pub max_response_bytes: u32,
+    /// Open connections at most.
+    pub max_connections: u32,
+    /// Calls in one batch at most.
+    pub max_batch: u32,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8545)),
+            http: true,
+            ws: true,
+            ws_addr: None,
+            max_request_bytes: 5 * 1024 * 1024,
+            max_response_bytes: 50 * 1024 * 1024,
+            max_connections: 256,
+            max_batch: 100,
+        }
+    }
+}
+
+/// The running JSON-RPC servers.
+#[derive(Debug)]
+pub struct RpcServers {
+    /// One handle per listening server.
+    pub handles: Vec<ServerHandle>,
+    /// Where HTTP is served, if it is.
+    pub http_addr: Option<SocketAddr>,
+    /// Where WebSocket is served, if it is.
+    pub ws_addr: Option<SocketAddr>,
+}
+
+/// Which transports one server speaks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Transports {
+    Both,
+    Http,
+    Ws,
+}
+
+/// Starts the servers with `module`: one for HTTP and WebSocket, or (with `ws_addr`) one each,
+/// each request timed into `observer`.
+pub async fn serve(
+    config: &RpcConfig,
+    module: RpcModule<()>,
+    observer: Arc<dyn RequestObserver>,
+) -> Result<RpcServers, std::io::Error> {
+    let separate_ws = config.ws.then_some(config.ws_addr).flatten();
+    let plan: Vec<(SocketAddr, Transports)> = match (config.http, config.ws, separate_ws) {
+        (true, true, None) => vec![(config.addr, Transports::Both)],
+        (true, _, Some(ws)) => vec![(config.addr, Transports::Http), (ws, Transports::Ws)],
+        (true, false, None) => vec![(config.addr, Transports::Http)],
+        (false, true, ws) => vec![(ws.unwrap_or(config.addr), Transports::Ws)],
+        (false, false, _) => Vec::new(),
+    };
+    let mut servers = RpcServers {
+        handles: Vec::new(),
+        http_addr: None,
+        ws_addr: None,
+    };
+    for (addr, transports) in plan {
+        let mut limits = ServerConfig::builder()
+            .max_request_body_size(config.max_request_bytes)
+            .max_response_body_size(config.max_response_bytes)
+            .max_connections(config.max_connections)
+            .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch));
+        limits = match transports {
+            Transports::Both => limits,
+            Transports::Http => limits.http_only(),
+            Transports::Ws => limits.ws_only(),
+        };
+        let server = Server::builder()
+            .set_config(limits.build())
+            .set_http_middleware(
+                tower::ServiceBuilder::new().layer(TimingLayer::new(observer.clone())),
+            )
+            .build(addr)
+            .await?;
+        let local = server.local_addr()?;
+        if transports != Transports::Ws {
+            servers.http_addr = Some(local);
+        }
+        if transports != Transports::Http {
+            servers.ws_addr = Some(local);
+        }
+        servers.handles.push(server.start(module.clone()));
+    }
+    Ok(servers)
+}
+
+/// Starts the authenticated Engine API server: the Engine API and the `eth_` methods a
+/// consensus client reads, behind JWT authentication.
+pub async fn serve_auth(
+    addr: SocketAddr,
+    secret: JwtSecret,
+    engine: EngineHandle,
+    pool: Arc<TxPool>,
+) -> Result<(ServerHandle, SocketAddr), std::io::Error> {
+    let limits = ServerConfig::builder()
+        // Payloads of full blocks are large.
+        .max_request_body_size(50 * 1024 * 1024)
+        .max_response_body_size(50 * 1024 * 1024)
+        .build();
+    let server = Server::builder()
+        .set_config(limits)
+        .set_http_middleware(tower::ServiceBuilder::new().layer(JwtAuthLayer::new(secret)))
+        .build(addr)
+        .await?;
+    let addr = server.local_addr()?;
+    let mut module = EngineApi::new(engine.clone()).into_rpc();
+    module
+        .merge(EthApi::new(engine, pool).into_rpc())
+        .map_err(std::io::Error::other)?;
+    Ok((server.start(module), addr))
+}
