@@ -35,8 +35,12 @@ pub const ALICE: Address = Address::repeat_byte(0xa1);
 pub const BOB: Address = Address::repeat_byte(0xb0);
 pub const WHALE: Address = Address::repeat_byte(0xee);
 
-/// `../shared/reference` next to the checkout, if present.
+/// `../shared/reference` next to the checkout, if present (or `BERAPOOL_SHARED_REFERENCE`, for a
+/// copy of the workspace built elsewhere, as CI's alloy-evm 0.38 check is).
 pub fn shared_reference() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("BERAPOOL_SHARED_REFERENCE").map(PathBuf::from) {
+        return dir.is_dir().then_some(dir);
+    }
     let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     loop {
         let candidate = dir.join("shared").join("reference");
