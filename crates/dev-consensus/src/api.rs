@@ -109,9 +109,26 @@ pub fn route(beacon: &BeaconHandle, path: &str) -> Response {
     }
 }
 
+/// A state or timestamp id that names no state.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum StateIdError {
+    /// `t…` without a number of seconds.
+    #[error("invalid timestamp id `{0}`")]
+    Timestamp(String),
+    /// Digits that are not a `u64`.
+    #[error("invalid slot `{0}`")]
+    Slot(String),
+    /// None of the forms.
+    #[error("invalid timestamp id `{0}`: use t<unix seconds>, a decimal slot, head, finalized, justified or genesis")]
+    Unknown(String),
+    /// `t…` where the Beacon API takes a state id.
+    #[error("invalid state id `{0}`")]
+    State(String),
+}
+
 /// BeaconKit's `timestamp_id`: `t<unix seconds>` (the parent of the block with that
 /// timestamp), a decimal slot, `head`/`finalized`/`justified` or `genesis`.
-fn timestamp_id(text: &str) -> Result<StateId, String> {
+fn timestamp_id(text: &str) -> Result<StateId, StateIdError> {
     match text {
         "head" | "finalized" | "justified" => Ok(StateId::Head),
         "genesis" => Ok(StateId::Genesis),
@@ -120,25 +137,23 @@ fn timestamp_id(text: &str) -> Result<StateId, String> {
                 return ts
                     .parse()
                     .map(StateId::ParentOfTimestamp)
-                    .map_err(|_| format!("invalid timestamp id `{text}`"));
+                    .map_err(|_| StateIdError::Timestamp(text.to_owned()));
             }
             if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
                 return text
                     .parse()
                     .map(StateId::Slot)
-                    .map_err(|_| format!("invalid slot `{text}`"));
+                    .map_err(|_| StateIdError::Slot(text.to_owned()));
             }
-            Err(format!(
-                "invalid timestamp id `{text}`: use t<unix seconds>, a decimal slot, head, finalized, justified or genesis"
-            ))
+            Err(StateIdError::Unknown(text.to_owned()))
         }
     }
 }
 
 /// The Beacon API's `state_id` (no `t<…>` form there).
-fn beacon_state_id(text: &str) -> Result<StateId, String> {
+fn beacon_state_id(text: &str) -> Result<StateId, StateIdError> {
     match timestamp_id(text)? {
-        StateId::ParentOfTimestamp(_) => Err(format!("invalid state id `{text}`")),
+        StateId::ParentOfTimestamp(_) => Err(StateIdError::State(text.to_owned())),
         id => Ok(id),
     }
 }
