@@ -1,6 +1,8 @@
 //! Just enough HTTP/1.1 for the node's read-only side services (Prometheus metrics, the beacon
 //! proof API) and for the oracle feeder's beacon client: GET requests, one per connection,
 //! bodies by `Content-Length`, chunked or read to close. No TLS.
+//!
+//! It depends on tokio alone.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 

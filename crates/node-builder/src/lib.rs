@@ -2,6 +2,8 @@
 //! the transaction pool, JSON-RPC and the Engine API (rpc), metrics and, in dev mode, the
 //! consensus layer (block driver, beacon chain, proof API) and the oracle feeder; and stopping
 //! it cleanly. `berapool-node` is a command line over [`launch`].
+//!
+//! It is the only crate that depends on all the others; nothing depends on it but the binary.
 
 pub mod metrics;
 

@@ -10,6 +10,9 @@
 //! against the EIP-4788 root stored for `T` and then simulated with `eth_estimateGas` before it
 //! is sent, so a balance that cannot be proven is never submitted; a failure is logged with its
 //! reason and retried with fresh proofs.
+//!
+//! A client only: it depends on the pool precompiles' ABI and SSZ verifier and on `berapool-http`,
+//! not on the node, so it runs against any berapool node.
 
 use std::{
     collections::HashMap,

@@ -11,6 +11,9 @@
 //! activate), [`pool`] (deposits, NAV), [`token`] (stBERA transfers), [`operator`] (fees,
 //! roles), [`vault`] (withdrawals), [`consensus`] (CL withdrawals and timing), [`oracle`]
 //! (proven balances). `docs/accounting.md` has the formulas and a worked example.
+//!
+//! It depends on `alloy-primitives` and `thiserror` only: no EVM, no node, so the rules can be
+//! read and property-tested on their own.
 
 pub mod access;
 pub mod addresses;

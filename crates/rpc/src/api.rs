@@ -14,10 +14,30 @@ use alloy_rpc_types_eth::{
 };
 use jsonrpsee::{core::SubscriptionResult, proc_macros::rpc};
 
-use crate::{dev::Quantity, RpcError};
+use crate::RpcError;
 
 /// What every method returns.
 pub type RpcResult<T> = Result<T, RpcError>;
+
+/// A number given as a JSON number or as a hex quantity, as anvil takes them.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Quantity {
+    /// `5`.
+    Plain(u64),
+    /// `"0x5"`.
+    Hex(U64),
+}
+
+impl Quantity {
+    /// The value.
+    pub fn get(self) -> u64 {
+        match self {
+            Self::Plain(n) => n,
+            Self::Hex(q) => q.to(),
+        }
+    }
+}
 
 /// The `eth_` namespace: chain, state, calls, transactions, blocks, logs, fees, subscriptions.
 #[rpc(server, namespace = "eth")]

@@ -1,36 +1,15 @@
 //! The dev-mode methods with anvil's names, `anvil_mine`, `evm_mine`, `evm_increaseTime`, over
 //! the dev block driver. Served only with `--dev`.
 
-use alloy_primitives::U64;
 use berapool_dev_consensus::{DevDriver, DevHandle};
 
 use crate::{
-    api::{DevApiServer, RpcResult},
+    api::{DevApiServer, Quantity, RpcResult},
     RpcError,
 };
 
 /// Blocks one `anvil_mine` call may produce.
 pub const MAX_MINE: u64 = 10_000;
-
-/// A number given as a JSON number or as a hex quantity, as anvil takes them.
-#[derive(Clone, Copy, Debug, serde::Deserialize)]
-#[serde(untagged)]
-pub enum Quantity {
-    /// `5`.
-    Plain(u64),
-    /// `"0x5"`.
-    Hex(U64),
-}
-
-impl Quantity {
-    /// The value.
-    pub fn get(self) -> u64 {
-        match self {
-            Self::Plain(n) => n,
-            Self::Hex(q) => q.to(),
-        }
-    }
-}
 
 /// The dev methods over the block driver.
 #[derive(Clone, Debug)]

@@ -32,7 +32,7 @@ use jsonrpsee::{
 use crate::api::{DevApiServer, EngineApiServer, EthApiServer, NetApiServer, Web3ApiServer};
 
 pub use auth::{JwtAuthLayer, JwtSecret, JwtSecretError};
-pub use dev::{DevApi, Quantity, MAX_MINE};
+pub use dev::{DevApi, MAX_MINE};
 pub use engine::{EngineApi, CAPABILITIES};
 pub use error::RpcError;
 pub use eth::{EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE};
