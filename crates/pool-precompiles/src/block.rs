@@ -118,13 +118,14 @@ pub fn vault_withdrawals(withdrawals: &[Withdrawal]) -> Vec<VaultWithdrawal> {
         .collect()
 }
 
-/// Runs a system call from `SYSTEM_ADDRESS` to the withdrawal vault and commits what it changed
-/// (without the system address and the fee recipient).
+/// Runs a system call from `SYSTEM_ADDRESS` to the withdrawal vault and commits everything it
+/// changed, as alloy-evm's own system calls do. (A system call pays no fee, so the fee recipient
+/// changes only if the call writes to it: dropping it would erase those writes when a proposer's
+/// fee recipient is the vault.)
 fn system_call<E>(evm: &mut E, rule: PoolRule, data: Bytes) -> Result<(), PoolRuleError>
 where
     E: Evm<DB: DatabaseCommit>,
 {
-    let beneficiary = evm.block().beneficiary();
     let out = evm
         .transact_system_call(SYSTEM_ADDRESS, WITHDRAWAL_VAULT, data)
         .map_err(|e| PoolRuleError::Evm {
@@ -143,10 +144,7 @@ where
             })
         }
     }
-    let mut state = out.state;
-    state.remove(&SYSTEM_ADDRESS);
-    state.remove(&beneficiary);
-    evm.db_mut().commit(state);
+    evm.db_mut().commit(out.state);
     Ok(())
 }
 

@@ -101,6 +101,16 @@ fn withdrawal(index: u64, validator_index: u64, address: Address, bera: u64) -> 
 /// Runs the next block, with no transactions and `withdrawals`, through an executor factory
 /// over `evm_factory`, and keeps its changes in the test chain's database.
 fn execute_block(c: &mut TestChain, evm_factory: BerapoolEvmFactory, withdrawals: &[Withdrawal]) {
+    execute_block_for(c, evm_factory, withdrawals, Address::ZERO);
+}
+
+/// [`execute_block`] with `fee_recipient` as the block's beneficiary.
+fn execute_block_for(
+    c: &mut TestChain,
+    evm_factory: BerapoolEvmFactory,
+    withdrawals: &[Withdrawal],
+    fee_recipient: Address,
+) {
     c.number += 1;
     c.timestamp += 2;
     let factory = BerapoolBlockExecutorFactory::new(
@@ -108,7 +118,8 @@ fn execute_block(c: &mut TestChain, evm_factory: BerapoolEvmFactory, withdrawals
         AllForks::new(),
         evm_factory,
     );
-    let env = c.env();
+    let mut env = c.env();
+    env.block_env.beneficiary = fee_recipient;
     let mut state = State::builder()
         .with_database(&mut c.db)
         .with_bundle_update()
@@ -211,4 +222,20 @@ fn before_the_pool_system_activates_no_rule_runs() {
         c.balance(WITHDRAWAL_VAULT),
         U256::from(2 * BERA_GWEI) * GWEI
     );
+}
+
+/// The block rules' writes stand when the block's fee recipient is the account they write, as
+/// alloy-evm's own system calls keep theirs: a proposer whose fee recipient is the withdrawal
+/// vault must not erase the vault's attribution of that block's withdrawals.
+#[test]
+fn the_rules_writes_stand_when_the_fee_recipient_is_the_vault() {
+    let mut c = TestChain::new();
+    let evm_factory = c.factory.clone();
+    execute_block_for(
+        &mut c,
+        evm_factory,
+        &[withdrawal(0, STRANGER, WITHDRAWAL_VAULT, 2)],
+        WITHDRAWAL_VAULT,
+    );
+    assert_eq!(unattributed(&mut c), bera(2));
 }
