@@ -22,6 +22,7 @@ use berapool_node_builder::{launch, AuthConfig, DevConfig, NodeConfig, RunningNo
 use berapool_oracle::OracleConfig;
 use berapool_pool_precompiles::addresses;
 use berapool_rpc::{JwtSecret, RpcConfig};
+use berapool_storage::HistoryRetention;
 use berapool_txpool::TxPoolConfig;
 use clap::{Parser, Subcommand};
 use eyre::{bail, Context};
@@ -182,9 +183,32 @@ struct NodeArgs {
     /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9001).
     #[arg(long, value_name = "ADDR")]
     metrics: Option<SocketAddr>,
+    /// Blocks whose state is kept for queries at older blocks (`eth_getBalance`, `eth_call`,
+    /// `eth_getProof`, … with a block number): a count, or `all` for an archive [default:
+    /// all with --dev, 172800 (4 days of 2 s blocks) otherwise].
+    #[arg(long = "history.blocks", value_name = "N|all", value_parser = parse_history)]
+    history_blocks: Option<HistoryRetention>,
+    /// The most gas one `eth_call` or `eth_estimateGas` may use.
+    #[arg(long = "rpc.gascap", value_name = "GAS", default_value_t = berapool_rpc::DEFAULT_GAS_CAP)]
+    rpc_gas_cap: u64,
     /// Transactions the pool keeps at most.
     #[arg(long = "txpool.max-transactions", default_value_t = TxPoolConfig::default().max_transactions)]
     max_pool_transactions: usize,
+}
+
+/// State history kept by default when not in dev mode: 4 days of 2-second blocks, longer than
+/// mainnet's 3-day withdrawal finalization delay, so the state at any pending request's block
+/// can still be read.
+const DEFAULT_HISTORY_BLOCKS: u64 = 172_800;
+
+fn parse_history(text: &str) -> Result<HistoryRetention, String> {
+    match text.trim() {
+        "all" | "archive" => Ok(HistoryRetention::All),
+        n => n
+            .parse()
+            .map(HistoryRetention::Blocks)
+            .map_err(|_| format!("`{text}` is not a number of blocks or `all`")),
+    }
 }
 
 /// A slot time, or none (`off`): blocks only on demand.
@@ -256,10 +280,11 @@ async fn oracle(args: OracleArgs) -> eyre::Result<()> {
         key: args.key,
         interval: args.interval,
     };
+    let signal = Shutdown::listen()?;
     let shutdown = Arc::new(AtomicBool::new(false));
     let mut task = tokio::spawn(berapool_oracle::run(config, shutdown.clone()));
     tokio::select! {
-        result = shutdown_signal() => {
+        result = signal.wait() => {
             result?;
             shutdown.store(true, Ordering::Relaxed);
             (&mut task).await.wrap_err("oracle task")??;
@@ -272,6 +297,7 @@ async fn oracle(args: OracleArgs) -> eyre::Result<()> {
 }
 
 async fn run(args: NodeArgs) -> eyre::Result<()> {
+    let shutdown = Shutdown::listen()?;
     if !args.dev && args.chain.is_none() {
         bail!(
             "pass --chain <genesis.json|dev> to follow a consensus client, or --dev for a devnet"
@@ -286,14 +312,21 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
         .clone()
         .unwrap_or_else(|| datadir.join("jwt.hex"));
     let secret = JwtSecret::load_or_generate(&jwt_path)?;
+    let history = args.history_blocks.unwrap_or(if args.dev {
+        HistoryRetention::All
+    } else {
+        HistoryRetention::Blocks(DEFAULT_HISTORY_BLOCKS)
+    });
     let config = NodeConfig {
         spec,
         datadir,
+        history,
         rpc: RpcConfig {
             addr: SocketAddr::new(args.http_addr, args.http_port),
             http: args.http || !args.ws,
             ws: args.ws || !args.http,
             ws_addr: args.ws_port.map(|port| SocketAddr::new(args.ws_addr, port)),
+            gas_cap: args.rpc_gas_cap,
             ..RpcConfig::default()
         },
         txpool: TxPoolConfig {
@@ -326,25 +359,49 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
     if args.dev && uses_dev_genesis {
         print_accounts(&node);
     }
-    shutdown_signal().await?;
+    shutdown.wait().await?;
     tracing::info!(target: "berapool::node", "shutting down");
     node.stop().await;
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM from a service manager.
-async fn shutdown_signal() -> eyre::Result<()> {
+/// Ctrl-C, or SIGTERM from a service manager, listened for from its creation on: a signal that
+/// comes while the node is still starting stops it cleanly too.
+struct Shutdown {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .wrap_err("listening for SIGTERM")?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result.wrap_err("waiting for Ctrl-C"),
-            _ = term.recv() => Ok(()),
+    signals: [tokio::signal::unix::Signal; 2],
+}
+
+impl Shutdown {
+    fn listen() -> eyre::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let listen = |kind| signal(kind).wrap_err("listening for signals");
+            Ok(Self {
+                signals: [
+                    listen(SignalKind::interrupt())?,
+                    listen(SignalKind::terminate())?,
+                ],
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Self {})
     }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await.wrap_err("waiting for Ctrl-C")
+
+    async fn wait(self) -> eyre::Result<()> {
+        #[cfg(unix)]
+        {
+            let [mut int, mut term] = self.signals;
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await.wrap_err("waiting for Ctrl-C")
+    }
 }
 
 /// What the node serves and where.
@@ -425,18 +482,18 @@ fn print_banner(
 /// The dev chain's funded accounts with their keys, as anvil prints them.
 fn print_accounts(node: &RunningNode) {
     println!("Funded accounts (mnemonic \"{DEV_MNEMONIC}\")");
-    node.engine.with_chain(|chain| {
-        for (i, (address, key)) in dev_accounts().into_iter().enumerate() {
-            let balance = chain
-                .state()
-                .account(&address)
-                .map(|a| a.balance)
-                .unwrap_or_default();
-            println!(
-                "  ({i}) {address} {} BERA  key {key}",
-                format_ether(balance)
-            );
-        }
-    });
+    let chain = node.chain();
+    let state = chain.state_at(chain.head().number()).ok();
+    for (i, (address, key)) in dev_accounts().into_iter().enumerate() {
+        let balance = state
+            .as_ref()
+            .and_then(|s| s.account(&address).ok().flatten())
+            .map(|a| a.balance)
+            .unwrap_or_default();
+        println!(
+            "  ({i}) {address} {} BERA  key {key}",
+            format_ether(balance)
+        );
+    }
     println!();
 }

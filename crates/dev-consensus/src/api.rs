@@ -8,7 +8,7 @@ use alloy_primitives::hex;
 use serde_json::{json, Value};
 
 use berapool_beacon::state::{BeaconBlockHeader, BeaconState, BlsPubkey, ValidatorField};
-use berapool_engine::EngineHandle;
+use berapool_engine::ChainReader;
 use berapool_http::{self as http, Response};
 
 use crate::beacon_chain::{validator_status, BeaconHandle, StateId};
@@ -22,12 +22,12 @@ const VALIDATOR_INDEX_LIMIT: u64 = 1 << 40;
 pub async fn serve(
     addr: SocketAddr,
     beacon: BeaconHandle,
-    engine: EngineHandle,
+    chain: ChainReader,
 ) -> std::io::Result<SocketAddr> {
     http::serve(
         addr,
         Arc::new(move |path: &str| {
-            if let Err(error) = beacon.sync(&engine) {
+            if let Err(error) = beacon.sync(&chain) {
                 return self::error(500, error);
             }
             route(&beacon, path)

@@ -37,7 +37,7 @@ use berapool_beacon::{
     },
     GenesisValidator,
 };
-use berapool_engine::{Blockchain, EngineHandle};
+use berapool_engine::ChainReader;
 use berapool_primitives::{unix_now, StoredBlock};
 use berapool_storage::StorageError;
 
@@ -326,12 +326,12 @@ impl BeaconChain {
 
     /// Imports every execution block after the beacon head up to the execution head
     /// (replaying from genesis if the execution chain is not the one followed so far).
-    pub fn sync(&mut self, chain: &Blockchain) -> Result<(), StorageError> {
-        let (el_head, el_hash) = chain.head();
-        if el_hash == self.head_hash {
+    pub fn sync(&mut self, chain: &ChainReader) -> Result<(), StorageError> {
+        let el_head = chain.head();
+        if el_head.hash == self.head_hash {
             return Ok(());
         }
-        let target = el_head.number;
+        let target = el_head.number();
         let store = chain.store();
         if store.block_hash(self.head.slot)? != Some(self.head_hash) || self.head.slot > target {
             tracing::warn!(target: "berapool::cl", "execution chain diverged; replaying the beacon chain from genesis");
@@ -426,15 +426,13 @@ impl BeaconHandle {
         f(&mut self.0.write().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Catches the beacon chain up with the execution chain of `engine` (a read, when it is
-    /// already there).
-    pub fn sync(&self, engine: &EngineHandle) -> Result<(), StorageError> {
-        engine.with_chain(|chain| {
-            if self.read(|beacon| beacon.head_hash) == chain.head().1 {
-                return Ok(());
-            }
-            self.write(|beacon| beacon.sync(chain))
-        })
+    /// Catches the beacon chain up with the execution chain (a read, when it is already
+    /// there).
+    pub fn sync(&self, chain: &ChainReader) -> Result<(), StorageError> {
+        if self.read(|beacon| beacon.head_hash) == chain.head().hash {
+            return Ok(());
+        }
+        self.write(|beacon| beacon.sync(chain))
     }
 }
 
@@ -442,27 +440,27 @@ impl BeaconHandle {
 #[derive(Debug)]
 pub struct DevConsensus {
     beacon: BeaconHandle,
-    engine: EngineHandle,
+    chain: ChainReader,
 }
 
 impl DevConsensus {
-    /// The consensus layer over `engine`'s chain, caught up with it.
-    pub fn new(beacon: BeaconHandle, engine: EngineHandle) -> Result<Self, StorageError> {
-        beacon.sync(&engine)?;
-        Ok(Self { beacon, engine })
+    /// The consensus layer over `chain`, caught up with it.
+    pub fn new(beacon: BeaconHandle, chain: ChainReader) -> Result<Self, StorageError> {
+        beacon.sync(&chain)?;
+        Ok(Self { beacon, chain })
     }
 }
 
 impl ConsensusProvider for DevConsensus {
     fn next_block(&mut self, parent: &Header, _parent_hash: B256) -> NextBlock {
-        if let Err(error) = self.beacon.sync(&self.engine) {
+        if let Err(error) = self.beacon.sync(&self.chain) {
             tracing::error!(target: "berapool::cl", %error, "beacon chain cannot follow the execution chain");
         }
         self.beacon.write(|beacon| beacon.next_block(parent))
     }
 
     fn on_head(&mut self, _header: &Header, _hash: B256) {
-        if let Err(error) = self.beacon.sync(&self.engine) {
+        if let Err(error) = self.beacon.sync(&self.chain) {
             tracing::error!(target: "berapool::cl", %error, "beacon chain cannot follow the execution chain");
         }
     }

@@ -127,7 +127,7 @@ impl DevDriver {
 
     /// The head's timestamp.
     pub fn head_timestamp(&self) -> u64 {
-        self.engine.with_chain(|c| c.head().0.timestamp)
+        self.engine.reader().head().header.timestamp
     }
 
     /// Gives the next block exactly `timestamp` (it must be after the head's).
@@ -137,7 +137,8 @@ impl DevDriver {
 
     /// Produces one block on the head and makes it the head. Returns its hash.
     pub fn produce_block(&mut self) -> Result<B256, DriverError> {
-        let (parent, parent_hash) = self.engine.with_chain(|c| (c.head().0.clone(), c.head().1));
+        let head = self.engine.reader().head();
+        let (parent, parent_hash) = (head.header.clone(), head.hash);
         let mut next = self.provider.next_block(&parent, parent_hash);
         if self.time_offset > 0 {
             next.timestamp = next
@@ -185,7 +186,7 @@ impl DevDriver {
             finalized_block_hash: hash,
         };
         self.engine.fork_choice_updated_v3(state, None)?;
-        let header = self.engine.with_chain(|c| c.head().0.clone());
+        let header = self.engine.reader().head().header.clone();
         self.provider.on_head(&header, hash);
         tracing::info!(target: "berapool::dev", number = header.number, %hash, gas_used = header.gas_used, "block produced");
         Ok(hash)

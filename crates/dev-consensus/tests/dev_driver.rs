@@ -43,18 +43,32 @@ fn the_driver_produces_blocks_with_waiting_transactions() {
         None,
     );
     let first = driver.produce_block().unwrap();
-    let (number, hash) = engine.with_chain(|c| (c.head().0.number, c.head().1));
+    let (number, hash) = {
+        let h = engine.reader().head();
+        (h.number(), h.hash)
+    };
     assert_eq!((number, hash), (1, first));
     assert_eq!(
-        engine.with_chain(|c| c.state().account(&to).unwrap().balance),
+        engine
+            .reader()
+            .store()
+            .latest()
+            .unwrap()
+            .account(&to)
+            .unwrap()
+            .unwrap()
+            .balance,
         U256::from(15)
     );
     // Empty blocks too, each on the last, finalized at once.
     driver.produce_block().unwrap();
-    let (n, h) = engine.with_chain(|c| (c.head().0.number, c.head().1));
+    let (n, h) = {
+        let h = engine.reader().head();
+        (h.number(), h.hash)
+    };
     assert_eq!(n, 2);
     assert_eq!(
-        engine.with_chain(|c| c.store().safe_and_finalized().unwrap()),
+        engine.reader().store().safe_and_finalized().unwrap(),
         (h, h)
     );
 }
@@ -76,7 +90,7 @@ fn the_driver_runs_on_a_timer_and_on_demand() {
     std::thread::sleep(Duration::from_millis(650));
     shutdown.store(true, std::sync::atomic::Ordering::Relaxed);
     thread.join().unwrap();
-    let timed = engine.with_chain(|c| c.head().0.number);
+    let timed = engine.reader().head().header.number;
     assert!(timed >= 3, "only {timed} blocks in 650 ms at 100 ms");
 
     // On demand: no block while nothing waits, one as soon as a transaction does.
@@ -91,18 +105,17 @@ fn the_driver_runs_on_a_timer_and_on_demand() {
     let stop = shutdown.clone();
     let thread = std::thread::spawn(move || driver.run(stop));
     std::thread::sleep(Duration::from_millis(150));
-    assert_eq!(engine.with_chain(|c| c.head().0.number), timed);
+    assert_eq!(engine.reader().head().header.number, timed);
     let mut signer = Chain::dev();
     let (_, key) = dev_accounts()[5];
     queue.push(signer.tx(key, Address::repeat_byte(1), U256::from(1), Vec::new()));
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while engine.with_chain(|c| c.head().0.number) == timed && std::time::Instant::now() < deadline
-    {
+    while engine.reader().head().header.number == timed && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
     shutdown.store(true, std::sync::atomic::Ordering::Relaxed);
     thread.join().unwrap();
-    assert_eq!(engine.with_chain(|c| c.head().0.number), timed + 1);
+    assert_eq!(engine.reader().head().header.number, timed + 1);
 }
 
 #[test]
@@ -122,7 +135,14 @@ fn a_transaction_that_cannot_be_included_does_not_keep_the_driver_busy() {
     );
     driver.produce_block().unwrap();
     assert_eq!(
-        engine.with_chain(|c| c.store().block(1).unwrap().unwrap().transactions.len()),
+        engine
+            .reader()
+            .store()
+            .block(1)
+            .unwrap()
+            .unwrap()
+            .transactions
+            .len(),
         0
     );
     assert!(!engine.has_pending_transactions(), "the queue let go of it");

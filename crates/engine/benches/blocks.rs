@@ -20,7 +20,6 @@ use berapool_pool_precompiles::{
     ssz,
 };
 use berapool_primitives::ExecutedBlock;
-use berapool_storage::MemoryState;
 use common::Chain;
 
 const PUBKEY: [u8; 48] = [0x31; 48];
@@ -39,15 +38,7 @@ fn chain_with(extra: u64) -> Chain {
             },
         );
     }
-    let spec = ChainSpec::from_genesis(genesis).unwrap();
-    let state = MemoryState::from_genesis(&spec.genesis);
-    let head = spec.genesis_header().clone();
-    Chain {
-        spec,
-        state,
-        head,
-        nonces: Default::default(),
-    }
+    Chain::with_spec(ChainSpec::from_genesis(genesis).unwrap())
 }
 
 fn report(label: &str, accounts: u64, block: &ExecutedBlock) {
@@ -157,8 +148,6 @@ fn main() {
     );
     for accounts in [10_000u64, 100_000] {
         let mut chain = chain_with(accounts);
-        // Warm the storage-root cache once, as a running node has it.
-        chain.state.state_root();
         let block = transfers(&mut chain, 100);
         report("100 transfers", accounts, &block);
         let block = transfers(&mut chain, 1_000);

@@ -1,30 +1,32 @@
-//! The canonical chain: its head, the state at the head, and the three things done to it —
-//! building a block on top, validating a block received from outside, and committing a block as
-//! the new head (one storage transaction).
+//! The canonical chain and the three things done to it: building a block on the head,
+//! validating a block received from outside, and committing a block as the new head (one
+//! storage transaction, then the new head published to readers). Blocks execute on a view of
+//! the head's stored state, and their state root comes from the head's tries with the block's
+//! changes applied: nothing is copied.
 
 use std::path::Path;
 
 use alloy_consensus::{transaction::Recovered, Header, TxEnvelope};
 use alloy_eips::{eip1559::BaseFeeParams, eip4895::Withdrawal, eip7685::Requests};
-use alloy_evm::revm::context::result::{EVMError, ExecutionResult};
 use alloy_primitives::{Address, Bloom, Bytes, B256};
 use berapool_chainspec::ChainSpec;
 use berapool_primitives::{ExecutedBlock, GotExpected};
-use berapool_storage::{ChainStore, MemoryState, StorageError};
+use berapool_storage::{ChainStore, StateTries, StorageError};
 
-use crate::execute::{
-    execute_block_with, executor_factory, BlockInput, ExecutionError, ExecutorFactory, Mode,
+use crate::{
+    execute::{execute_block_with, executor_factory, BlockInput, ExecutionError, Mode},
+    reader::{ChainReader, Head},
 };
 
-/// A block ready to become the head: executed, with the state after it.
+/// A block ready to become the head: executed, with the state tries after it.
 #[derive(Debug)]
 pub struct SealedBlock {
     /// The block.
     pub block: ExecutedBlock,
     /// Its hash.
     pub hash: B256,
-    /// The state after it.
-    pub state: MemoryState,
+    /// The state tries after it.
+    pub tries: StateTries,
 }
 
 /// What a block builder is asked for.
@@ -148,24 +150,6 @@ impl std::fmt::Display for HeaderField {
     }
 }
 
-/// A read of the call's state failed (it cannot: the state is in memory).
-pub(crate) type CallStateError =
-    alloy_evm::revm::database_interface::bal::EvmDatabaseError<std::convert::Infallible>;
-
-/// Why [`Blockchain::call`] could not run a transaction.
-#[derive(Debug, thiserror::Error)]
-pub enum CallError {
-    /// The request does not make a transaction (fees, gas, fields).
-    #[error("{0}")]
-    Request(#[from] alloy_evm::rpc::EthTxEnvError),
-    /// A state override could not be applied.
-    #[error("state override: {0}")]
-    Override(#[from] alloy_evm::overrides::StateOverrideError<CallStateError>),
-    /// The EVM refused the transaction before running it (funds, fees, nonce, gas floor).
-    #[error("{0}")]
-    Evm(#[from] EVMError<CallStateError>),
-}
-
 /// Why [`Blockchain::commit`] refused a block.
 #[derive(Debug, thiserror::Error)]
 pub enum CommitError {
@@ -182,27 +166,10 @@ pub enum CommitError {
     Storage(#[from] StorageError),
 }
 
-/// How [`Blockchain::call`] runs a transaction.
-#[derive(Clone, Debug, Default)]
-pub struct CallOptions {
-    /// Gas limit instead of the request's.
-    pub gas_limit: Option<u64>,
-    /// Coinbase instead of the head's. The coinbase is warm (EIP-3651), so an estimate run with
-    /// a coinbase the transaction touches would come out low.
-    pub beneficiary: Option<Address>,
-    /// Accounts replaced for this call only (`eth_call`'s third parameter).
-    pub overrides: Option<alloy_rpc_types_eth::state::StateOverride>,
-}
-
-/// The canonical chain and the state at its head.
+/// The canonical chain; its head is what its [`ChainReader`] publishes.
 #[derive(Debug)]
 pub struct Blockchain {
-    spec: ChainSpec,
-    factory: ExecutorFactory,
-    store: ChainStore,
-    state: MemoryState,
-    head: Header,
-    head_hash: B256,
+    reader: ChainReader,
 }
 
 /// The gas limit a block may have after `parent` (EIP-1559: at most 1/1024 change).
@@ -212,84 +179,50 @@ pub fn gas_limit_in_bounds(parent: u64, limit: u64) -> bool {
 }
 
 impl Blockchain {
-    /// Opens the chain stored in `datadir` (writing the genesis on first use).
+    /// Opens the chain stored in `datadir` (writing the genesis on first use), keeping all
+    /// state history.
     pub fn open(datadir: &Path, spec: ChainSpec) -> Result<Self, StorageError> {
         let store = ChainStore::open(datadir, &spec)?;
-        let state = store.load_state()?;
+        Self::new(store, spec)
+    }
+
+    /// The chain in `store`: its head, and the head's state tries built from the stored state.
+    pub fn new(store: ChainStore, spec: ChainSpec) -> Result<Self, StorageError> {
         let number = store.head_number()?;
-        let head = store
+        let header = store
             .header(number)?
             .ok_or(StorageError::MissingBlock(number))?;
-        let head_hash = head.hash_slow();
+        let hash = header.hash_slow();
+        let tries = store.load_tries()?;
         let factory = executor_factory(&spec);
+        let head = Head {
+            header,
+            hash,
+            tries,
+        };
         Ok(Self {
-            spec,
-            factory,
-            store,
-            state,
-            head,
-            head_hash,
+            reader: ChainReader::new(spec, factory, store, head),
         })
+    }
+
+    /// The chain as readers see it.
+    pub fn reader(&self) -> &ChainReader {
+        &self.reader
     }
 
     /// The chain's spec.
     pub fn spec(&self) -> &ChainSpec {
-        &self.spec
+        self.reader.spec()
     }
 
     /// The store.
     pub fn store(&self) -> &ChainStore {
-        &self.store
+        self.reader.store()
     }
 
-    /// The head header and its hash.
-    pub fn head(&self) -> (&Header, B256) {
-        (&self.head, self.head_hash)
-    }
-
-    /// The state at the head.
-    pub fn state(&self) -> &MemoryState {
-        &self.state
-    }
-
-    /// Runs `tx` against the head state without committing anything (`eth_call`,
-    /// `eth_estimateGas`): the head block's environment, no nonce check, and no base fee when the
-    /// request names no fee.
-    pub fn call(
-        &self,
-        request: alloy_rpc_types_eth::TransactionRequest,
-        options: &CallOptions,
-    ) -> Result<ExecutionResult, CallError> {
-        use alloy_evm::{block::BlockExecutorFactory, rpc::TryIntoTxEnv, Evm, EvmEnv, EvmFactory};
-        let mut env: EvmEnv = EvmEnv::for_eth_block(
-            &self.head,
-            &self.spec,
-            self.spec.chain_id(),
-            self.spec.blob_params_at(self.head.timestamp),
-        );
-        // As other clients do: a call that names no fee runs at a zero base fee.
-        let priced = request.gas_price.is_some()
-            || request.max_fee_per_gas.is_some()
-            || request.max_priority_fee_per_gas.is_some();
-        if !priced {
-            env.block_env.basefee = 0;
-        }
-        env.cfg_env.disable_nonce_check = true;
-        if let Some(beneficiary) = options.beneficiary {
-            env.block_env.beneficiary = beneficiary;
-        }
-        let mut tx = request.try_into_tx_env(&env)?;
-        if let Some(gas) = options.gas_limit {
-            tx.gas_limit = gas;
-        }
-        let mut db = alloy_evm::revm::database::State::builder()
-            .with_database_ref(&self.state)
-            .build();
-        if let Some(overrides) = &options.overrides {
-            alloy_evm::overrides::apply_state_overrides(overrides.clone(), &mut db)?;
-        }
-        let mut evm = self.factory.evm_factory().create_evm(&mut db, env);
-        Ok(evm.transact(tx)?.result)
+    /// The head.
+    pub fn head(&self) -> std::sync::Arc<Head> {
+        self.reader.head()
     }
 
     /// Builds a block on the head from `candidates` (those that cannot be included are left out).
@@ -298,22 +231,40 @@ impl Blockchain {
         attributes: &BuildAttributes,
         candidates: Vec<Recovered<TxEnvelope>>,
     ) -> Result<SealedBlock, ExecutionError> {
+        let head = self.head();
         let input = BlockInput {
-            parent: self.head.clone(),
-            parent_hash: self.head_hash,
+            parent: head.header.clone(),
+            parent_hash: head.hash,
             timestamp: attributes.timestamp,
             beneficiary: attributes.fee_recipient,
             prev_randao: attributes.prev_randao,
-            gas_limit: self.head.gas_limit,
+            gas_limit: head.header.gas_limit,
             parent_beacon_block_root: attributes.parent_beacon_block_root,
             withdrawals: attributes.withdrawals.clone(),
             extra_data: Bytes::from_static(b"berapool"),
             transactions: candidates,
         };
-        let mut state = self.state.clone();
-        let block = execute_block_with(&self.spec, &self.factory, &mut state, input, Mode::Build)?;
+        self.execute(&head, input, Mode::Build)
+    }
+
+    /// Executes `input` on the head's state.
+    fn execute(
+        &self,
+        head: &Head,
+        input: BlockInput,
+        mode: Mode,
+    ) -> Result<SealedBlock, ExecutionError> {
+        let state = self.store().latest().map_err(ExecutionError::Storage)?;
+        let (block, tries) = execute_block_with(
+            self.spec(),
+            self.reader.factory(),
+            &state,
+            &head.tries,
+            input,
+            mode,
+        )?;
         let hash = block.header.hash_slow();
-        Ok(SealedBlock { block, hash, state })
+        Ok(SealedBlock { block, hash, tries })
     }
 
     /// Validates a block received from outside against its parent (the head) and by executing
@@ -325,11 +276,12 @@ impl Blockchain {
         withdrawals: Vec<Withdrawal>,
         requests: &Requests,
     ) -> Result<SealedBlock, InvalidBlock> {
-        let parent = &self.head;
-        if header.parent_hash != self.head_hash {
+        let head = self.head();
+        let parent = &head.header;
+        if header.parent_hash != head.hash {
             return Err(InvalidBlock::NotOnHead {
                 parent: header.parent_hash,
-                head: self.head_hash,
+                head: head.hash,
             });
         }
         if header.number != parent.number + 1 {
@@ -365,7 +317,7 @@ impl Blockchain {
         }
         let input = BlockInput {
             parent: parent.clone(),
-            parent_hash: self.head_hash,
+            parent_hash: head.hash,
             timestamp: header.timestamp,
             beneficiary: header.beneficiary,
             prev_randao: header.mix_hash,
@@ -375,9 +327,7 @@ impl Blockchain {
             extra_data: header.extra_data.clone(),
             transactions,
         };
-        let mut state = self.state.clone();
-        let block =
-            execute_block_with(&self.spec, &self.factory, &mut state, input, Mode::Validate)?;
+        let SealedBlock { block, tries, .. } = self.execute(&head, input, Mode::Validate)?;
         let computed = &block.header;
         let root = |field, got: B256, expected: B256| {
             if got == expected {
@@ -444,21 +394,29 @@ impl Blockchain {
         }
         let hash = header.hash_slow();
         root(HeaderField::BlockHash, hash, computed.hash_slow())?;
-        Ok(SealedBlock { block, hash, state })
+        Ok(SealedBlock { block, hash, tries })
     }
 
-    /// Makes `sealed` (built or validated on the current head) the new head.
+    /// Makes `sealed` (built or validated on the current head) the new head: stored, then
+    /// published to readers.
     pub fn commit(&mut self, sealed: SealedBlock) -> Result<(), CommitError> {
-        if sealed.block.header.parent_hash != self.head_hash {
+        let head = self.head();
+        if sealed.block.header.parent_hash != head.hash {
             return Err(CommitError::NotOnHead {
                 block: sealed.hash,
-                head: self.head_hash,
+                head: head.hash,
             });
         }
-        self.store.commit_block(&sealed.block)?;
-        self.head = sealed.block.header;
-        self.head_hash = sealed.hash;
-        self.state = sealed.state;
+        self.store().commit_block(&sealed.block)?;
+        let transactions = sealed.block.transactions.len();
+        self.reader.publish(
+            Head {
+                header: sealed.block.header,
+                hash: sealed.hash,
+                tries: sealed.tries,
+            },
+            transactions,
+        );
         Ok(())
     }
 }

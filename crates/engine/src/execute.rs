@@ -14,14 +14,18 @@ use alloy_eips::{eip4895::Withdrawal, eip7685::Requests};
 use alloy_evm::{
     block::{BlockExecutionError, BlockExecutor, BlockExecutorFactory},
     eth::{receipt_builder::AlloyReceiptBuilder, EthBlockExecutionCtx},
-    revm::database::State,
+    revm::{
+        database::{states::bundle_state::BundleRetention, State},
+        database_interface::DBErrorMarker,
+        DatabaseRef,
+    },
     EvmEnv, EvmFactory,
 };
 use alloy_primitives::{Address, Bloom, Bytes, B256};
 use berapool_chainspec::ChainSpec;
 use berapool_pool_precompiles::{BerapoolBlockExecutorFactory, BerapoolEvmFactory, PoolConfig};
 use berapool_primitives::{BlockTimings, ExecutedBlock};
-use berapool_storage::{MemoryState, RETENTION};
+use berapool_storage::{StateTries, StorageError};
 
 /// The executor factory of a chain: Ethereum rules with the pool system.
 pub type ExecutorFactory = BerapoolBlockExecutorFactory<AlloyReceiptBuilder, ChainSpec>;
@@ -40,11 +44,16 @@ pub fn executor_factory(spec: &ChainSpec) -> ExecutorFactory {
     )
 }
 
-/// Why a block could not be executed: the EVM refused it (an invalid transaction, a failed
-/// system call or pool rule).
+/// Why a block could not be executed.
 #[derive(Debug, thiserror::Error)]
-#[error("block execution: {0}")]
-pub struct ExecutionError(#[from] pub BlockExecutionError);
+pub enum ExecutionError {
+    /// The EVM refused the block (an invalid transaction, a failed system call or pool rule).
+    #[error("block execution: {0}")]
+    Block(#[from] BlockExecutionError),
+    /// The parent's state could not be opened.
+    #[error("block execution: {0}")]
+    Storage(#[source] StorageError),
+}
 
 /// Everything about a block that is an input, not a result of executing it.
 #[derive(Clone, Debug)]
@@ -110,25 +119,34 @@ pub enum Mode {
     Validate,
 }
 
-/// Executes the block `input` on `state` and applies its changes to it.
-pub fn execute_block(
+/// Executes the block `input` on the parent's `state`, whose tries are `tries`; returns the
+/// block and the tries after it.
+pub fn execute_block<S>(
     spec: &ChainSpec,
     factory: &ExecutorFactory,
-    state: &mut MemoryState,
+    state: &S,
+    tries: &StateTries,
     input: BlockInput,
-) -> Result<ExecutedBlock, ExecutionError> {
-    execute_block_with(spec, factory, state, input, Mode::Validate)
+) -> Result<(ExecutedBlock, StateTries), ExecutionError>
+where
+    S: DatabaseRef<Error: DBErrorMarker> + std::fmt::Debug,
+{
+    execute_block_with(spec, factory, state, tries, input, Mode::Validate)
 }
 
-/// Executes the block `input` on `state` and applies its changes to it; in [`Mode::Build`]
-/// transactions that cannot be included are left out of the block.
-pub fn execute_block_with(
+/// [`execute_block`]; in [`Mode::Build`] transactions that cannot be included are left out of
+/// the block.
+pub fn execute_block_with<S>(
     spec: &ChainSpec,
     factory: &ExecutorFactory,
-    state: &mut MemoryState,
+    state: &S,
+    tries: &StateTries,
     mut input: BlockInput,
     mode: Mode,
-) -> Result<ExecutedBlock, ExecutionError> {
+) -> Result<(ExecutedBlock, StateTries), ExecutionError>
+where
+    S: DatabaseRef<Error: DBErrorMarker> + std::fmt::Debug,
+{
     let started = std::time::Instant::now();
     let mut header = input.partial_header(spec);
     let env: EvmEnv = EvmEnv::for_eth_block(
@@ -138,7 +156,7 @@ pub fn execute_block_with(
         spec.blob_params_at(input.timestamp),
     );
     let mut db = State::builder()
-        .with_database_ref(&*state)
+        .with_database_ref(state)
         .with_bundle_update()
         .build();
     let (receipts, requests, gas_used, left_out) = {
@@ -170,10 +188,10 @@ pub fn execute_block_with(
         let result = executor.apply_post_execution_changes()?;
         (result.receipts, result.requests, result.gas_used, left_out)
     };
-    db.merge_transitions(RETENTION);
+    // Blocks are final once stored, so only the plain changes are kept (no reverts).
+    db.merge_transitions(BundleRetention::PlainState);
     let bundle = db.take_bundle();
     drop(db);
-    state.apply(&bundle);
 
     let mut bloom = Bloom::ZERO;
     for receipt in &receipts {
@@ -186,7 +204,9 @@ pub fn execute_block_with(
         .collect();
     let execution = started.elapsed();
     let root_started = std::time::Instant::now();
-    header.state_root = state.state_root();
+    let mut tries = tries.clone();
+    tries.apply(&bundle);
+    header.state_root = tries.root();
     let timings = BlockTimings {
         execution,
         state_root: root_started.elapsed(),
@@ -198,8 +218,7 @@ pub fn execute_block_with(
     if header.requests_hash.is_some() {
         header.requests_hash = Some(requests.requests_hash());
     }
-    state.set_block_hash(header.number, header.hash_slow());
-    Ok(ExecutedBlock {
+    let block = ExecutedBlock {
         header,
         transactions: input.transactions,
         withdrawals: input.withdrawals,
@@ -208,5 +227,6 @@ pub fn execute_block_with(
         changes: bundle,
         left_out,
         timings,
-    })
+    };
+    Ok((block, tries))
 }

@@ -32,19 +32,8 @@ use berapool_txpool::{CanonicalUpdate, TransactionSource};
 use crate::{
     blockchain::{Blockchain, BuildAttributes, CommitError, SealedBlock},
     execute::ExecutionError,
+    reader::{ChainReader, NewHead},
 };
-
-/// New heads kept for slow subscribers.
-pub const HEADS_CHANNEL: usize = 1024;
-
-/// A block that became the head.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NewHead {
-    /// Its number.
-    pub number: u64,
-    /// How many transactions it carries.
-    pub transactions: usize,
-}
 
 /// Engine API errors (with their JSON-RPC codes).
 #[derive(Debug, thiserror::Error)]
@@ -110,8 +99,8 @@ struct Inner {
 pub struct EngineHandle {
     inner: Arc<Mutex<Inner>>,
     source: Arc<dyn TransactionSource>,
-    /// Each block that becomes the head (for subscriptions and metrics).
-    heads: tokio::sync::broadcast::Sender<NewHead>,
+    /// The chain for readers, outside the lock.
+    reader: ChainReader,
 }
 
 impl std::fmt::Debug for EngineHandle {
@@ -153,13 +142,13 @@ impl EngineHandle {
     /// The handle over `chain`, building from `source`.
     pub fn new(chain: Blockchain, source: Arc<dyn TransactionSource>) -> Self {
         Self {
+            reader: chain.reader().clone(),
             inner: Arc::new(Mutex::new(Inner {
                 chain,
                 built: HashMap::new(),
                 valid: HashMap::new(),
             })),
             source,
-            heads: tokio::sync::broadcast::channel(HEADS_CHANNEL).0,
         }
     }
 
@@ -169,13 +158,17 @@ impl EngineHandle {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Blocks as they become the head. A receiver that falls more than [`HEADS_CHANNEL`] blocks
-    /// behind is told how many it missed.
-    pub fn subscribe_heads(&self) -> tokio::sync::broadcast::Receiver<NewHead> {
-        self.heads.subscribe()
+    /// The chain as readers see it (without this handle's lock).
+    pub fn reader(&self) -> &ChainReader {
+        &self.reader
     }
 
-    /// Runs `f` on the chain (for reads: RPC, tests).
+    /// Blocks as they become the head (see [`ChainReader::subscribe_heads`]).
+    pub fn subscribe_heads(&self) -> tokio::sync::broadcast::Receiver<NewHead> {
+        self.reader.subscribe_heads()
+    }
+
+    /// Runs `f` on the chain under the engine's lock (tests; readers use [`Self::reader`]).
     pub fn with_chain<T>(&self, f: impl FnOnce(&Blockchain) -> T) -> T {
         f(&self.lock().chain)
     }
@@ -197,7 +190,7 @@ impl EngineHandle {
         attributes: Option<PayloadAttributes>,
     ) -> Result<ForkchoiceUpdated, EngineError> {
         let mut inner = self.lock();
-        let head_hash = inner.chain.head().1;
+        let head_hash = inner.chain.head().hash;
         if state.head_block_hash != head_hash {
             if let Some(sealed) = inner.valid.remove(&state.head_block_hash) {
                 let left_out = sealed.block.left_out.clone();
@@ -228,11 +221,6 @@ impl EngineHandle {
                     left_out: &left_out,
                     nonces: &nonces,
                 });
-                // Nobody listening is fine.
-                let _ = self.heads.send(NewHead {
-                    number: inner.chain.head().0.number,
-                    transactions: included.len(),
-                });
             } else if inner
                 .chain
                 .store()
@@ -248,7 +236,7 @@ impl EngineHandle {
                 return Ok(ForkchoiceUpdated::from_status(PayloadStatusEnum::Syncing));
             }
         }
-        let head_hash = inner.chain.head().1;
+        let head_hash = inner.chain.head().hash;
         let store = inner.chain.store();
         let known =
             |h: B256| h.is_zero() || store.block_number(h).map(|n| n.is_some()).unwrap_or(false);
@@ -263,7 +251,8 @@ impl EngineHandle {
         let Some(attributes) = attributes else {
             return Ok(ForkchoiceUpdated::new(valid));
         };
-        let head = inner.chain.head().0;
+        let head = inner.chain.head();
+        let head = &head.header;
         if attributes.timestamp <= head.timestamp {
             return Err(AttributesError::Timestamp {
                 timestamp: attributes.timestamp,
@@ -339,7 +328,7 @@ impl EngineHandle {
         execution_requests: Requests,
     ) -> Result<PayloadStatus, EngineError> {
         let mut inner = self.lock();
-        let head_hash = inner.chain.head().1;
+        let head_hash = inner.chain.head().hash;
         let claimed = payload.payload_inner.payload_inner.block_hash;
         let mut block = match payload.try_into_block::<TxEnvelope>() {
             Ok(block) => block,

@@ -29,7 +29,10 @@ fn node(dir: &std::path::Path) -> (EngineHandle, Arc<TxQueue>) {
 }
 
 fn head(engine: &EngineHandle) -> (u64, B256) {
-    engine.with_chain(|c| (c.head().0.number, c.head().1))
+    {
+        let h = engine.reader().head();
+        (h.number(), h.hash)
+    }
 }
 
 fn fcu(head: B256) -> ForkchoiceState {
@@ -69,7 +72,7 @@ fn a_block_goes_through_the_engine_api_and_a_second_node_validates_it() {
     queue.push(signer.tx(key, FACTORY, bera(10_000), deploy));
 
     let (_, genesis) = head(&a);
-    let genesis_ts = a.with_chain(|c| c.head().0.timestamp);
+    let genesis_ts = a.reader().head().header.timestamp;
     let updated = a
         .fork_choice_updated_v3(fcu(genesis), Some(attributes(genesis_ts + 2)))
         .unwrap();
@@ -118,12 +121,12 @@ fn a_block_goes_through_the_engine_api_and_a_second_node_validates_it() {
     b.fork_choice_updated_v3(forkchoice, None).unwrap();
     assert_eq!(head(&b), (1, hash));
     let (root_a, root_b) = (
-        a.with_chain(|c| c.head().0.state_root),
-        b.with_chain(|c| c.head().0.state_root),
+        a.reader().head().header.state_root,
+        b.reader().head().header.state_root,
     );
     assert_eq!(root_a, root_b);
     assert_eq!(
-        b.with_chain(|c| c.store().safe_and_finalized().unwrap()),
+        b.reader().store().safe_and_finalized().unwrap(),
         (genesis, genesis)
     );
 }
@@ -153,7 +156,7 @@ fn tampered_payloads_are_refused_with_status_and_reason() {
     let (_, key) = dev_accounts()[2];
     queue.push(signer.tx(key, Address::repeat_byte(1), bera(1), Vec::new()));
     let (_, genesis) = head(&a);
-    let ts = a.with_chain(|c| c.head().0.timestamp);
+    let ts = a.reader().head().header.timestamp;
     let id = a
         .fork_choice_updated_v3(fcu(genesis), Some(attributes(ts + 2)))
         .unwrap()

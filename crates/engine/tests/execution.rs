@@ -7,54 +7,23 @@
 #![allow(clippy::unwrap_used)]
 
 use alloy_eips::eip4895::Withdrawal;
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, U256};
 mod common;
 
 use berapool_chainspec::dev_accounts;
-use berapool_engine::{execute_block, executor_factory};
 use berapool_pool_precompiles::pool_state::{
     addresses::{BEACON_DEPOSIT, FACTORY, WITHDRAWAL_VAULT},
     layout,
     params::bera,
 };
-use berapool_storage::MemoryState;
 use common::{pool_registration, Chain};
-
-/// The state root recomputed from scratch by alloy-trie (independent of the node's incremental
-/// trie).
-fn root_from_scratch(state: &MemoryState) -> B256 {
-    use alloy_trie::{
-        root::{state_root_unhashed, storage_root_unhashed},
-        TrieAccount,
-    };
-    let accounts: Vec<(Address, TrieAccount)> = state
-        .accounts()
-        .map(|(address, info)| {
-            let slots: Vec<(B256, U256)> = state
-                .slots()
-                .filter(|(a, _, _)| *a == address)
-                .map(|(_, k, v)| (B256::from(*k), *v))
-                .collect();
-            let storage_root = storage_root_unhashed(slots);
-            (
-                *address,
-                TrieAccount {
-                    nonce: info.nonce,
-                    balance: info.balance,
-                    storage_root,
-                    code_hash: info.code_hash,
-                },
-            )
-        })
-        .collect();
-    state_root_unhashed(accounts)
-}
 
 #[test]
 fn the_genesis_state_root_is_the_executors() {
     let chain = Chain::dev();
-    let mut state = MemoryState::from_genesis(&chain.spec.genesis);
-    assert_eq!(state.state_root(), chain.spec.genesis_header().state_root);
+    let root = chain.spec.genesis_header().state_root;
+    assert_eq!(chain.tries.root(), root);
+    assert_eq!(chain.root_from_scratch(), root);
 }
 
 #[test]
@@ -66,6 +35,13 @@ fn blocks_with_transfers_pool_calls_withdrawals_and_requests_have_consistent_roo
 
     // Block 1: a transfer, a pool registration, two withdrawals (one to the vault).
     let deploy = pool_registration(alice);
+    let balance = |chain: &Chain, who: &Address| {
+        let state = chain.store.latest().unwrap();
+        state.account(who).unwrap().unwrap().balance
+    };
+    let slot = |chain: &Chain, who: &Address, slot: &U256| {
+        chain.store.latest().unwrap().slot(who, slot).unwrap()
+    };
     let txs = vec![
         chain.tx(alice_key, bob, bera(5), Vec::new()),
         chain.tx(alice_key, FACTORY, bera(10_000), deploy),
@@ -97,18 +73,16 @@ fn blocks_with_transfers_pool_calls_withdrawals_and_requests_have_consistent_roo
         .logs()
         .iter()
         .any(|l| l.address == BEACON_DEPOSIT));
-    assert_eq!(
-        chain.state.account(&Address::ZERO).unwrap().balance,
-        bera(10_000)
-    );
+    assert_eq!(balance(&chain, &Address::ZERO), bera(10_000));
     // Bob got 5 BERA and a withdrawal of 1,000,000,000 gwei (1 BERA).
-    assert_eq!(chain.state.account(&bob).unwrap().balance, bera(6));
+    assert_eq!(balance(&chain, &bob), bera(6));
     // The vault's withdrawal of a validator of no pool: credited and recorded as unattributed.
     assert_eq!(
-        chain.state.account(&WITHDRAWAL_VAULT).unwrap().balance,
+        balance(&chain, &WITHDRAWAL_VAULT),
         U256::from(2_000_000_000u64) * U256::from(1_000_000_000u64)
     );
-    let unattributed = chain.state.slot(
+    let unattributed = slot(
+        &chain,
         &WITHDRAWAL_VAULT,
         &layout::slot(layout::vault::UNATTRIBUTED),
     );
@@ -119,13 +93,14 @@ fn blocks_with_transfers_pool_calls_withdrawals_and_requests_have_consistent_roo
     // EIP-4788 stored the parent beacon root.
     let ts = U256::from(block1.header.timestamp % 8191);
     assert_eq!(
-        chain.state.slot(
+        slot(
+            &chain,
             &alloy_eips::eip4788::BEACON_ROOTS_ADDRESS,
             &(ts + U256::from(8191))
         ),
         U256::from_be_bytes([0xbb; 32])
     );
-    assert_eq!(block1.header.state_root, root_from_scratch(&chain.state));
+    assert_eq!(block1.header.state_root, chain.root_from_scratch());
 
     // Block 2: an EIP-7002 request straight to the predeploy (its excess inhibitor was lifted at
     // the end of block 1).
@@ -148,11 +123,10 @@ fn blocks_with_transfers_pool_calls_withdrawals_and_requests_have_consistent_roo
         block2.header.requests_hash,
         Some(alloy_eips::eip7685::Requests::default().requests_hash())
     );
-    assert_eq!(block2.header.state_root, root_from_scratch(&chain.state));
+    assert_eq!(block2.header.state_root, chain.root_from_scratch());
 
     // An independent replay from genesis gives the same headers.
     let mut replay = Chain::dev();
-    let factory = executor_factory(&replay.spec);
-    let again = execute_block(&replay.spec, &factory, &mut replay.state, inputs1).unwrap();
+    let again = replay.execute(inputs1);
     assert_eq!(again.header, block1.header);
 }

@@ -1,23 +1,26 @@
-//! Storage: a datadir is initialized with its genesis, stores every block with its state in one
-//! transaction, reopens at its head with the same state root, and refuses another chain's or
-//! another schema's data.
+//! Storage: a datadir is initialized with its genesis, stores every block with its state and
+//! its state history in one transaction, reopens at its head with the same state root, serves
+//! the state of every kept block (and only those), rolls the tries back to any of them, and
+//! refuses another chain's or another schema's data.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use alloy_eips::eip4895::Withdrawal;
+use alloy_evm::revm::state::AccountInfo;
 use alloy_primitives::Address;
+use alloy_primitives::U256;
 use berapool_chainspec::dev_accounts;
 use berapool_pool_precompiles::pool_state::{
     addresses::{BEACON_DEPOSIT, FACTORY, WITHDRAWAL_VAULT},
     params::bera,
 };
 use berapool_primitives::ExecutedBlock;
-use berapool_storage::{ChainStore, StorageError};
+use berapool_storage::{ChainStore, HistoryRetention, StateView, StorageError};
 use common::{pool_registration, Chain};
 
-fn three_blocks(chain: &mut Chain, store: &ChainStore) -> Vec<ExecutedBlock> {
+fn three_blocks(chain: &mut Chain) -> Vec<ExecutedBlock> {
     let keys = dev_accounts();
     let (alice, key) = keys[2];
     let deploy = pool_registration(alice);
@@ -41,39 +44,33 @@ fn three_blocks(chain: &mut Chain, store: &ChainStore) -> Vec<ExecutedBlock> {
     out.push(chain.execute(input));
     let input = chain.input(Vec::new(), Vec::new());
     out.push(chain.execute(input));
-    for block in &out {
-        store.commit_block(block).unwrap();
-    }
     out
 }
 
 #[test]
 fn a_datadir_reopens_at_its_head_with_the_same_state() {
     let dir = tempfile::tempdir().unwrap();
-    let mut chain = Chain::dev();
+    let spec = berapool_chainspec::ChainSpec::dev().unwrap();
     let blocks = {
-        let store = ChainStore::open(dir.path(), &chain.spec).unwrap();
+        let mut chain = Chain::open(dir.path(), spec.clone());
+        let store = &chain.store;
         assert_eq!(store.head_number().unwrap(), 0);
+        assert_eq!(store.header(0).unwrap().unwrap(), *spec.genesis_header());
         assert_eq!(
-            store.header(0).unwrap().unwrap(),
-            *chain.spec.genesis_header()
+            store.load_tries().unwrap().root(),
+            spec.genesis_header().state_root
         );
-        assert_eq!(
-            store.load_state().unwrap().state_root(),
-            chain.spec.genesis_header().state_root
-        );
-        three_blocks(&mut chain, &store)
+        three_blocks(&mut chain)
     };
 
-    let store = ChainStore::open(dir.path(), &chain.spec).unwrap();
+    let store = ChainStore::open(dir.path(), &spec).unwrap();
     assert_eq!(store.head_number().unwrap(), 3);
     let head = store.header(3).unwrap().unwrap();
     assert_eq!(head, blocks[2].header);
     assert_eq!(store.block_hash(3).unwrap(), Some(head.hash_slow()));
     assert_eq!(store.block_number(head.hash_slow()).unwrap(), Some(3));
     // State as stored = state the head header commits to.
-    let mut state = store.load_state().unwrap();
-    assert_eq!(state.state_root(), head.state_root);
+    assert_eq!(store.load_tries().unwrap().root(), head.state_root);
     // Bodies and receipts come back as executed.
     let block1 = store.block(1).unwrap().unwrap();
     assert_eq!(block1.transactions.len(), 2);
@@ -102,8 +99,8 @@ fn a_datadir_reopens_at_its_head_with_the_same_state() {
 #[test]
 fn another_chain_or_schema_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::dev();
-    drop(ChainStore::open(dir.path(), &chain.spec).unwrap());
+    let chain = Chain::open(dir.path(), berapool_chainspec::ChainSpec::dev().unwrap());
+    drop(chain.store);
 
     let mut other = chain.spec.genesis.clone();
     other.config.chain_id = 1234;
@@ -161,4 +158,99 @@ fn a_fresh_chain_answers_lookups_with_nothing() {
         .blocks_with_log_topic(alloy_primitives::B256::repeat_byte(2), 0, 10)
         .unwrap();
     assert!(topics.is_empty());
+}
+
+/// What the test reads of the state after each block.
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    alice: Option<AccountInfo>,
+    receiver: U256,
+    roots_slot: U256,
+    vault_code: alloy_primitives::Bytes,
+}
+
+fn seen(state: &StateView, receiver: Address, roots_slot: U256) -> Seen {
+    Seen {
+        alice: state.account(&dev_accounts()[2].0).unwrap(),
+        receiver: state
+            .account(&receiver)
+            .unwrap()
+            .map(|a| a.balance)
+            .unwrap_or_default(),
+        roots_slot: state
+            .slot(&alloy_eips::eip4788::BEACON_ROOTS_ADDRESS, &roots_slot)
+            .unwrap(),
+        vault_code: state.code_of(&WITHDRAWAL_VAULT).unwrap(),
+    }
+}
+
+#[test]
+fn every_kept_block_serves_its_own_state_after_later_blocks_and_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = berapool_chainspec::ChainSpec::dev().unwrap();
+    let receiver = Address::repeat_byte(0x5e);
+    // Blocks 8,191 s apart all write the same EIP-4788 ring slot (the timestamp), so it holds
+    // another value after every block.
+    let mut chain = Chain::open(dir.path(), spec.clone());
+    let roots_slot = U256::from(chain.head.timestamp % 8191);
+    let (_, key) = dev_accounts()[2];
+    let mut expected = vec![seen(&chain.store.latest().unwrap(), receiver, roots_slot)];
+    let mut roots = vec![chain.head.state_root];
+    for n in 1..=24u64 {
+        let txs = vec![chain.tx(key, receiver, bera(n), Vec::new())];
+        let mut input = chain.input(txs, Vec::new());
+        input.timestamp = chain.head.timestamp + 8191;
+        chain.execute(input);
+        expected.push(seen(&chain.store.latest().unwrap(), receiver, roots_slot));
+        roots.push(chain.head.state_root);
+    }
+    let head = chain.head.number;
+    drop(chain);
+
+    let store = ChainStore::open(dir.path(), &spec).unwrap();
+    for (n, want) in expected.iter().enumerate() {
+        let state = store.state_at(n as u64).unwrap();
+        assert_eq!(&seen(&state, receiver, roots_slot), want, "block {n}");
+    }
+    assert!(matches!(
+        store.state_at(head + 1),
+        Err(StorageError::StateUnavailable {
+            block: 25,
+            oldest: 0,
+            head: 24
+        })
+    ));
+    // The head's tries rolled back block by block give every earlier block's root.
+    let mut tries = store.load_tries().unwrap();
+    assert_eq!(tries.root(), roots[head as usize]);
+    for n in (0..head).rev() {
+        tries.revert(&store.block_changes(n + 1).unwrap().unwrap());
+        assert_eq!(tries.root(), roots[n as usize], "rolled back to block {n}");
+    }
+}
+
+#[test]
+fn a_retention_keeps_only_the_last_blocks_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = berapool_chainspec::ChainSpec::dev().unwrap();
+    let mut chain = Chain::open(dir.path(), spec).keep_history(HistoryRetention::Blocks(5));
+    let (_, key) = dev_accounts()[2];
+    let receiver = Address::repeat_byte(0x5f);
+    for n in 1..=12u64 {
+        let txs = vec![chain.tx(key, receiver, bera(n), Vec::new())];
+        let input = chain.input(txs, Vec::new());
+        chain.execute(input);
+    }
+    assert_eq!(chain.store.history_start().unwrap(), 7);
+    let error = chain.store.state_at(6).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("keeps the state of blocks 7..=12"),
+        "{error}"
+    );
+    assert!(chain.store.block_changes(7).unwrap().is_none(), "pruned");
+    // Block 7's state: received 1 + 2 + … + 7 BERA.
+    let at_7 = chain.store.state_at(7).unwrap();
+    assert_eq!(at_7.account(&receiver).unwrap().unwrap().balance, bera(28));
 }

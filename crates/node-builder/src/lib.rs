@@ -24,10 +24,10 @@ use jsonrpsee::server::ServerHandle;
 use berapool_beacon::ClSpec;
 use berapool_chainspec::ChainSpec;
 use berapool_dev_consensus::{BeaconChain, BeaconHandle, DevConsensus, DevDriver, DevHandle};
-use berapool_engine::{Blockchain, EngineHandle};
+use berapool_engine::{Blockchain, ChainReader, EngineHandle};
 use berapool_oracle::OracleConfig;
 use berapool_rpc::{JwtSecret, RpcConfig};
-use berapool_storage::StorageError;
+use berapool_storage::{ChainStore, HistoryRetention, StorageError};
 use berapool_txpool::{TxPool, TxPoolConfig};
 
 use crate::metrics::Metrics;
@@ -39,6 +39,8 @@ pub struct NodeConfig {
     pub spec: ChainSpec,
     /// Where the database lives.
     pub datadir: PathBuf,
+    /// How much state history to keep.
+    pub history: HistoryRetention,
     /// The JSON-RPC server.
     pub rpc: RpcConfig,
     /// Transaction pool limits.
@@ -148,7 +150,13 @@ pub struct RunningNode {
 impl RunningNode {
     /// Hash and number of the head block.
     pub fn head(&self) -> (u64, B256) {
-        self.engine.with_chain(|c| (c.head().0.number, c.head().1))
+        let head = self.engine.reader().head();
+        (head.number(), head.hash)
+    }
+
+    /// The chain as readers see it.
+    pub fn chain(&self) -> &ChainReader {
+        self.engine.reader()
     }
 
     /// Stops block production and JSON-RPC. Every committed block is already durable, so there
@@ -173,15 +181,16 @@ impl RunningNode {
 
 /// Opens the chain in `config.datadir` and starts the node's services.
 pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
-    let chain = Blockchain::open(&config.datadir, config.spec)?;
-    let (head, head_hash) = (chain.head().0.number, chain.head().1);
+    let store = ChainStore::open(&config.datadir, &config.spec)?.with_history(config.history);
+    let chain = Blockchain::new(store, config.spec)?;
+    let (head, head_hash) = (chain.head().number(), chain.head().hash);
     tracing::info!(target: "berapool::node", head, %head_hash, datadir = %config.datadir.display(), "chain opened");
     let pool = Arc::new(TxPool::new(config.txpool));
     let engine = EngineHandle::new(chain, pool.clone());
     let mut beacon = None;
     let dev = match &config.dev {
         Some(dev) => {
-            let spec = engine.with_chain(|c| c.spec().clone());
+            let spec = engine.reader().spec().clone();
             let cl = dev.cl_spec(&spec);
             let validators = spec
                 .berapool
@@ -197,7 +206,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
                 dev.fee_recipient,
             );
             let handle = BeaconHandle::new(chain);
-            let provider = DevConsensus::new(handle.clone(), engine.clone())?;
+            let provider = DevConsensus::new(handle.clone(), engine.reader().clone())?;
             beacon = Some(handle);
             Some(DevHandle::new(DevDriver::new(
                 engine.clone(),
@@ -207,7 +216,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         }
         None => None,
     };
-    let module = berapool_rpc::public_module(&engine, &pool, dev.clone())?;
+    let module = berapool_rpc::public_module(&config.rpc, engine.reader(), &pool, dev.clone())?;
     let metrics = Arc::new(Metrics::default());
     let servers = berapool_rpc::serve(&config.rpc, module, metrics.clone())
         .await
@@ -221,13 +230,17 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     let rpc = servers.handles;
     let (auth, auth_addr) = match config.auth {
         Some(auth) => {
-            let (handle, addr) =
-                berapool_rpc::serve_auth(auth.addr, auth.secret, engine.clone(), pool.clone())
-                    .await
-                    .map_err(|source| LaunchError::Rpc {
-                        addr: auth.addr,
-                        source,
-                    })?;
+            let (handle, addr) = berapool_rpc::serve_auth(
+                auth.addr,
+                auth.secret,
+                engine.clone(),
+                config.rpc.eth_api(engine.reader(), &pool),
+            )
+            .await
+            .map_err(|source| LaunchError::Rpc {
+                addr: auth.addr,
+                source,
+            })?;
             tracing::info!(target: "berapool::rpc", %addr, "Engine API listening (JWT)");
             (Some(handle), Some(addr))
         }
@@ -235,7 +248,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     };
     let metrics_addr = match config.metrics {
         Some(addr) => {
-            let local = crate::metrics::serve(addr, metrics, engine.clone(), pool.clone())
+            let local = crate::metrics::serve(addr, metrics, engine.reader().clone(), pool.clone())
                 .await
                 .map_err(|source| LaunchError::Rpc { addr, source })?;
             tracing::info!(target: "berapool::node", %local, "Prometheus metrics listening");
@@ -245,13 +258,16 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     };
     let beacon_api_addr = match (&config.dev, &beacon) {
         (Some(dev), Some(beacon)) => {
-            let addr =
-                berapool_dev_consensus::api::serve(dev.beacon_api, beacon.clone(), engine.clone())
-                    .await
-                    .map_err(|source| LaunchError::Rpc {
-                        addr: dev.beacon_api,
-                        source,
-                    })?;
+            let addr = berapool_dev_consensus::api::serve(
+                dev.beacon_api,
+                beacon.clone(),
+                engine.reader().clone(),
+            )
+            .await
+            .map_err(|source| LaunchError::Rpc {
+                addr: dev.beacon_api,
+                source,
+            })?;
             tracing::info!(target: "berapool::cl", %addr, "beacon proof API listening");
             Some(addr)
         }

@@ -11,7 +11,7 @@ use std::{
     time::Duration,
 };
 
-use berapool_engine::EngineHandle;
+use berapool_engine::ChainReader;
 use berapool_http as http;
 use berapool_rpc::RequestObserver;
 use berapool_txpool::TxPool;
@@ -111,10 +111,10 @@ impl Metrics {
 pub async fn serve(
     addr: SocketAddr,
     metrics: Arc<Metrics>,
-    engine: EngineHandle,
+    chain: ChainReader,
     pool: Arc<TxPool>,
 ) -> std::io::Result<SocketAddr> {
-    let mut heads = engine.subscribe_heads();
+    let mut heads = chain.subscribe_heads();
     let counter = metrics.clone();
     tokio::spawn(async move {
         loop {
@@ -128,7 +128,7 @@ pub async fn serve(
     let handler: http::Handler = Arc::new(move |_path: &str| http::Response {
         status: 200,
         content_type: "text/plain; version=0.0.4",
-        body: metrics.render(engine.with_chain(|c| c.head().0.number), pool.len()),
+        body: metrics.render(chain.head().number(), pool.len()),
     });
     http::serve(addr, handler).await
 }

@@ -9,9 +9,10 @@ use alloy_rpc_types_engine::{
     PayloadAttributes, PayloadId, PayloadStatus,
 };
 use alloy_rpc_types_eth::{
-    state::StateOverride, Block, FeeHistory, Filter, Log, Transaction, TransactionReceipt,
-    TransactionRequest,
+    state::StateOverride, Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, Transaction,
+    TransactionReceipt, TransactionRequest,
 };
+use alloy_serde::storage::JsonStorageKey;
 use jsonrpsee::{core::SubscriptionResult, proc_macros::rpc};
 
 use crate::RpcError;
@@ -66,20 +67,21 @@ pub trait EthApi {
     #[method(name = "maxPriorityFeePerGas")]
     fn max_priority_fee_per_gas(&self) -> RpcResult<U256>;
 
-    /// An account's balance.
-    #[method(name = "getBalance")]
+    /// An account's balance (at the head, or any block whose history is kept, as every state
+    /// method).
+    #[method(name = "getBalance", blocking)]
     fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256>;
 
     /// An account's nonce (with `pending`, counting its pooled transactions).
-    #[method(name = "getTransactionCount")]
+    #[method(name = "getTransactionCount", blocking)]
     fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64>;
 
     /// An account's code.
-    #[method(name = "getCode")]
+    #[method(name = "getCode", blocking)]
     fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes>;
 
     /// One storage slot of an account.
-    #[method(name = "getStorageAt")]
+    #[method(name = "getStorageAt", blocking)]
     fn storage_at(&self, address: Address, slot: U256, block: Option<BlockId>) -> RpcResult<B256>;
 
     /// Validates a signed transaction and adds it to the pool.
@@ -110,7 +112,8 @@ pub trait EthApi {
     #[method(name = "getBlockReceipts")]
     fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>>;
 
-    /// Runs a call on the head state and returns its output; nothing is kept.
+    /// Runs a call on a block's state (the head by default) and returns its output; nothing is
+    /// kept.
     #[method(name = "call", blocking)]
     fn call(
         &self,
@@ -127,6 +130,15 @@ pub trait EthApi {
         block: Option<BlockId>,
         overrides: Option<StateOverride>,
     ) -> RpcResult<U64>;
+
+    /// The Merkle proofs of an account and some of its slots (EIP-1186).
+    #[method(name = "getProof", blocking)]
+    fn proof(
+        &self,
+        address: Address,
+        keys: Vec<JsonStorageKey>,
+        block: Option<BlockId>,
+    ) -> RpcResult<EIP1186AccountProofResponse>;
 
     /// The logs a filter matches.
     #[method(name = "getLogs", blocking)]

@@ -5,7 +5,7 @@ use alloy_eips::BlockId;
 use alloy_evm::revm::context::result::HaltReason;
 use alloy_primitives::Bytes;
 use berapool_dev_consensus::DriverError;
-use berapool_engine::{CallError, EngineError};
+use berapool_engine::{CallError, EngineError, TriesError};
 use berapool_storage::StorageError;
 use berapool_txpool::TxPoolError;
 use jsonrpsee::types::ErrorObjectOwned;
@@ -53,13 +53,27 @@ pub enum RpcError {
     /// The call could not run (fees, funds, nonce, a malformed request or override).
     #[error("{0}")]
     Call(#[from] CallError),
-    /// State is asked for at a block other than the head.
-    #[error("historical state is not available: block {block} is not the head ({head}); this node keeps the head state only")]
-    HistoricalState {
+    /// State is asked for at a block whose history is not kept.
+    #[error("state of block {block} is not available: this node keeps the state of blocks {oldest}..={head} (see --history.blocks)")]
+    StateUnavailable {
         /// The block asked for.
         block: u64,
+        /// The oldest block whose state is kept.
+        oldest: u64,
         /// The head.
         head: u64,
+    },
+    /// The request ran longer than allowed.
+    #[error("request took longer than {limit:?}; narrow it")]
+    Deadline {
+        /// The limit.
+        limit: std::time::Duration,
+    },
+    /// `eth_getProof` for too many slots.
+    #[error("invalid params: at most {max} storage keys per proof")]
+    TooManySlots {
+        /// The limit.
+        max: usize,
     },
     /// The block named does not exist.
     #[error("unknown block {0}")]
@@ -91,7 +105,7 @@ pub enum RpcError {
     Driver(#[from] DriverError),
     /// Storage failed.
     #[error("internal error: {0}")]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
     /// A notification could not be serialized.
     #[error("internal error: {0}")]
     Serialize(#[from] serde_json::Error),
@@ -105,18 +119,48 @@ impl RpcError {
             | Self::TooManyBlocks { .. }
             | Self::TimestampNotAfterHead { .. }
             | Self::UnsupportedSubscription(_)
-            | Self::InvalidFilter(_) => -32602,
+            | Self::InvalidFilter(_)
+            | Self::TooManySlots { .. } => -32602,
             Self::Reverted(_) => 3,
             Self::Halted(_)
             | Self::GasRequired { .. }
             | Self::Call(_)
-            | Self::HistoricalState { .. }
+            | Self::StateUnavailable { .. }
+            | Self::Deadline { .. }
             | Self::UnknownBlock(_)
             | Self::LogRange { .. }
             | Self::TooManyLogs { .. }
             | Self::TxPool(_) => -32000,
             Self::Engine(e) => e.code(),
             Self::Driver(_) | Self::Storage(_) | Self::Serialize(_) => -32603,
+        }
+    }
+}
+
+impl From<StorageError> for RpcError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::StateUnavailable {
+                block,
+                oldest,
+                head,
+            } => Self::StateUnavailable {
+                block,
+                oldest,
+                head,
+            },
+            other => Self::Storage(other),
+        }
+    }
+}
+
+impl From<TriesError> for RpcError {
+    fn from(error: TriesError) -> Self {
+        match error {
+            TriesError::Storage(e) => e.into(),
+            TriesError::Deadline { .. } => Self::Deadline {
+                limit: crate::eth::REQUEST_DEADLINE,
+            },
         }
     }
 }

@@ -4,10 +4,9 @@
 //! authentication for a consensus client.
 //!
 //! The interface is one jsonrpsee trait per namespace ([`api`]); the handlers read the engine's
-//! chain and the transaction pool, and the dev methods drive the dev block producer. State is
-//! kept at the head only, so state queries take `latest`, `pending`, `safe`, `finalized` or the
-//! head's number or hash; older blocks, their transactions, receipts and logs are all served
-//! from storage.
+//! chain (through its reader: never the engine's lock) and the transaction pool, and the dev
+//! methods drive the dev block producer. State queries take any block tag, number or hash whose
+//! history the node keeps.
 
 pub mod api;
 pub mod auth;
@@ -15,13 +14,14 @@ mod dev;
 mod engine;
 mod error;
 mod eth;
+mod limit;
 mod net;
 mod timing;
 
 use std::{net::SocketAddr, sync::Arc};
 
 use berapool_dev_consensus::DevHandle;
-use berapool_engine::EngineHandle;
+use berapool_engine::{ChainReader, EngineHandle};
 use berapool_txpool::TxPool;
 use jsonrpsee::{
     core::RegisterMethodError,
@@ -35,19 +35,23 @@ pub use auth::{JwtAuthLayer, JwtSecret, JwtSecretError};
 pub use dev::{DevApi, MAX_MINE};
 pub use engine::{EngineApi, CAPABILITIES};
 pub use error::RpcError;
-pub use eth::{EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE};
+pub use eth::{
+    EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE,
+    MAX_PROOF_SLOTS, REQUEST_DEADLINE,
+};
 pub use net::{client_version, NetApi, Web3Api};
 pub use timing::{RequestObserver, TimingLayer};
 
 /// The public methods: `eth_`, `net_`, `web3_`, and with a dev driver the dev methods.
 pub fn public_module(
-    engine: &EngineHandle,
+    config: &RpcConfig,
+    chain: &ChainReader,
     pool: &Arc<TxPool>,
     dev: Option<DevHandle>,
 ) -> Result<RpcModule<()>, RegisterMethodError> {
-    let chain_id = engine.with_chain(|c| c.spec().chain_id());
+    let chain_id = chain.spec().chain_id();
     let mut module = RpcModule::new(());
-    module.merge(EthApi::new(engine.clone(), pool.clone()).into_rpc())?;
+    module.merge(config.eth_api(chain, pool).into_rpc())?;
     module.merge(NetApi::new(chain_id).into_rpc())?;
     module.merge(Web3Api.into_rpc())?;
     if let Some(dev) = dev {
@@ -75,6 +79,29 @@ pub struct RpcConfig {
     pub max_connections: u32,
     /// Calls in one batch at most.
     pub max_batch: u32,
+    /// The most gas one `eth_call` or `eth_estimateGas` may use.
+    pub gas_cap: u64,
+    /// Heavy requests (calls, log scans, proofs) that run at once; the rest queue.
+    pub max_heavy: usize,
+}
+
+impl RpcConfig {
+    /// The `eth_` methods with this configuration's limits.
+    pub fn eth_api(&self, chain: &ChainReader, pool: &Arc<TxPool>) -> EthApi {
+        EthApi::new(chain.clone(), pool.clone(), self.gas_cap, self.max_heavy)
+    }
+}
+
+/// The default `gas_cap` (as reth's `--rpc.gascap`).
+pub const DEFAULT_GAS_CAP: u64 = 50_000_000;
+
+/// Heavy requests that run at once by default: every core but one, which stays for the
+/// block producer.
+pub fn default_max_heavy() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get().saturating_sub(1))
+        .unwrap_or(1)
+        .max(1)
 }
 
 impl Default for RpcConfig {
@@ -88,6 +115,8 @@ impl Default for RpcConfig {
             max_response_bytes: 50 * 1024 * 1024,
             max_connections: 256,
             max_batch: 100,
+            gas_cap: DEFAULT_GAS_CAP,
+            max_heavy: default_max_heavy(),
         }
     }
 }
@@ -167,7 +196,7 @@ pub async fn serve_auth(
     addr: SocketAddr,
     secret: JwtSecret,
     engine: EngineHandle,
-    pool: Arc<TxPool>,
+    eth: EthApi,
 ) -> Result<(ServerHandle, SocketAddr), std::io::Error> {
     let limits = ServerConfig::builder()
         // Payloads of full blocks are large.
@@ -180,9 +209,9 @@ pub async fn serve_auth(
         .build(addr)
         .await?;
     let addr = server.local_addr()?;
-    let mut module = EngineApi::new(engine.clone()).into_rpc();
+    let mut module = EngineApi::new(engine).into_rpc();
     module
-        .merge(EthApi::new(engine, pool).into_rpc())
+        .merge(eth.into_rpc())
         .map_err(std::io::Error::other)?;
     Ok((server.start(module), addr))
 }

@@ -72,6 +72,16 @@ pub enum StorageError {
     /// No head is recorded (a corrupted datadir).
     #[error("corrupted datadir: no head block is recorded")]
     MissingHead,
+    /// State is asked for at a block outside the kept history.
+    #[error("state of block {block} is not available: this node keeps the state of blocks {oldest}..={head}")]
+    StateUnavailable {
+        /// The block asked for.
+        block: u64,
+        /// The oldest block whose state is kept.
+        oldest: u64,
+        /// The head.
+        head: u64,
+    },
     /// A canonical block below the head is missing (a corrupted datadir).
     #[error("corrupted datadir: canonical block {0} is missing")]
     MissingBlock(u64),

@@ -1,246 +1,108 @@
-//! The world state the node executes on: a flat map of accounts, storage and code that revm reads
-//! through [`DatabaseRef`], updated by each block's bundle, with its Merkle-Patricia root.
-//!
-//! The root is incremental: the account trie and every account's storage trie keep their node
-//! hashes ([`Trie`]), so a block costs hashing only the paths to what it touched.
+//! [`StateTries`]: the world state's Merkle-Patricia tries, the account trie and every account's
+//! storage trie, as persistent values. A block's state root is its parent's tries with the
+//! block's changes applied: only the touched paths are copied and rehashed, every other node is
+//! shared with the parent's version, so building on a state never copies it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use alloy_evm::revm::{
-    database::{states::bundle_state::BundleRetention, BundleState},
-    primitives::{StorageKey, StorageValue, KECCAK_EMPTY},
-    state::{AccountInfo, Bytecode},
-    DatabaseRef,
-};
-use alloy_genesis::Genesis;
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_evm::revm::{database::BundleState, state::AccountInfo};
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_trie::{TrieAccount, EMPTY_ROOT_HASH};
 
-use crate::trie::Trie;
+use crate::{tables::BlockChanges, trie::Trie};
 
-/// Accounts, storage, code and recent block hashes.
+/// The account trie (hashed address → RLP account) and each account's storage trie (hashed
+/// slot → RLP value). Cloning is O(1).
 #[derive(Clone, Debug, Default)]
-pub struct MemoryState {
-    accounts: BTreeMap<Address, AccountInfo>,
-    storage: BTreeMap<Address, BTreeMap<U256, U256>>,
-    code: HashMap<B256, Bytecode>,
-    block_hashes: BTreeMap<u64, B256>,
-    /// The account trie (hashed address → RLP account).
-    account_trie: Trie,
-    /// Each account's storage trie (hashed slot → RLP value).
-    storage_tries: HashMap<Address, Trie>,
-    /// Accounts whose leaf in the account trie is out of date.
-    dirty: HashSet<Address>,
+pub struct StateTries {
+    accounts: Trie,
+    storage: imbl::HashMap<Address, Trie>,
 }
 
-impl MemoryState {
-    /// The state of `genesis`'s alloc.
-    pub fn from_genesis(genesis: &Genesis) -> Self {
-        let mut state = Self::default();
-        for (address, account) in &genesis.alloc {
-            let code = account.code.clone().map(Bytecode::new_raw);
-            let code_hash = code.as_ref().map(|c| c.hash_slow()).unwrap_or(KECCAK_EMPTY);
-            if let Some(code) = code {
-                state.code.insert(code_hash, code);
-            }
-            state.dirty.insert(*address);
-            state.accounts.insert(
-                *address,
-                AccountInfo {
-                    balance: account.balance,
-                    nonce: account.nonce.unwrap_or(0),
-                    code_hash,
-                    // revm loads code by hash; a default `AccountInfo` would carry empty code.
-                    code: None,
-                    ..Default::default()
-                },
-            );
-            let slots: BTreeMap<U256, U256> = account
-                .storage
-                .iter()
-                .flatten()
-                .map(|(k, v)| (U256::from_be_bytes(k.0), U256::from_be_bytes(v.0)))
-                .filter(|(_, v)| !v.is_zero())
-                .collect();
-            for (slot, value) in slots {
-                state.insert_slot(*address, slot, value);
-            }
+impl StateTries {
+    /// Sets slot `slot` of `address`'s storage trie (zero removes it). The account's leaf is
+    /// updated by the next [`Self::set_account`].
+    pub fn set_slot(&mut self, address: Address, slot: U256, value: U256) {
+        let key = keccak256(B256::from(slot));
+        let mut trie = self.storage.remove(&address).unwrap_or_default();
+        if value.is_zero() {
+            trie.remove(&key);
+        } else {
+            trie.insert(&key, alloy_rlp::encode(value));
         }
-        state
+        if !trie.is_empty() {
+            self.storage.insert(address, trie);
+        }
     }
 
-    /// Records the hash of block `number` (for BLOCKHASH).
-    pub fn set_block_hash(&mut self, number: u64, hash: B256) {
-        self.block_hashes.insert(number, hash);
-        // BLOCKHASH reaches back 256 blocks.
-        while self.block_hashes.len() > 256 {
-            self.block_hashes.pop_first();
+    /// Sets `address`'s leaf from `info` and its storage trie's root (`None` removes the account
+    /// and its storage).
+    pub fn set_account(&mut self, address: Address, info: Option<&AccountInfo>) {
+        let key = keccak256(address);
+        match info {
+            Some(info) => {
+                let leaf = TrieAccount {
+                    nonce: info.nonce,
+                    balance: info.balance,
+                    storage_root: self.storage_root(&address),
+                    code_hash: info.code_hash,
+                };
+                self.accounts.insert(&key, alloy_rlp::encode(leaf));
+            }
+            None => {
+                self.storage.remove(&address);
+                self.accounts.remove(&key);
+            }
         }
     }
 
     /// Applies a block's changes.
-    pub fn apply(&mut self, bundle: &BundleState) {
-        for (hash, code) in &bundle.contracts {
-            self.code.insert(*hash, code.clone());
-        }
-        for (address, account) in &bundle.state {
-            self.dirty.insert(*address);
-            match &account.info {
-                None => {
-                    self.accounts.remove(address);
-                    self.storage.remove(address);
-                    self.storage_tries.remove(address);
-                }
-                Some(info) => {
-                    let mut info = info.clone();
-                    info.code = None;
-                    self.accounts.insert(*address, info);
-                    if account.status.was_destroyed() {
-                        self.storage.remove(address);
-                        self.storage_tries.remove(address);
-                    }
-                    let slots = self.storage.entry(*address).or_default();
-                    let trie = self.storage_tries.entry(*address).or_default();
-                    for (slot, value) in &account.storage {
-                        let key = keccak256(B256::from(*slot));
-                        if value.present_value.is_zero() {
-                            slots.remove(slot);
-                            trie.remove(&key);
-                        } else {
-                            slots.insert(*slot, value.present_value);
-                            trie.insert(&key, alloy_rlp::encode(value.present_value));
-                        }
-                    }
-                    if slots.is_empty() {
-                        self.storage.remove(address);
-                    }
+    pub fn apply(&mut self, changes: &BundleState) {
+        for (address, account) in &changes.state {
+            if account.info.is_none() || account.status.was_destroyed() {
+                self.storage.remove(address);
+            }
+            if account.info.is_some() {
+                for (slot, value) in &account.storage {
+                    self.set_slot(*address, *slot, value.present_value);
                 }
             }
+            self.set_account(*address, account.info.as_ref());
         }
     }
 
-    /// Every account.
-    pub fn accounts(&self) -> impl Iterator<Item = (&Address, &AccountInfo)> {
-        self.accounts.iter()
-    }
-
-    /// Every non-zero storage slot.
-    pub fn slots(&self) -> impl Iterator<Item = (&Address, &U256, &U256)> {
-        self.storage
-            .iter()
-            .flat_map(|(a, slots)| slots.iter().map(move |(k, v)| (a, k, v)))
-    }
-
-    /// Every contract code.
-    pub fn codes(&self) -> impl Iterator<Item = (&B256, &Bytecode)> {
-        self.code.iter()
-    }
-
-    /// Loads an account (from storage).
-    pub fn insert_account(&mut self, address: Address, info: AccountInfo) {
-        self.dirty.insert(address);
-        self.accounts.insert(address, info);
-    }
-
-    /// Loads a slot (from storage).
-    pub fn insert_slot(&mut self, address: Address, slot: U256, value: U256) {
-        self.dirty.insert(address);
-        self.storage.entry(address).or_default().insert(slot, value);
-        let key = keccak256(B256::from(slot));
-        self.storage_tries
-            .entry(address)
-            .or_default()
-            .insert(&key, alloy_rlp::encode(value));
-    }
-
-    /// Loads a contract's code (from storage).
-    pub fn insert_code(&mut self, code: alloy_primitives::Bytes) {
-        let code = Bytecode::new_raw(code);
-        self.code.insert(code.hash_slow(), code);
-    }
-
-    /// A copy with no cached storage roots (to check the cache against a recomputation).
-    pub fn clone_without_caches(&self) -> Self {
-        let mut fresh = Self {
-            code: self.code.clone(),
-            block_hashes: self.block_hashes.clone(),
-            ..Self::default()
-        };
-        for (address, info) in &self.accounts {
-            fresh.insert_account(*address, info.clone());
+    /// Undoes one block: its changes, as the store recorded them, set back to what they were
+    /// before it.
+    pub fn revert(&mut self, changes: &BlockChanges) {
+        for (address, slot, old) in &changes.slots {
+            self.set_slot(*address, *slot, *old);
         }
-        for (address, slot, value) in self.slots() {
-            fresh.insert_slot(*address, *slot, *value);
+        for (address, old) in &changes.accounts {
+            self.set_account(*address, old.as_ref());
         }
-        fresh
     }
 
-    /// The account at `address`.
-    pub fn account(&self, address: &Address) -> Option<&AccountInfo> {
-        self.accounts.get(address)
+    /// The state root.
+    pub fn root(&self) -> B256 {
+        self.accounts.root()
     }
 
-    /// Slot `slot` of `address`.
-    pub fn slot(&self, address: &Address, slot: &U256) -> U256 {
+    /// The root of `address`'s storage trie.
+    pub fn storage_root(&self, address: &Address) -> B256 {
         self.storage
             .get(address)
-            .and_then(|s| s.get(slot))
-            .copied()
-            .unwrap_or_default()
+            .map_or(EMPTY_ROOT_HASH, |trie| trie.root())
     }
 
-    /// The state root. Only accounts changed since the last call are rehashed, each along its
-    /// own path, with its storage trie rehashed only where its slots changed.
-    pub fn state_root(&mut self) -> B256 {
-        for address in std::mem::take(&mut self.dirty) {
-            let key = keccak256(address);
-            match self.accounts.get(&address) {
-                Some(info) => {
-                    let storage_root = self
-                        .storage_tries
-                        .get_mut(&address)
-                        .map(Trie::root)
-                        .unwrap_or(EMPTY_ROOT_HASH);
-                    let leaf = TrieAccount {
-                        nonce: info.nonce,
-                        balance: info.balance,
-                        storage_root,
-                        code_hash: info.code_hash,
-                    };
-                    self.account_trie.insert(&key, alloy_rlp::encode(leaf));
-                }
-                None => self.account_trie.remove(&key),
-            }
+    /// The EIP-1186 proof of `address` in the account trie.
+    pub fn account_proof(&self, address: &Address) -> Vec<Bytes> {
+        self.accounts.proof(&keccak256(address))
+    }
+
+    /// The EIP-1186 proof of `slot` in `address`'s storage trie.
+    pub fn storage_proof(&self, address: &Address, slot: U256) -> Vec<Bytes> {
+        let key = keccak256(B256::from(slot));
+        match self.storage.get(address) {
+            Some(trie) => trie.proof(&key),
+            None => Trie::default().proof(&key),
         }
-        self.account_trie.root()
     }
 }
-
-impl DatabaseRef for MemoryState {
-    // Every read is a map lookup: it cannot fail.
-    type Error = core::convert::Infallible;
-
-    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
-        Ok(self.accounts.get(&address).cloned())
-    }
-
-    fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, Self::Error> {
-        Ok(self.code.get(&code_hash).cloned().unwrap_or_default())
-    }
-
-    fn storage_ref(
-        &self,
-        address: Address,
-        index: StorageKey,
-    ) -> Result<StorageValue, Self::Error> {
-        Ok(self.slot(&address, &index))
-    }
-
-    fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
-        // revm asks only within the last 256 blocks, which are all recorded.
-        Ok(self.block_hashes.get(&number).copied().unwrap_or_default())
-    }
-}
-
-/// How a block's state changes are kept (reverts are not needed: blocks are final once stored).
-pub const RETENTION: BundleRetention = BundleRetention::PlainState;

@@ -1,4 +1,5 @@
-//! [`ChainStore`]: the redb database under the datadir, its tables and their record encodings.
+//! [`ChainStore`]: the redb database under the datadir, what it stores per block and how it is
+//! read back.
 
 use std::path::{Path, PathBuf};
 
@@ -8,8 +9,8 @@ use alloy_eips::{
     eip4895::Withdrawal,
     eip7685::Requests,
 };
-use alloy_evm::revm::{database::BundleState, primitives::KECCAK_EMPTY, state::AccountInfo};
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_evm::revm::{primitives::KECCAK_EMPTY, state::AccountInfo};
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
@@ -18,36 +19,16 @@ use berapool_primitives::{ExecutedBlock, StoredBlock};
 
 use crate::{
     error::{eip2718_error, rlp_error},
-    state::MemoryState,
-    StorageError,
+    history::{self, HistoryRetention, ReadMeta},
+    tables::*,
+    view::StateView,
+    BlockChanges, StateTries, StorageError,
 };
 
 /// Bumped whenever the layout of the tables changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// The database file inside the datadir.
 pub const DB_FILE: &str = "chain.redb";
-
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-const ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("accounts");
-const STORAGE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("storage");
-const CODE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("code");
-const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
-const CANONICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("canonical_hashes");
-const NUMBERS: TableDefinition<&[u8], u64> = TableDefinition::new("header_numbers");
-const BODIES: TableDefinition<u64, &[u8]> = TableDefinition::new("bodies");
-const RECEIPTS: TableDefinition<u64, &[u8]> = TableDefinition::new("receipts");
-/// EIP-7685 requests per block (the consensus layer reads its withdrawal requests here).
-const REQUESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("requests");
-const TX_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_index");
-const LOG_ADDRESSES: TableDefinition<&[u8], ()> = TableDefinition::new("log_addresses");
-const LOG_TOPICS: TableDefinition<&[u8], ()> = TableDefinition::new("log_topics");
-
-const K_SCHEMA: &str = "schema_version";
-const K_CHAIN_ID: &str = "chain_id";
-const K_GENESIS: &str = "genesis_hash";
-const K_HEAD: &str = "head";
-const K_SAFE: &str = "safe";
-const K_FINALIZED: &str = "finalized";
 
 /// A block body as stored.
 #[derive(Debug, RlpEncodable, RlpDecodable)]
@@ -66,50 +47,15 @@ pub struct TxLocation {
     pub index: u32,
 }
 
-fn encode_account(info: &AccountInfo) -> Vec<u8> {
-    let mut out = Vec::with_capacity(72);
-    out.extend_from_slice(&info.nonce.to_be_bytes());
-    out.extend_from_slice(&info.balance.to_be_bytes::<32>());
-    out.extend_from_slice(info.code_hash.as_slice());
-    out
-}
-
-fn decode_account(bytes: &[u8]) -> Result<AccountInfo, StorageError> {
-    if bytes.len() != 72 {
-        return Err(StorageError::RecordLength {
-            table: "accounts",
-            len: bytes.len(),
-        });
-    }
-    let mut nonce = [0u8; 8];
-    nonce.copy_from_slice(&bytes[..8]);
-    Ok(AccountInfo {
-        nonce: u64::from_be_bytes(nonce),
-        balance: U256::from_be_slice(&bytes[8..40]),
-        code_hash: B256::from_slice(&bytes[40..72]),
-        code: None,
-        ..Default::default()
-    })
-}
-
-fn storage_key(address: &Address, slot: &U256) -> [u8; 52] {
-    let mut key = [0u8; 52];
-    key[..20].copy_from_slice(address.as_slice());
-    key[20..].copy_from_slice(&slot.to_be_bytes::<32>());
-    key
-}
-
-fn index_key(prefix: &[u8], block: u64) -> Vec<u8> {
-    let mut key = prefix.to_vec();
-    key.extend_from_slice(&block.to_be_bytes());
-    key
-}
+/// An account of [`ChainStore::dump_state`]: address, account and non-zero slots.
+pub type DumpedAccount = (Address, AccountInfo, Vec<(U256, U256)>);
 
 /// The chain's embedded database.
 #[derive(Debug)]
 pub struct ChainStore {
     db: redb::Database,
     datadir: PathBuf,
+    retention: HistoryRetention,
 }
 
 impl ChainStore {
@@ -124,6 +70,7 @@ impl ChainStore {
         let store = Self {
             db,
             datadir: datadir.to_path_buf(),
+            retention: HistoryRetention::All,
         };
         match store.meta(K_SCHEMA)? {
             None => store.write_genesis(spec)?,
@@ -171,8 +118,13 @@ impl ChainStore {
         Ok(table.get(key)?.map(|v| v.value().to_vec()))
     }
 
+    /// Keeps `retention` of state history from the next commit on.
+    pub fn with_history(mut self, retention: HistoryRetention) -> Self {
+        self.retention = retention;
+        self
+    }
+
     fn write_genesis(&self, spec: &ChainSpec) -> Result<(), StorageError> {
-        let state = MemoryState::from_genesis(&spec.genesis);
         let header = spec.genesis_header();
         let hash = spec.genesis_hash();
         let tx = self.db.begin_write()?;
@@ -180,17 +132,29 @@ impl ChainStore {
             let mut accounts = tx.open_table(ACCOUNTS)?;
             let mut storage = tx.open_table(STORAGE)?;
             let mut code = tx.open_table(CODE)?;
-            for (address, info) in state.accounts() {
-                accounts.insert(address.as_slice(), encode_account(info).as_slice())?;
-            }
-            for (address, slot, value) in state.slots() {
-                storage.insert(
-                    storage_key(address, slot).as_slice(),
-                    value.to_be_bytes::<32>().as_slice(),
-                )?;
-            }
-            for (hash, bytecode) in state.codes() {
-                code.insert(hash.as_slice(), bytecode.original_bytes().as_ref())?;
+            for (address, account) in &spec.genesis.alloc {
+                let code_hash = match &account.code {
+                    Some(bytes) if !bytes.is_empty() => {
+                        let hash = keccak256(bytes);
+                        code.insert(hash.as_slice(), bytes.as_ref())?;
+                        hash
+                    }
+                    _ => KECCAK_EMPTY,
+                };
+                let info = AccountInfo {
+                    balance: account.balance,
+                    nonce: account.nonce.unwrap_or(0),
+                    code_hash,
+                    code: None,
+                    ..Default::default()
+                };
+                accounts.insert(address.as_slice(), encode_account(&info).as_slice())?;
+                for (slot, value) in account.storage.iter().flatten() {
+                    if !value.is_zero() {
+                        let slot = U256::from_be_bytes(slot.0);
+                        storage.insert(storage_key(address, &slot).as_slice(), value.as_slice())?;
+                    }
+                }
             }
             write_header(&tx, header, hash)?;
             let body = StoredBody {
@@ -208,6 +172,9 @@ impl ChainStore {
             tx.open_table(REQUESTS)?;
             tx.open_table(LOG_ADDRESSES)?;
             tx.open_table(LOG_TOPICS)?;
+            tx.open_table(ACCOUNT_HISTORY)?;
+            tx.open_table(STORAGE_HISTORY)?;
+            tx.open_table(BLOCK_CHANGES)?;
             let mut meta = tx.open_table(META)?;
             meta.insert(K_SCHEMA, SCHEMA_VERSION.to_be_bytes().as_slice())?;
             meta.insert(K_CHAIN_ID, spec.chain_id().to_be_bytes().as_slice())?;
@@ -215,19 +182,21 @@ impl ChainStore {
             meta.insert(K_HEAD, 0u64.to_be_bytes().as_slice())?;
             meta.insert(K_SAFE, hash.as_slice())?;
             meta.insert(K_FINALIZED, hash.as_slice())?;
+            meta.insert(K_HISTORY_START, 0u64.to_be_bytes().as_slice())?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Stores an executed block as the new head: its state changes, header, body, receipts and
-    /// indexes, in one write transaction.
+    /// Stores an executed block as the new head: its state changes and their history, header,
+    /// body, receipts and indexes, in one write transaction; and prunes the history the
+    /// retention no longer keeps.
     pub fn commit_block(&self, block: &ExecutedBlock) -> Result<(), StorageError> {
         let number = block.header.number;
         let hash = block.header.hash_slow();
         let tx = self.db.begin_write()?;
         {
-            write_changes(&tx, &block.changes)?;
+            history::write_state(&tx, number, &block.changes)?;
             write_header(&tx, &block.header, hash)?;
             let body = StoredBody {
                 transactions: block
@@ -266,6 +235,7 @@ impl ChainStore {
             }
             tx.open_table(META)?
                 .insert(K_HEAD, number.to_be_bytes().as_slice())?;
+            history::prune(&tx, number, self.retention)?;
         }
         tx.commit()?;
         Ok(())
@@ -285,13 +255,94 @@ impl ChainStore {
 
     /// The head block number.
     pub fn head_number(&self) -> Result<u64, StorageError> {
-        let bytes = self.meta(K_HEAD)?.ok_or(StorageError::MissingHead)?;
-        Ok(u64::from_be_bytes(bytes.as_slice().try_into().map_err(
-            |_| StorageError::RecordLength {
-                table: "meta",
-                len: bytes.len(),
-            },
-        )?))
+        self.db
+            .begin_read()?
+            .meta_u64(K_HEAD)?
+            .ok_or(StorageError::MissingHead)
+    }
+
+    /// The oldest block whose state can still be read.
+    pub fn history_start(&self) -> Result<u64, StorageError> {
+        history::history_start(&self.db.begin_read()?)
+    }
+
+    /// The state the head's writer executes on: the head's tables, no history lookups. Only
+    /// the block builder may use it, since it alone moves the head.
+    pub fn latest(&self) -> Result<StateView, StorageError> {
+        let tx = self.db.begin_read()?;
+        let head = tx.meta_u64(K_HEAD)?.ok_or(StorageError::MissingHead)?;
+        StateView::new(&tx, head, false)
+    }
+
+    /// The state after block `block`, read on one snapshot: from the history of later changes
+    /// where there are any, so it stays right while later blocks are committed.
+    pub fn state_at(&self, block: u64) -> Result<StateView, StorageError> {
+        let tx = self.db.begin_read()?;
+        let head = tx.meta_u64(K_HEAD)?.ok_or(StorageError::MissingHead)?;
+        let oldest = history::history_start(&tx)?;
+        if block < oldest || block > head {
+            return Err(StorageError::StateUnavailable {
+                block,
+                oldest,
+                head,
+            });
+        }
+        StateView::new(&tx, block, true)
+    }
+
+    /// What block `number` changed in the state, with the values before it (`None` for a
+    /// block whose history is pruned, or the genesis).
+    pub fn block_changes(&self, number: u64) -> Result<Option<BlockChanges>, StorageError> {
+        history::block_changes(&self.db.begin_read()?, number)
+    }
+
+    /// Every account of the head's state with its non-zero slots, in address order (for exports
+    /// and for checks that recompute the state root independently).
+    pub fn dump_state(&self) -> Result<Vec<DumpedAccount>, StorageError> {
+        let tx = self.db.begin_read()?;
+        let mut out = Vec::new();
+        for entry in tx.open_table(ACCOUNTS)?.iter()? {
+            let (k, v) = entry?;
+            out.push((
+                Address::from_slice(k.value()),
+                decode_account("accounts", v.value())?,
+                Vec::new(),
+            ));
+        }
+        let storage = tx.open_table(STORAGE)?;
+        for (address, _, slots) in &mut out {
+            let lo = storage_key(address, &U256::ZERO);
+            let hi = storage_key(address, &U256::MAX);
+            for entry in storage.range(lo.as_slice()..=hi.as_slice())? {
+                let (k, v) = entry?;
+                slots.push((
+                    U256::from_be_slice(&k.value()[20..]),
+                    decode_word("storage", v.value())?,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The state tries of the head, built from its tables (at start).
+    pub fn load_tries(&self) -> Result<StateTries, StorageError> {
+        let tx = self.db.begin_read()?;
+        let mut tries = StateTries::default();
+        for entry in tx.open_table(STORAGE)?.iter()? {
+            let (k, v) = entry?;
+            let key = k.value();
+            tries.set_slot(
+                Address::from_slice(&key[..20]),
+                U256::from_be_slice(&key[20..]),
+                decode_word("storage", v.value())?,
+            );
+        }
+        for entry in tx.open_table(ACCOUNTS)?.iter()? {
+            let (k, v) = entry?;
+            let info = decode_account("accounts", v.value())?;
+            tries.set_account(Address::from_slice(k.value()), Some(&info));
+        }
+        Ok(tries)
     }
 
     /// The safe and finalized block hashes.
@@ -437,43 +488,9 @@ impl ChainStore {
         let (lo, hi) = (index_key(prefix, from), index_key(prefix, to));
         let mut out = Vec::new();
         for entry in table.range(lo.as_slice()..=hi.as_slice())? {
-            let (key, _) = entry?;
-            let key = key.value();
-            let mut n = [0u8; 8];
-            n.copy_from_slice(&key[key.len() - 8..]);
-            out.push(u64::from_be_bytes(n));
+            out.push(block_of(entry?.0.value()));
         }
         Ok(out)
-    }
-
-    /// The whole state, for execution (with the last 256 block hashes).
-    pub fn load_state(&self) -> Result<MemoryState, StorageError> {
-        let tx = self.db.begin_read()?;
-        let mut state = MemoryState::default();
-        for entry in tx.open_table(ACCOUNTS)?.iter()? {
-            let (k, v) = entry?;
-            state.insert_account(Address::from_slice(k.value()), decode_account(v.value())?);
-        }
-        for entry in tx.open_table(STORAGE)?.iter()? {
-            let (k, v) = entry?;
-            let key = k.value();
-            state.insert_slot(
-                Address::from_slice(&key[..20]),
-                U256::from_be_slice(&key[20..]),
-                U256::from_be_slice(v.value()),
-            );
-        }
-        for entry in tx.open_table(CODE)?.iter()? {
-            let (_, v) = entry?;
-            state.insert_code(Bytes::copy_from_slice(v.value()));
-        }
-        let head = self.head_number()?;
-        let canonical = tx.open_table(CANONICAL)?;
-        for entry in canonical.range(head.saturating_sub(256)..=head)? {
-            let (k, v) = entry?;
-            state.set_block_hash(k.value(), B256::from_slice(v.value()));
-        }
-        Ok(state)
     }
 }
 
@@ -490,51 +507,5 @@ fn write_header(
         .insert(header.number, hash.as_slice())?;
     tx.open_table(NUMBERS)?
         .insert(hash.as_slice(), header.number)?;
-    Ok(())
-}
-
-fn write_changes(tx: &redb::WriteTransaction, changes: &BundleState) -> Result<(), StorageError> {
-    let mut accounts = tx.open_table(ACCOUNTS)?;
-    let mut storage = tx.open_table(STORAGE)?;
-    let mut code = tx.open_table(CODE)?;
-    for (hash, bytecode) in &changes.contracts {
-        if *hash != KECCAK_EMPTY {
-            code.insert(hash.as_slice(), bytecode.original_bytes().as_ref())?;
-        }
-    }
-    for (address, account) in &changes.state {
-        let wiped = account.info.is_none() || account.status.was_destroyed();
-        if wiped {
-            // Remove every slot of the account.
-            let lo = storage_key(address, &U256::ZERO);
-            let hi = storage_key(address, &U256::MAX);
-            let keys: Vec<Vec<u8>> = storage
-                .range(lo.as_slice()..=hi.as_slice())?
-                .map(|e| e.map(|(k, _)| k.value().to_vec()))
-                .collect::<Result<_, _>>()?;
-            for key in keys {
-                storage.remove(key.as_slice())?;
-            }
-        }
-        match &account.info {
-            None => {
-                accounts.remove(address.as_slice())?;
-            }
-            Some(info) => {
-                accounts.insert(address.as_slice(), encode_account(info).as_slice())?;
-                for (slot, value) in &account.storage {
-                    let key = storage_key(address, slot);
-                    if value.present_value.is_zero() {
-                        storage.remove(key.as_slice())?;
-                    } else {
-                        storage.insert(
-                            key.as_slice(),
-                            value.present_value.to_be_bytes::<32>().as_slice(),
-                        )?;
-                    }
-                }
-            }
-        }
-    }
     Ok(())
 }

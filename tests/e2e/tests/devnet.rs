@@ -244,26 +244,48 @@ async fn a_pool_is_registered_through_the_factory_and_its_deposit_is_logged() {
     assert_eq!(fees, gas_used * U256::from(1_000_000_000u64));
 }
 
+/// The state after each block of `mined_in`, each of which paid `to` 7 wei from `from`; and
+/// nothing before the first.
+async fn check_history(node: &DevNode, to: Address, from: Address, mined_in: &[Value]) {
+    for (i, block) in mined_in.iter().enumerate() {
+        let balance = node
+            .rpc("eth_getBalance", vec![json!(to), block.clone()])
+            .await
+            .unwrap();
+        assert_eq!(balance, json!(format!("{:#x}", 7 * (i + 1))), "at {block}");
+        let nonce = node
+            .rpc("eth_getTransactionCount", vec![json!(from), block.clone()])
+            .await
+            .unwrap();
+        assert_eq!(nonce, json!(format!("{:#x}", i + 1)), "at {block}");
+    }
+    let before = node
+        .rpc("eth_getBalance", vec![json!(to), json!("earliest")])
+        .await
+        .unwrap();
+    assert_eq!(before, json!("0x0"));
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn the_chain_survives_a_restart_and_old_state_is_refused_clearly() {
+async fn the_chain_survives_a_restart_with_the_state_of_every_block() {
     let node = DevNode::start(&[]).unwrap();
     let mut alice = Wallet::new(DEV_KEY_0).unwrap();
     let to = Address::repeat_byte(0x43);
     let mut last = Value::Null;
+    let mut mined_in = Vec::new();
     for _ in 0..3 {
         let raw = alice.call(to, U256::from(7), Vec::new(), 21_000).unwrap();
         last = node.send_and_wait(raw).await.unwrap();
+        mined_in.push(last["blockNumber"].clone());
     }
     let head = node.rpc("eth_blockNumber", vec![]).await.unwrap();
+    check_history(&node, to, alice.address(), &mined_in).await;
     let (code, message) = call_error(
-        node.rpc("eth_getBalance", vec![json!(to), json!("0x1")])
+        node.rpc("eth_getBalance", vec![json!(to), json!("0xffff")])
             .await,
     );
     assert_eq!(code, -32000);
-    assert!(
-        message.contains("historical state is not available"),
-        "{message}"
-    );
+    assert!(message.contains("unknown block"), "{message}");
 
     let datadir = node.datadir.clone();
     let (status, _keep) = node.stop().unwrap();
@@ -281,15 +303,20 @@ async fn the_chain_survives_a_restart_and_old_state_is_refused_clearly() {
         .await
         .unwrap();
     assert_eq!(receipt, last);
-    assert_eq!(
-        node.rpc(
-            "eth_getTransactionCount",
-            vec![json!(alice.address()), json!("latest")]
-        )
-        .await
-        .unwrap(),
-        json!("0x3")
+    check_history(&node, to, alice.address(), &mined_in).await;
+    let datadir = node.datadir.clone();
+    let (status, _keep) = node.stop().unwrap();
+    assert!(status.success(), "{status:?}");
+
+    // Restarted keeping 1 block of history, the node prunes as it goes and says what it keeps.
+    let node = DevNode::start_in(&datadir, &["--history.blocks", "1"]).unwrap();
+    node.rpc("anvil_mine", vec![json!(2)]).await.unwrap();
+    let (code, message) = call_error(
+        node.rpc("eth_getBalance", vec![json!(to), json!("earliest")])
+            .await,
     );
+    assert_eq!(code, -32000);
+    assert!(message.contains("keeps the state of blocks"), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

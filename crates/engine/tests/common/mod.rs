@@ -1,4 +1,5 @@
-//! Test helpers: a dev chain that signs transactions with the dev accounts and executes blocks.
+//! Test helpers: a dev chain in a datadir of its own that signs transactions with the dev
+//! accounts, executes blocks and stores them.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use alloy_consensus::{transaction::Recovered, SignableTransaction, TxEip1559, TxEnvelope};
@@ -7,27 +8,48 @@ use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use berapool_chainspec::ChainSpec;
-use berapool_engine::{execute_block, executor_factory, BlockInput};
+use berapool_engine::{execute_block, executor_factory, BlockInput, ExecutorFactory};
 use berapool_primitives::ExecutedBlock;
-use berapool_storage::MemoryState;
+use berapool_storage::{ChainStore, StateTries};
 
 pub struct Chain {
     pub spec: ChainSpec,
-    pub state: MemoryState,
+    pub factory: ExecutorFactory,
+    pub store: ChainStore,
+    pub tries: StateTries,
     pub head: alloy_consensus::Header,
     pub nonces: std::collections::HashMap<Address, u64>,
+    /// The datadir, when the chain made its own.
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Chain {
+    /// The dev chain in a fresh temporary datadir.
     pub fn dev() -> Self {
-        let spec = ChainSpec::dev().unwrap();
-        let state = MemoryState::from_genesis(&spec.genesis);
-        let head = spec.genesis_header().clone();
+        Self::with_spec(ChainSpec::dev().unwrap())
+    }
+
+    /// `spec`'s chain in a fresh temporary datadir.
+    pub fn with_spec(spec: ChainSpec) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut chain = Self::open(dir.path(), spec);
+        chain._dir = Some(dir);
+        chain
+    }
+
+    /// `spec`'s chain stored in `datadir`, at its head.
+    pub fn open(datadir: &std::path::Path, spec: ChainSpec) -> Self {
+        let store = ChainStore::open(datadir, &spec).unwrap();
+        let tries = store.load_tries().unwrap();
+        let head = store.header(store.head_number().unwrap()).unwrap().unwrap();
         Self {
+            factory: executor_factory(&spec),
             spec,
-            state,
+            store,
+            tries,
             head,
             nonces: Default::default(),
+            _dir: None,
         }
     }
 
@@ -78,11 +100,57 @@ impl Chain {
         }
     }
 
+    /// Keeps `retention` of state history from now on.
+    pub fn keep_history(mut self, retention: berapool_storage::HistoryRetention) -> Self {
+        self.store = self.store.with_history(retention);
+        self
+    }
+
+    /// Executes `input` on the head and stores it as the new head.
     pub fn execute(&mut self, input: BlockInput) -> ExecutedBlock {
-        let factory = executor_factory(&self.spec);
-        let block = execute_block(&self.spec, &factory, &mut self.state, input).unwrap();
+        let state = self.store.latest().unwrap();
+        let (block, tries) =
+            execute_block(&self.spec, &self.factory, &state, &self.tries, input).unwrap();
+        drop(state);
+        self.store.commit_block(&block).unwrap();
+        self.tries = tries;
         self.head = block.header.clone();
         block
+    }
+
+    /// The nonce `address` has at the head (so transactions continue after a reopen).
+    pub fn sync_nonce(&mut self, address: Address) {
+        let state = self.store.latest().unwrap();
+        let nonce = state.account(&address).unwrap().map_or(0, |a| a.nonce);
+        self.nonces.insert(address, nonce);
+    }
+
+    /// The state root recomputed from scratch by alloy-trie from the stored head state
+    /// (independent of the node's tries).
+    pub fn root_from_scratch(&self) -> B256 {
+        use alloy_trie::{
+            root::{state_root_unhashed, storage_root_unhashed},
+            TrieAccount,
+        };
+        let accounts: Vec<(Address, TrieAccount)> = self
+            .store
+            .dump_state()
+            .unwrap()
+            .into_iter()
+            .map(|(address, info, slots)| {
+                let slots = slots.into_iter().map(|(k, v)| (B256::from(k), v));
+                (
+                    address,
+                    TrieAccount {
+                        nonce: info.nonce,
+                        balance: info.balance,
+                        storage_root: storage_root_unhashed(slots),
+                        code_hash: info.code_hash,
+                    },
+                )
+            })
+            .collect();
+        state_root_unhashed(accounts)
     }
 }
 

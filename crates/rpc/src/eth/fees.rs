@@ -28,42 +28,44 @@ impl EthApi {
     /// The median tip of the last 20 blocks' transactions, or [`DEFAULT_TIP`] without any.
     /// Wallets ask before every transaction, so the answer is kept until the head moves.
     pub(super) fn suggested_tip(&self) -> RpcResult<u128> {
-        self.engine.with_chain(|chain| {
-            let head_hash = chain.head().1;
-            let mut cached = self
+        let head = self.chain.head();
+        {
+            let cached = self
                 .tip
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             if let Some((hash, tip)) = *cached {
-                if hash == head_hash {
+                if hash == head.hash {
                     return Ok(tip);
                 }
             }
-            let head = chain.head().0.number;
-            let mut tips = Vec::new();
-            for number in head.saturating_sub(19)..=head {
-                let Some(block) = chain.store().block(number)? else {
-                    continue;
-                };
-                let base_fee = block.header.base_fee_per_gas();
-                tips.extend(
-                    block
-                        .transactions
-                        .iter()
-                        .filter_map(|tx| tx.effective_tip_per_gas(base_fee.unwrap_or_default())),
-                );
-            }
-            tips.sort_unstable();
-            let tip = tips.get(tips.len() / 2).copied().unwrap_or(DEFAULT_TIP);
-            *cached = Some((head_hash, tip));
-            Ok(tip)
-        })
+        }
+        let mut tips = Vec::new();
+        for number in head.number().saturating_sub(19)..=head.number() {
+            let Some(block) = self.chain.store().block(number)? else {
+                continue;
+            };
+            let base_fee = block.header.base_fee_per_gas();
+            tips.extend(
+                block
+                    .transactions
+                    .iter()
+                    .filter_map(|tx| tx.effective_tip_per_gas(base_fee.unwrap_or_default())),
+            );
+        }
+        tips.sort_unstable();
+        let tip = tips.get(tips.len() / 2).copied().unwrap_or(DEFAULT_TIP);
+        *self
+            .tip
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((head.hash, tip));
+        Ok(tip)
     }
 
     /// `eth_gasPrice`: the next base fee plus the suggested tip.
     pub(super) fn gas_price(&self) -> RpcResult<U256> {
         let tip = self.suggested_tip()?;
-        let base_fee = self.engine.with_chain(|c| next_base_fee(c.head().0));
+        let base_fee = next_base_fee(&self.chain.head().header);
         Ok(U256::from(u128::from(base_fee) + tip))
     }
 
@@ -81,9 +83,11 @@ impl EthApi {
                 return Err(RpcError::InvalidPercentiles);
             }
         }
-        self.engine.with_chain(|chain| {
+        let head = self.chain.head();
+        let store = self.chain.store();
+        {
             let newest: BlockNumber =
-                resolve_tag(chain, newest)?.ok_or(RpcError::UnknownBlock(newest.into()))?;
+                resolve_tag(store, &head, newest)?.ok_or(RpcError::UnknownBlock(newest.into()))?;
             let oldest = (newest + 1).saturating_sub(count);
             let mut history = FeeHistory {
                 oldest_block: oldest,
@@ -95,7 +99,7 @@ impl EthApi {
             }
             for number in oldest..=newest {
                 let (block, hash) =
-                    stored_block(chain, number)?.ok_or(StorageError::MissingBlock(number))?;
+                    stored_block(store, number)?.ok_or(StorageError::MissingBlock(number))?;
                 let header = &block.header;
                 history
                     .base_fee_per_gas
@@ -106,7 +110,7 @@ impl EthApi {
                 history.base_fee_per_blob_gas.push(0);
                 history.blob_gas_used_ratio.push(0.0);
                 if let (Some(percentiles), Some(rewards)) = (&percentiles, &mut history.reward) {
-                    let receipts = receipts_of(chain, &block, hash)?;
+                    let receipts = receipts_of(store, &block, hash)?;
                     rewards.push(block_rewards(&block, &receipts, percentiles));
                 }
                 if number == newest {
@@ -117,7 +121,7 @@ impl EthApi {
                 }
             }
             Ok(history)
-        })
+        }
     }
 }
 

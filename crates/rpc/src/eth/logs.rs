@@ -1,16 +1,16 @@
 //! `eth_getLogs` over the log indexes, and the matcher subscriptions share.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, time::Instant};
 
 use alloy_eips::BlockNumberOrTag;
 use alloy_primitives::B256;
 use alloy_rpc_types_eth::{Filter, FilterBlockOption, Log};
-use berapool_engine::Blockchain;
 use berapool_primitives::StoredBlock;
+use berapool_storage::ChainStore;
 
 use super::{
     block::{receipts_of, resolve_tag, stored_block},
-    EthApi,
+    EthApi, REQUEST_DEADLINE,
 };
 use crate::{api::RpcResult, RpcError};
 
@@ -23,12 +23,11 @@ pub const MAX_LOGS: usize = 10_000;
 /// filter names addresses, else from the topic index for its first named topic position, else
 /// every block.
 fn candidate_blocks(
-    chain: &Blockchain,
+    store: &ChainStore,
     filter: &Filter,
     from: u64,
     to: u64,
 ) -> RpcResult<Vec<u64>> {
-    let store = chain.store();
     let mut blocks = BTreeSet::new();
     if !filter.address.is_empty() {
         for address in filter.address.iter() {
@@ -46,7 +45,7 @@ fn candidate_blocks(
 
 /// The logs of a block that `filter`'s addresses and topics match (its block range aside).
 pub(super) fn block_logs(
-    chain: &Blockchain,
+    store: &ChainStore,
     block: &StoredBlock,
     hash: B256,
     filter: &Filter,
@@ -55,7 +54,7 @@ pub(super) fn block_logs(
         return Ok(Vec::new());
     }
     let mut logs = Vec::new();
-    for receipt in receipts_of(chain, block, hash)? {
+    for receipt in receipts_of(store, block, hash)? {
         logs.extend(
             receipt
                 .inner
@@ -71,53 +70,59 @@ pub(super) fn block_logs(
 }
 
 impl EthApi {
-    /// `eth_getLogs`: at most [`MAX_LOG_RANGE`] blocks and [`MAX_LOGS`] logs.
+    /// `eth_getLogs`: at most [`MAX_LOG_RANGE`] blocks and [`MAX_LOGS`] logs, within the
+    /// request deadline.
     pub(super) fn logs(&self, filter: &Filter) -> RpcResult<Vec<Log>> {
-        self.engine.with_chain(|chain| {
-            let (from, to) = match filter.block_option {
-                FilterBlockOption::AtBlockHash(hash) => {
-                    let n = chain
-                        .store()
-                        .block_number(hash)?
-                        .ok_or(RpcError::UnknownBlock(hash.into()))?;
-                    (n, n)
-                }
-                FilterBlockOption::Range {
-                    from_block,
-                    to_block,
-                } => {
-                    let head = chain.head().0.number;
-                    let bound = |tag: Option<BlockNumberOrTag>| -> RpcResult<u64> {
-                        match tag {
-                            None => Ok(head),
-                            Some(BlockNumberOrTag::Number(n)) => Ok(n.min(head)),
-                            Some(tag) => Ok(resolve_tag(chain, tag)?.unwrap_or(head)),
-                        }
-                    };
-                    (bound(from_block)?, bound(to_block)?)
-                }
-            };
-            if from > to {
-                return Ok(Vec::new());
+        let _permit = self.heavy.acquire();
+        let deadline = Instant::now() + REQUEST_DEADLINE;
+        let head = self.chain.head();
+        let store = self.chain.store();
+        let (from, to) = match filter.block_option {
+            FilterBlockOption::AtBlockHash(hash) => {
+                let n = store
+                    .block_number(hash)?
+                    .ok_or(RpcError::UnknownBlock(hash.into()))?;
+                (n, n)
             }
-            if to - from >= MAX_LOG_RANGE {
-                return Err(RpcError::LogRange {
-                    from,
-                    to,
-                    max: MAX_LOG_RANGE,
+            FilterBlockOption::Range {
+                from_block,
+                to_block,
+            } => {
+                let bound = |tag: Option<BlockNumberOrTag>| -> RpcResult<u64> {
+                    match tag {
+                        None => Ok(head.number()),
+                        Some(BlockNumberOrTag::Number(n)) => Ok(n.min(head.number())),
+                        Some(tag) => Ok(resolve_tag(store, &head, tag)?.unwrap_or(head.number())),
+                    }
+                };
+                (bound(from_block)?, bound(to_block)?)
+            }
+        };
+        if from > to {
+            return Ok(Vec::new());
+        }
+        if to - from >= MAX_LOG_RANGE {
+            return Err(RpcError::LogRange {
+                from,
+                to,
+                max: MAX_LOG_RANGE,
+            });
+        }
+        let mut logs = Vec::new();
+        for number in candidate_blocks(store, filter, from, to)? {
+            if Instant::now() > deadline {
+                return Err(RpcError::Deadline {
+                    limit: REQUEST_DEADLINE,
                 });
             }
-            let mut logs = Vec::new();
-            for number in candidate_blocks(chain, filter, from, to)? {
-                let Some((block, hash)) = stored_block(chain, number)? else {
-                    continue;
-                };
-                logs.extend(block_logs(chain, &block, hash, filter)?);
-                if logs.len() > MAX_LOGS {
-                    return Err(RpcError::TooManyLogs { max: MAX_LOGS });
-                }
+            let Some((block, hash)) = stored_block(store, number)? else {
+                continue;
+            };
+            logs.extend(block_logs(store, &block, hash, filter)?);
+            if logs.len() > MAX_LOGS {
+                return Err(RpcError::TooManyLogs { max: MAX_LOGS });
             }
-            Ok(logs)
-        })
+        }
+        Ok(logs)
     }
 }

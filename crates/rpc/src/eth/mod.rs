@@ -1,56 +1,78 @@
-//! The `eth_` namespace over the engine's chain and the transaction pool, split by concern:
-//! [`block`] (blocks, receipts and the tags that name them), [`state`] (accounts at the head),
-//! [`call`] (`eth_call`, `eth_estimateGas`), [`tx`] (sending and finding transactions),
-//! [`logs`], [`fees`], and [`pubsub`] (WebSocket subscriptions).
+//! The `eth_` namespace over the chain's reader and the transaction pool, split by concern:
+//! [`block`] (blocks, receipts and the tags that name them), [`state`] (accounts at any kept
+//! block), [`call`] (`eth_call`, `eth_estimateGas`), [`proof`] (`eth_getProof`), [`tx`]
+//! (sending and finding transactions), [`logs`], [`fees`], and [`pubsub`] (WebSocket
+//! subscriptions). No method takes the engine's lock: each reads the published head and a
+//! storage snapshot, and the heavy ones (calls, logs, proofs) run a few at a time, with a gas
+//! cap and a deadline.
 
 mod block;
 mod call;
 mod convert;
 mod fees;
 mod logs;
+mod proof;
 mod pubsub;
 mod state;
 mod tx;
 
-use std::sync::{Arc, Mutex};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, Bytes, B256, U256, U64};
 use alloy_rpc_types_eth::{
-    state::StateOverride, Block, FeeHistory, Filter, Log, Transaction, TransactionReceipt,
-    TransactionRequest,
+    state::StateOverride, Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, Transaction,
+    TransactionReceipt, TransactionRequest,
 };
-use berapool_engine::EngineHandle;
+use alloy_serde::storage::JsonStorageKey;
+use berapool_engine::ChainReader;
 use berapool_txpool::TxPool;
 use jsonrpsee::{core::SubscriptionResult, PendingSubscriptionSink};
 
-use crate::api::{EthApiServer, RpcResult};
+use crate::{
+    api::{EthApiServer, RpcResult},
+    limit::Limiter,
+};
 
 pub use call::ESTIMATE_COINBASE;
 pub use fees::{DEFAULT_TIP, MAX_FEE_HISTORY};
 pub use logs::{MAX_LOGS, MAX_LOG_RANGE};
+pub use proof::MAX_PROOF_SLOTS;
 
-/// What the `eth_` methods read: the engine's chain and the transaction pool.
+/// The longest an `eth_estimateGas`, `eth_getLogs` or `eth_getProof` may run.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+
+/// What the `eth_` methods read: the chain's reader and the transaction pool.
 #[derive(Clone, Debug)]
 pub struct EthApi {
-    engine: EngineHandle,
+    chain: ChainReader,
     pool: Arc<TxPool>,
+    /// The most gas one `eth_call` or `eth_estimateGas` may use (`--rpc.gascap`).
+    gas_cap: u64,
+    /// How many calls, log scans and proofs run at once; the rest wait their turn.
+    heavy: Limiter,
     /// The suggested tip and the head it was computed at.
     tip: Arc<Mutex<Option<(B256, u128)>>>,
 }
 
 impl EthApi {
-    /// The methods over `engine`'s chain, sending transactions into `pool`.
-    pub fn new(engine: EngineHandle, pool: Arc<TxPool>) -> Self {
+    /// The methods over `chain`, sending transactions into `pool`; calls get at most `gas_cap`
+    /// gas, and at most `heavy` calls, log scans and proofs run at once.
+    pub fn new(chain: ChainReader, pool: Arc<TxPool>, gas_cap: u64, heavy: usize) -> Self {
         Self {
-            engine,
+            chain,
             pool,
+            gas_cap,
+            heavy: Limiter::new(heavy),
             tip: Arc::default(),
         }
     }
 
     fn chain_id(&self) -> u64 {
-        self.engine.with_chain(|c| c.spec().chain_id())
+        self.chain.spec().chain_id()
     }
 }
 
@@ -69,7 +91,7 @@ impl EthApiServer for EthApi {
     }
 
     fn block_number(&self) -> RpcResult<U64> {
-        Ok(U64::from(self.engine.with_chain(|c| c.head().0.number)))
+        Ok(U64::from(self.chain.head().number()))
     }
 
     fn gas_price(&self) -> RpcResult<U256> {
@@ -105,13 +127,11 @@ impl EthApiServer for EthApi {
         number: BlockNumberOrTag,
         full: Option<bool>,
     ) -> RpcResult<Option<Block>> {
-        let number = self.engine.with_chain(|c| block::resolve_tag(c, number))?;
-        self.block_at(number, full.unwrap_or(false))
+        self.block_by_number(number, full.unwrap_or(false))
     }
 
     fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<Block>> {
-        let number = self.engine.with_chain(|c| c.store().block_number(hash))?;
-        self.block_at(number, full.unwrap_or(false))
+        self.block_by_hash(hash, full.unwrap_or(false))
     }
 
     fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>> {
@@ -142,6 +162,15 @@ impl EthApiServer for EthApi {
         overrides: Option<StateOverride>,
     ) -> RpcResult<U64> {
         self.estimate_gas(request, block, overrides)
+    }
+
+    fn proof(
+        &self,
+        address: Address,
+        keys: Vec<JsonStorageKey>,
+        block: Option<BlockId>,
+    ) -> RpcResult<EIP1186AccountProofResponse> {
+        self.proof(address, keys, block)
     }
 
     fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {

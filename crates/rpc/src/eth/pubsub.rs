@@ -52,7 +52,7 @@ impl EthApi {
                 return Ok(());
             }
         };
-        let mut heads = self.engine.subscribe_heads();
+        let mut heads = self.chain.subscribe_heads();
         let sink = pending.accept().await?;
         loop {
             let number = tokio::select! {
@@ -78,20 +78,19 @@ impl EthApi {
         number: u64,
         subscription: &Subscription,
     ) -> RpcResult<Vec<Box<RawValue>>> {
-        self.engine.with_chain(|chain| {
-            let Some((block, hash)) = stored_block(chain, number)? else {
-                return Ok(Vec::new());
-            };
-            match subscription {
-                Subscription::NewHeads => {
-                    let header = convert::rpc_block(&block, hash, false).header;
-                    Ok(vec![raw(&header)?])
-                }
-                Subscription::Logs(filter) => block_logs(chain, &block, hash, filter)?
-                    .iter()
-                    .map(raw)
-                    .collect(),
+        let store = self.chain.store();
+        let Some((block, hash)) = stored_block(store, number)? else {
+            return Ok(Vec::new());
+        };
+        match subscription {
+            Subscription::NewHeads => {
+                let header = convert::rpc_block(&block, hash, false).header;
+                Ok(vec![raw(&header)?])
             }
-        })
+            Subscription::Logs(filter) => block_logs(store, &block, hash, filter)?
+                .iter()
+                .map(raw)
+                .collect(),
+        }
     }
 }

@@ -1,35 +1,32 @@
-//! Account state at the head: balance, nonce, code, storage.
+//! Account state at any block whose history is kept: balance, nonce, code, storage.
 
+use alloy_consensus::Header;
 use alloy_eips::{BlockId, BlockNumberOrTag};
-use alloy_evm::revm::DatabaseRef;
 use alloy_primitives::{Address, Bytes, B256, U256, U64};
-use berapool_engine::Blockchain;
+use berapool_storage::StateView;
 
-use super::{block::resolve, EthApi};
-use crate::{api::RpcResult, RpcError};
-
-/// Refuses state queries anywhere but the head (the only state the node keeps).
-pub(super) fn require_head(chain: &Blockchain, id: Option<BlockId>) -> RpcResult<()> {
-    let id = id.unwrap_or(BlockId::Number(BlockNumberOrTag::Latest));
-    let head = chain.head().0.number;
-    match resolve(chain, id)? {
-        Some(n) if n == head => Ok(()),
-        Some(block) => Err(RpcError::HistoricalState { block, head }),
-        None => Err(RpcError::UnknownBlock(id)),
-    }
-}
+use super::{block::header_at, EthApi};
+use crate::api::RpcResult;
 
 impl EthApi {
+    /// The header and the state of the block `id` names (the head by default), on one
+    /// snapshot.
+    pub(super) fn state_for(&self, id: Option<BlockId>) -> RpcResult<(Header, StateView)> {
+        let head = self.chain.head();
+        let id = id.unwrap_or(BlockId::Number(BlockNumberOrTag::Latest));
+        let number = self.require_block(&head, id)?;
+        let state = self.chain.state_at(number)?;
+        let header = header_at(self.chain.store(), &head, number)?;
+        Ok((header, state))
+    }
+
     /// `eth_getBalance`.
     pub(super) fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
-        self.engine.with_chain(|chain| {
-            require_head(chain, block)?;
-            Ok(chain
-                .state()
-                .account(&address)
-                .map(|a| a.balance)
-                .unwrap_or_default())
-        })
+        let (_, state) = self.state_for(block)?;
+        Ok(state
+            .account(&address)?
+            .map(|a| a.balance)
+            .unwrap_or_default())
     }
 
     /// `eth_getTransactionCount`: with `pending`, the nonce after the sender's pooled
@@ -39,32 +36,23 @@ impl EthApi {
         address: Address,
         block: Option<BlockId>,
     ) -> RpcResult<U64> {
-        self.engine.with_chain(|chain| {
-            require_head(chain, block)?;
-            let nonce = chain
-                .state()
-                .account(&address)
-                .map(|a| a.nonce)
-                .unwrap_or_default();
-            let pending = block == Some(BlockId::Number(BlockNumberOrTag::Pending));
-            Ok(U64::from(if pending {
-                self.pool.pending_nonce(address, nonce)
-            } else {
-                nonce
-            }))
-        })
+        let (_, state) = self.state_for(block)?;
+        let nonce = state
+            .account(&address)?
+            .map(|a| a.nonce)
+            .unwrap_or_default();
+        let pending = block == Some(BlockId::Number(BlockNumberOrTag::Pending));
+        Ok(U64::from(if pending {
+            self.pool.pending_nonce(address, nonce)
+        } else {
+            nonce
+        }))
     }
 
     /// `eth_getCode`.
     pub(super) fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes> {
-        self.engine.with_chain(|chain| {
-            require_head(chain, block)?;
-            let Some(account) = chain.state().account(&address) else {
-                return Ok(Bytes::new());
-            };
-            let Ok(code) = chain.state().code_by_hash_ref(account.code_hash);
-            Ok(code.original_bytes())
-        })
+        let (_, state) = self.state_for(block)?;
+        Ok(state.code_of(&address)?)
     }
 
     /// `eth_getStorageAt`.
@@ -74,9 +62,7 @@ impl EthApi {
         slot: U256,
         block: Option<BlockId>,
     ) -> RpcResult<B256> {
-        self.engine.with_chain(|chain| {
-            require_head(chain, block)?;
-            Ok(B256::from(chain.state().slot(&address, &slot)))
-        })
+        let (_, state) = self.state_for(block)?;
+        Ok(B256::from(state.slot(&address, &slot)?))
     }
 }
