@@ -18,6 +18,7 @@ use std::{
 
 use alloy_primitives::{utils::format_ether, Address, B256};
 use berapool_chainspec::{dev_accounts, ChainSpec, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC};
+use berapool_dev_consensus::Mining;
 use berapool_node_builder::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode};
 use berapool_oracle::OracleConfig;
 use berapool_pool_precompiles::addresses;
@@ -142,8 +143,12 @@ struct NodeArgs {
     /// Longest time between dev blocks (e.g. `2s`, `500ms`): a block comes as soon as a
     /// transaction arrives, and an empty one when none came for a slot; `off` produces blocks
     /// only for transactions (and `anvil_mine`).
-    #[arg(long = "dev.slot-time", alias = "dev.block-time", value_name = "DURATION|off", default_value = "2s", value_parser = parse_slot_time)]
+    #[arg(long = "dev.slot-time", value_name = "DURATION|off", default_value = "2s", value_parser = parse_slot_time)]
     slot_time: SlotTime,
+    /// Interval mining (anvil's `--block-time`): a block every DURATION with every pending
+    /// transaction, instead of one as soon as a transaction arrives.
+    #[arg(long = "dev.block-time", value_name = "DURATION", value_parser = parse_duration)]
+    block_time: Option<Duration>,
     /// Slots per epoch of the dev consensus layer [default: the chain's, 32 on the dev chain].
     #[arg(long = "dev.slots-per-epoch", value_name = "SLOTS", value_parser = clap::value_parser!(u64).range(1..))]
     slots_per_epoch: Option<u64>,
@@ -339,7 +344,11 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
             secret,
         }),
         dev: args.dev.then_some(DevConfig {
-            block_time: args.slot_time.0,
+            mining: Mining {
+                automine: args.block_time.is_none(),
+                interval: args.block_time,
+                slot_time: args.slot_time.0,
+            },
             fee_recipient: args.fee_recipient,
             slots_per_epoch: args.slots_per_epoch,
             withdrawability_delay_epochs: args.withdrawability_delay,
@@ -439,11 +448,16 @@ fn print_banner(
                 .as_ref()
                 .map(|b| b.read(|b| (b.spec().clone(), b.head().validators.len())))
                 .unwrap_or_default();
-            match dev.block_time {
-                Some(every) => println!(
-                    "  blocks        as transactions arrive, at least every {every:?} (dev)"
+            match (dev.mining.interval, dev.mining.slot_time) {
+                (Some(every), _) => {
+                    println!(
+                        "  blocks        every {every:?}, with every pending transaction (dev)"
+                    )
+                }
+                (None, Some(slot)) => println!(
+                    "  blocks        as transactions arrive, at least every {slot:?} (dev)"
                 ),
-                None => println!("  blocks        as soon as a transaction arrives (dev)"),
+                (None, None) => println!("  blocks        as soon as a transaction arrives (dev)"),
             }
             println!();
             println!("Dev consensus layer");

@@ -83,11 +83,36 @@ pub enum DriverError {
     Rejected(PayloadStatus),
 }
 
+/// When the dev driver produces blocks, as anvil's mining modes: automine (a block as soon as
+/// transactions wait), interval mining (a block every interval with everything pending), or
+/// neither (blocks on demand); and the slot time, after which an empty block comes when nothing
+/// else made one (so the consensus layer's epochs move on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mining {
+    /// A block as soon as transactions wait.
+    pub automine: bool,
+    /// A block every interval, with everything pending; replaces automine while set.
+    pub interval: Option<Duration>,
+    /// With automine or on demand: the longest time between blocks.
+    pub slot_time: Option<Duration>,
+}
+
+impl Mining {
+    /// Automine with an empty block every `slot_time`.
+    pub const fn instant(slot_time: Option<Duration>) -> Self {
+        Self {
+            automine: true,
+            interval: None,
+            slot_time,
+        }
+    }
+}
+
 /// Produces blocks through an [`EngineHandle`].
 pub struct DevDriver {
     engine: EngineHandle,
     provider: Box<dyn ConsensusProvider>,
-    block_time: Option<Duration>,
+    mining: Mining,
     /// Seconds added to the wall clock (`evm_increaseTime`).
     time_offset: u64,
     /// The exact timestamp of the next block (`evm_mine` with a timestamp).
@@ -97,25 +122,41 @@ pub struct DevDriver {
 impl std::fmt::Debug for DevDriver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DevDriver")
-            .field("block_time", &self.block_time)
+            .field("mining", &self.mining)
             .finish_non_exhaustive()
     }
 }
 
 impl DevDriver {
-    /// A driver over `engine`: a block as soon as transactions are waiting, and (with a
-    /// `block_time`) an empty one when none came for that long.
-    pub fn new(
-        engine: EngineHandle,
-        provider: Box<dyn ConsensusProvider>,
-        block_time: Option<Duration>,
-    ) -> Self {
+    /// A driver over `engine`, mining as `mining` says.
+    pub fn new(engine: EngineHandle, provider: Box<dyn ConsensusProvider>, mining: Mining) -> Self {
         Self {
             engine,
             provider,
-            block_time,
+            mining,
             time_offset: 0,
             next_timestamp: None,
+        }
+    }
+
+    /// How blocks are produced now.
+    pub fn mining(&self) -> Mining {
+        self.mining
+    }
+
+    /// Turns automine on or off (`evm_setAutomine`); on, it ends interval mining.
+    pub fn set_automine(&mut self, on: bool) {
+        self.mining.automine = on;
+        if on {
+            self.mining.interval = None;
+        }
+    }
+
+    /// Mines every `interval` (`evm_setIntervalMining`; `None` stops it), instead of automine.
+    pub fn set_interval(&mut self, interval: Option<Duration>) {
+        self.mining.interval = interval;
+        if interval.is_some() {
+            self.mining.automine = false;
         }
     }
 
@@ -217,25 +258,42 @@ impl DevHandle {
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
-    /// Produces blocks until `shutdown` is set: every block time, or as soon as transactions
-    /// wait. A failed block is logged and retried.
+    /// Produces blocks until `shutdown` is set, as the driver's [`Mining`] says (read again
+    /// every poll, so the dev methods change it at once). A failed block is logged and retried.
     pub fn run(&self, shutdown: &AtomicBool) {
         let poll = Duration::from_millis(25);
-        let (engine, block_time) = self.with(|d| (d.engine.clone(), d.block_time));
+        let engine = self.with(|d| d.engine.clone());
         let mut last = Instant::now();
         while !shutdown.load(Ordering::Relaxed) {
-            // Woken as soon as a transaction arrives, without holding the driver; with a slot
-            // time, an empty block is due when nothing arrived for a whole slot.
-            let due = match block_time {
+            let mining = self.with(|d| d.mining);
+            let due = match mining.interval {
                 Some(every) => {
-                    let wait = poll.min(every.saturating_sub(last.elapsed()));
-                    engine.wait_for_transactions(wait) || last.elapsed() >= every
+                    let left = every.saturating_sub(last.elapsed());
+                    std::thread::sleep(left.min(poll));
+                    left <= poll
                 }
-                None => engine.wait_for_transactions(poll),
+                None => {
+                    // Woken as soon as a transaction arrives, without holding the driver; with
+                    // a slot time, an empty block is due when nothing came for a whole slot.
+                    let wait = mining
+                        .slot_time
+                        .map_or(poll, |s| poll.min(s.saturating_sub(last.elapsed())));
+                    let slot_over =
+                        |last: Instant| mining.slot_time.is_some_and(|s| last.elapsed() >= s);
+                    if mining.automine {
+                        engine.wait_for_transactions(wait) || slot_over(last)
+                    } else {
+                        std::thread::sleep(wait);
+                        slot_over(last)
+                    }
+                }
             };
             if due {
                 last = Instant::now();
-                if let Err(error) = self.with(DevDriver::produce_block) {
+                // Only if the mode is still the one that made the block due: a dev method may
+                // have switched automine off while this loop waited.
+                let produced = self.with(|d| (d.mining == mining).then(|| d.produce_block()));
+                if let Some(Err(error)) = produced {
                     tracing::warn!(target: "berapool::dev", %error, "block production failed");
                 }
             }

@@ -18,4 +18,6 @@ mod driver;
 pub use beacon_chain::{
     validator_status, BeaconChain, BeaconHandle, DevConsensus, StateError, StateId, STATES_KEPT,
 };
-pub use driver::{ConsensusProvider, DevDriver, DevHandle, DriverError, NextBlock, SimpleProvider};
+pub use driver::{
+    ConsensusProvider, DevDriver, DevHandle, DriverError, Mining, NextBlock, SimpleProvider,
+};

@@ -14,7 +14,7 @@ use std::{
 
 use alloy_primitives::{Address, U256};
 use berapool_chainspec::{dev_accounts, ChainSpec};
-use berapool_dev_consensus::{DevDriver, SimpleProvider};
+use berapool_dev_consensus::{DevDriver, Mining, SimpleProvider};
 use berapool_engine::{Blockchain, EngineHandle};
 use berapool_txpool::TxQueue;
 use common::Chain;
@@ -40,7 +40,7 @@ fn the_driver_produces_blocks_with_waiting_transactions() {
         Box::new(SimpleProvider {
             fee_recipient: Address::repeat_byte(0xfe),
         }),
-        None,
+        Mining::instant(None),
     );
     let first = driver.produce_block().unwrap();
     let (number, hash) = {
@@ -83,7 +83,7 @@ fn the_driver_runs_on_a_timer_and_on_demand() {
         Box::new(SimpleProvider {
             fee_recipient: Address::ZERO,
         }),
-        Some(Duration::from_millis(100)),
+        Mining::instant(Some(Duration::from_millis(100))),
     );
     let stop = shutdown.clone();
     let thread = std::thread::spawn(move || driver.run(stop));
@@ -100,7 +100,7 @@ fn the_driver_runs_on_a_timer_and_on_demand() {
         Box::new(SimpleProvider {
             fee_recipient: Address::ZERO,
         }),
-        None,
+        Mining::instant(None),
     );
     let stop = shutdown.clone();
     let thread = std::thread::spawn(move || driver.run(stop));
@@ -131,7 +131,7 @@ fn a_transaction_that_cannot_be_included_does_not_keep_the_driver_busy() {
         Box::new(SimpleProvider {
             fee_recipient: Address::ZERO,
         }),
-        None,
+        Mining::instant(None),
     );
     driver.produce_block().unwrap();
     assert_eq!(
@@ -146,4 +146,61 @@ fn a_transaction_that_cannot_be_included_does_not_keep_the_driver_busy() {
         0
     );
     assert!(!engine.has_pending_transactions(), "the queue let go of it");
+}
+
+#[test]
+fn interval_mining_batches_and_automine_can_be_switched_off_and_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, queue) = setup(dir.path());
+    let mut signer = Chain::dev();
+    let (_, key) = dev_accounts()[6];
+    let handle = berapool_dev_consensus::DevHandle::new(DevDriver::new(
+        engine.clone(),
+        Box::new(SimpleProvider {
+            fee_recipient: Address::ZERO,
+        }),
+        Mining {
+            automine: true,
+            interval: None,
+            slot_time: None,
+        },
+    ));
+    // Automine off, no slot: transactions wait, nothing is mined.
+    handle.with(|d| d.set_automine(false));
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let (runner, stop) = (handle.clone(), shutdown.clone());
+    let thread = std::thread::spawn(move || runner.run(&stop));
+    for _ in 0..3 {
+        queue.push(signer.tx(key, Address::repeat_byte(2), U256::from(1), Vec::new()));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(engine.reader().head().number(), 0, "automine is off");
+
+    // Interval mining: one block every 300 ms, each with everything pending.
+    handle.with(|d| d.set_interval(Some(Duration::from_millis(300))));
+    let wait_for = |n: u64| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while engine.reader().head().number() < n && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        engine.reader().head().number()
+    };
+    assert_eq!(wait_for(1), 1);
+    let first = engine.reader().store().block(1).unwrap().unwrap();
+    assert_eq!(
+        first.transactions.len(),
+        3,
+        "the three waiting ones, in one block"
+    );
+    assert_eq!(wait_for(2), 2, "an empty block a tick later");
+    assert!(!handle.with(|d| d.mining().automine));
+
+    // Automine back on ends interval mining: a transaction is mined at once.
+    handle.with(|d| d.set_automine(true));
+    assert_eq!(handle.with(|d| d.mining().interval), None);
+    let head = engine.reader().head().number();
+    queue.push(signer.tx(key, Address::repeat_byte(2), U256::from(1), Vec::new()));
+    assert_eq!(wait_for(head + 1), head + 1);
+    shutdown.store(true, std::sync::atomic::Ordering::Relaxed);
+    thread.join().unwrap();
 }

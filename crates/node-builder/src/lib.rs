@@ -23,7 +23,9 @@ use jsonrpsee::server::ServerHandle;
 
 use berapool_beacon::ClSpec;
 use berapool_chainspec::ChainSpec;
-use berapool_dev_consensus::{BeaconChain, BeaconHandle, DevConsensus, DevDriver, DevHandle};
+use berapool_dev_consensus::{
+    BeaconChain, BeaconHandle, DevConsensus, DevDriver, DevHandle, Mining,
+};
 use berapool_engine::{Blockchain, ChainReader, EngineHandle};
 use berapool_oracle::OracleConfig;
 use berapool_rpc::{JwtSecret, RpcConfig};
@@ -49,8 +51,7 @@ pub struct NodeConfig {
     pub metrics: Option<SocketAddr>,
     /// The authenticated Engine API server (how a consensus client drives the node).
     pub auth: Option<AuthConfig>,
-    /// Dev mode: blocks are produced in process, every `block_time` or (with `None`) as soon as
-    /// a transaction waits.
+    /// Dev mode: blocks are produced in process, as [`DevConfig::mining`] says.
     pub dev: Option<DevConfig>,
 }
 
@@ -66,9 +67,8 @@ pub struct AuthConfig {
 /// The in-process consensus layer of dev mode.
 #[derive(Clone, Debug)]
 pub struct DevConfig {
-    /// Longest time between blocks (an empty block is produced when no transaction came for
-    /// a slot); `None` produces blocks only when transactions wait.
-    pub block_time: Option<Duration>,
+    /// When blocks are produced (automine or interval, and the slot time).
+    pub mining: Mining,
     /// Fee recipient of blocks without a proposer with its own (no active validator, or a
     /// validator that is neither a pool's nor in the genesis).
     pub fee_recipient: Address,
@@ -211,7 +211,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
             Some(DevHandle::new(DevDriver::new(
                 engine.clone(),
                 Box::new(provider),
-                dev.block_time,
+                dev.mining,
             )))
         }
         None => None,

@@ -209,6 +209,20 @@ pub trait DevApi {
     /// Moves the clock of later blocks ahead; returns the total shift in seconds.
     #[method(name = "evm_increaseTime")]
     fn evm_increase_time(&self, seconds: Quantity) -> RpcResult<u64>;
+
+    /// Turns automine (a block as soon as a transaction arrives) on or off; on, it ends
+    /// interval mining.
+    #[method(name = "evm_setAutomine")]
+    fn evm_set_automine(&self, on: bool) -> RpcResult<()>;
+
+    /// Whether automine is on.
+    #[method(name = "anvil_getAutomine", aliases = ["hardhat_getAutomine"])]
+    fn get_automine(&self) -> RpcResult<bool>;
+
+    /// Mines a block every `seconds` with every pending transaction (0 stops it), instead of
+    /// automine.
+    #[method(name = "evm_setIntervalMining")]
+    fn evm_set_interval_mining(&self, seconds: Quantity) -> RpcResult<()>;
 }
 
 /// The Engine API a consensus client drives the node with (on the JWT-authenticated port).

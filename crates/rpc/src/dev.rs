@@ -1,5 +1,6 @@
-//! The dev-mode methods with anvil's names, `anvil_mine`, `evm_mine`, `evm_increaseTime`, over
-//! the dev block driver. Served only with `--dev`.
+//! The dev-mode methods with anvil's names over the dev block driver: `anvil_mine`, `evm_mine`,
+//! `evm_increaseTime` and the mining modes (`evm_setAutomine`, `anvil_getAutomine`,
+//! `evm_setIntervalMining`). Served only with `--dev`.
 
 use berapool_dev_consensus::{DevDriver, DevHandle};
 
@@ -60,5 +61,21 @@ impl DevApiServer for DevApi {
 
     fn evm_increase_time(&self, seconds: Quantity) -> RpcResult<u64> {
         Ok(self.driver.with(|d| d.increase_time(seconds.get())))
+    }
+
+    fn evm_set_automine(&self, on: bool) -> RpcResult<()> {
+        self.driver.with(|d| d.set_automine(on));
+        Ok(())
+    }
+
+    fn get_automine(&self) -> RpcResult<bool> {
+        Ok(self.driver.with(|d| d.mining().automine))
+    }
+
+    fn evm_set_interval_mining(&self, seconds: Quantity) -> RpcResult<()> {
+        let seconds = seconds.get();
+        let interval = (seconds > 0).then(|| std::time::Duration::from_secs(seconds));
+        self.driver.with(|d| d.set_interval(interval));
+        Ok(())
     }
 }

@@ -314,7 +314,7 @@ fn dev_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
             .iter()
             .any(|a| *a == flag || a.starts_with(&format!("{flag}=")))
     };
-    if !sets("--dev.slot-time") && !sets("--dev.block-time") {
+    if !sets("--dev.slot-time") {
         args.extend(["--dev.slot-time", "off"]);
     }
     if !sets("--dev.oracle") {

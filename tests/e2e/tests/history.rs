@@ -2,6 +2,8 @@
 //! `eth_getProof` answer for the block asked, after later blocks changed everything they read;
 //! the proofs verify against each block's state root with alloy-trie.
 
+#![allow(clippy::unwrap_used)]
+
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_rlp::Encodable;
 use alloy_trie::{proof::verify_proof, Nibbles, TrieAccount};

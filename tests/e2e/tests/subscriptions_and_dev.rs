@@ -73,6 +73,96 @@ async fn websocket_subscribers_get_each_new_head_and_the_logs_they_filter_for() 
     }
 }
 
+/// The block number and transaction count of the head.
+async fn head(node: &DevNode) -> (u64, usize) {
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(false)])
+        .await
+        .unwrap();
+    let number = u64::from_str_radix(
+        block["number"].as_str().unwrap().trim_start_matches("0x"),
+        16,
+    )
+    .unwrap();
+    (number, block["transactions"].as_array().unwrap().len())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mining_modes_switch_as_anvil_s_do() {
+    // `--dev.block-time`: interval mining, every pending transaction in the next tick's block.
+    let node = DevNode::start(&["--dev.block-time", "400ms"]).unwrap();
+    assert_eq!(
+        node.rpc("anvil_getAutomine", vec![]).await.unwrap(),
+        json!(false)
+    );
+    let mut alice = Wallet::new(DEV_KEY_0).unwrap();
+    let to = Address::repeat_byte(0x3a);
+    let mut hashes = Vec::new();
+    for _ in 0..4 {
+        let raw = alice.call(to, U256::from(1), Vec::new(), 21_000).unwrap();
+        hashes.push(
+            node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+                .await
+                .unwrap(),
+        );
+    }
+    let mut blocks: Vec<Value> = Vec::new();
+    for hash in &hashes {
+        let hash = serde_json::from_value(hash.clone()).unwrap();
+        let r = node.receipt(hash).await.unwrap();
+        blocks.push(r["blockNumber"].clone());
+    }
+    // Sent within a few milliseconds: one block, or two if a tick fell between them.
+    let mut distinct = blocks.clone();
+    distinct.dedup();
+    assert!(distinct.len() <= 2, "batched by the interval: {blocks:?}");
+
+    // Automine on: the next transaction has its own block at once.
+    node.rpc("evm_setAutomine", vec![json!(true)])
+        .await
+        .unwrap();
+    assert_eq!(
+        node.rpc("hardhat_getAutomine", vec![]).await.unwrap(),
+        json!(true)
+    );
+    let raw = alice.call(to, U256::from(1), Vec::new(), 21_000).unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    let block = node
+        .rpc(
+            "eth_getBlockByNumber",
+            vec![receipt["blockNumber"].clone(), json!(false)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(block["transactions"].as_array().unwrap().len(), 1);
+
+    // Automine off and no interval: nothing is mined until asked.
+    node.rpc("evm_setAutomine", vec![json!(false)])
+        .await
+        .unwrap();
+    node.rpc("evm_setIntervalMining", vec![json!(0)])
+        .await
+        .unwrap();
+    let before = head(&node).await.0;
+    let raw = alice.call(to, U256::from(1), Vec::new(), 21_000).unwrap();
+    node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(head(&node).await.0, before, "manual mining");
+    node.rpc("evm_mine", vec![]).await.unwrap();
+    assert_eq!(head(&node).await, (before + 1, 1));
+
+    // Interval mining set by the method (seconds, as anvil).
+    node.rpc("evm_setIntervalMining", vec![json!(1)])
+        .await
+        .unwrap();
+    let start = head(&node).await.0;
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let mined = head(&node).await.0 - start;
+    assert!((1..=3).contains(&mined), "{mined} blocks in 2.5 s at 1 s");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_methods_mine_blocks_and_move_the_clock() {
     let node = DevNode::start(&[]).unwrap();
