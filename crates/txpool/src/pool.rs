@@ -104,6 +104,23 @@ impl Inner {
         })
     }
 
+    /// `sender`'s next nonce is at least `next`: what is below it leaves.
+    fn advance(&mut self, sender: Address, next: u64) {
+        let next = self
+            .nonces
+            .get(&sender)
+            .map_or(next, |known| next.max(*known));
+        self.nonces.insert(sender, next);
+        let stale: Vec<u64> = self
+            .by_sender
+            .get(&sender)
+            .map(|q| q.range(..next).map(|(n, _)| *n).collect())
+            .unwrap_or_default();
+        for nonce in stale {
+            self.remove(sender, nonce);
+        }
+    }
+
     fn remove(&mut self, sender: Address, nonce: u64) -> Option<Entry> {
         let queue = self.by_sender.get_mut(&sender)?;
         let entry = queue.remove(&nonce)?;
@@ -155,13 +172,13 @@ impl TxPool {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Validates and adds an EIP-2718-encoded transaction; returns its hash.
+    /// Validates and adds an EIP-2718-encoded transaction; returns its hash and its sender.
     pub fn add_raw(
         &self,
         raw: &[u8],
         state: &impl AccountReader,
         chain: ChainView,
-    ) -> Result<B256, TxPoolError> {
+    ) -> Result<(B256, Address), TxPoolError> {
         if raw.len() > self.config.max_tx_bytes {
             return Err(TxPoolError::Oversized {
                 size: raw.len(),
@@ -169,7 +186,7 @@ impl TxPool {
             });
         }
         let tx = TxEnvelope::decode_2718(&mut &raw[..])?;
-        self.add(tx, state, chain)
+        self.insert(tx, state, chain)
     }
 
     /// Validates and adds a transaction; returns its hash.
@@ -179,6 +196,16 @@ impl TxPool {
         state: &impl AccountReader,
         chain: ChainView,
     ) -> Result<B256, TxPoolError> {
+        self.insert(tx, state, chain).map(|(hash, _)| hash)
+    }
+
+    /// [`Self::add`], with the sender.
+    fn insert(
+        &self,
+        tx: TxEnvelope,
+        state: &impl AccountReader,
+        chain: ChainView,
+    ) -> Result<(B256, Address), TxPoolError> {
         if tx.is_eip4844() {
             return Err(TxPoolError::Unsupported);
         }
@@ -246,6 +273,15 @@ impl TxPool {
         if inner.by_hash.contains_key(&hash) {
             return Err(TxPoolError::AlreadyKnown);
         }
+        // `state` may be a block behind what the pool was told of since: nonces only grow, so
+        // the larger one is the chain's.
+        let next = inner
+            .nonces
+            .get(&sender)
+            .map_or(next, |known| next.max(*known));
+        if nonce < next {
+            return Err(TxPoolError::NonceTooLow { next, got: nonce });
+        }
         inner.nonces.insert(sender, next);
         let replacing = inner
             .by_sender
@@ -276,7 +312,18 @@ impl TxPool {
             .insert(nonce, entry);
         inner.len += 1;
         self.arrived.notify_all();
-        Ok(hash)
+        Ok((hash, sender))
+    }
+
+    /// Tells the pool `sender`'s next nonce on the chain, read after a transaction of it was
+    /// added (the head may have moved between the read that validated the transaction and its
+    /// entry): pooled transactions below it leave.
+    pub fn observe_nonce(&self, sender: Address, next: u64) {
+        let mut inner = self.lock();
+        if !inner.by_sender.contains_key(&sender) {
+            return;
+        }
+        inner.advance(sender, next);
     }
 
     /// The transaction with `hash`, if pooled.
@@ -356,15 +403,7 @@ impl TransactionSource for TxPool {
             if !inner.by_sender.contains_key(&sender) {
                 continue;
             }
-            inner.nonces.insert(sender, next);
-            let stale: Vec<u64> = inner
-                .by_sender
-                .get(&sender)
-                .map(|q| q.range(..next).map(|(n, _)| *n).collect())
-                .unwrap_or_default();
-            for nonce in stale {
-                inner.remove(sender, nonce);
-            }
+            inner.advance(sender, next);
         }
         // What could not run on the block it was offered to is dropped: offering it again would
         // only produce empty blocks.

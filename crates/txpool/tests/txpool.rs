@@ -235,3 +235,25 @@ fn the_builder_gets_executable_runs_best_tip_first_in_nonce_order() {
     assert!(pool.has_pending());
     assert_eq!(pool.pending_nonce(a.0, 0), 2);
 }
+
+#[test]
+fn a_nonce_learned_after_entry_makes_the_transaction_executable() {
+    // Validated on a state one block behind (nonce 3), while the chain is at nonce 5.
+    let stale = dev_state(3);
+    let pool = TxPool::default();
+    let (sender, key) = dev_accounts()[1];
+    let tx5 = tx(key, 5, 2 * GWEI, GWEI, 21_000, U256::from(1));
+    pool.add(tx5, &stale, VIEW).unwrap();
+    assert!(
+        !pool.has_pending(),
+        "nonce 5 waits for 3 and 4 on the stale view"
+    );
+    pool.observe_nonce(sender, 5);
+    assert!(pool.has_pending());
+    assert_eq!(pool.candidates().len(), 1);
+    // A transaction below what the pool knows is refused, whatever the view said.
+    assert!(matches!(
+        pool.add(tx(key, 4, 2 * GWEI, GWEI, 21_000, U256::ZERO), &stale, VIEW),
+        Err(TxPoolError::NonceTooLow { next: 5, got: 4 })
+    ));
+}

@@ -1,9 +1,12 @@
 //! Load on the real binary over HTTP: transfers and pool registrations sent by several
 //! concurrent senders. Prints transactions per second accepted and mined, send-to-receipt
-//! latency percentiles, and the node's resident memory idle and under load. Asserts nothing.
+//! latency percentiles, the node's resident memory idle and under load, and how mining holds up
+//! with chain length: transfers per second mined and the time of an empty block on a fresh
+//! chain and after 8,000 blocks, with instant mining and with 200 ms interval mining. Asserts
+//! nothing.
 //!
 //! ```sh
-//! cargo build --release -p berapool-node && cargo bench -p e2e --bench rpc_load
+//! cargo build --release -p berapool-node && cargo bench -p berapool-e2e --bench rpc_load
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
@@ -126,6 +129,115 @@ async fn burst(
     (hashes.len(), accepted, start.elapsed())
 }
 
+/// Senders of the streaming runs: 32 × 60 in flight keeps a 200 ms block full at 9,600 tx/s.
+const STREAM_SENDERS: usize = 32;
+const STREAM_IN_FLIGHT: u64 = 60;
+const STREAM_PER_SENDER: u64 = 240;
+/// Blocks mined between the two measurements.
+const CHAIN_LENGTH: u64 = 8_000;
+
+fn quantity(value: &serde_json::Value) -> u64 {
+    u64::from_str_radix(value.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+async fn nonce(node: &DevNode, who: Address) -> u64 {
+    quantity(
+        &node
+            .rpc("eth_getTransactionCount", vec![json!(who), json!("latest")])
+            .await
+            .unwrap(),
+    )
+}
+
+/// `count` fresh wallets funded with 1,000 BERA each by dev account 0.
+async fn funded_wallets(node: &DevNode, count: usize) -> Vec<Wallet> {
+    let mut funder = Wallet::new(berapool_e2e::DEV_KEY_0).unwrap();
+    funder.nonce = nonce(node, funder.address()).await;
+    let wallets: Vec<Wallet> = (0..count)
+        .map(|i| {
+            let key = alloy_primitives::keccak256(format!("rpc_load sender {i}"));
+            Wallet::new(&key.to_string()).unwrap()
+        })
+        .collect();
+    let thousand = U256::from(1_000u64) * U256::from(10u64).pow(U256::from(18u64));
+    let mut last = B256::ZERO;
+    for wallet in &wallets {
+        let raw = funder
+            .call(wallet.address(), thousand, Vec::new(), 21_000)
+            .unwrap();
+        last = send(node, raw).await;
+    }
+    wait_receipt(node, last).await;
+    wallets
+}
+
+/// Every wallet streams `per_sender` transfers, keeping at most [`STREAM_IN_FLIGHT`] unmined;
+/// returns the transfers mined per second, from the first send to the last one mined.
+async fn stream(node: &Arc<DevNode>, wallets: &mut [Wallet], per_sender: u64) -> f64 {
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for wallet in wallets.iter() {
+        let (node, address, mut wallet) = (
+            node.clone(),
+            wallet.address(),
+            Wallet::new(&wallet.key_hex()).unwrap(),
+        );
+        tasks.push(tokio::spawn(async move {
+            wallet.nonce = nonce(&node, address).await;
+            let (base, end) = (wallet.nonce, wallet.nonce + per_sender);
+            let mut mined = base;
+            while wallet.nonce < end {
+                while wallet.nonce - mined >= STREAM_IN_FLIGHT {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    mined = nonce(&node, address).await;
+                }
+                send(&node, transfer(&mut wallet)).await;
+            }
+            while mined < end {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                mined = nonce(&node, address).await;
+            }
+            wallet.nonce
+        }));
+    }
+    for (wallet, task) in wallets.iter_mut().zip(tasks) {
+        wallet.nonce = task.await.unwrap();
+    }
+    (per_sender * wallets.len() as u64) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The time of an empty block: `blocks` of them through `anvil_mine`.
+async fn empty_block(node: &DevNode, blocks: u64) -> Duration {
+    let start = Instant::now();
+    node.rpc("anvil_mine", vec![json!(blocks)]).await.unwrap();
+    start.elapsed() / blocks as u32
+}
+
+/// Mined transfers per second and empty-block time on a fresh chain and after
+/// [`CHAIN_LENGTH`] blocks, with the node started with `args`.
+async fn chain_length(label: &str, args: &[&str]) {
+    let node = Arc::new(DevNode::start(args).unwrap());
+    let mut wallets = funded_wallets(&node, STREAM_SENDERS).await;
+    let fresh = stream(&node, &mut wallets, STREAM_PER_SENDER).await;
+    let fresh_empty = empty_block(&node, 200).await;
+    let started = Instant::now();
+    node.rpc("anvil_mine", vec![json!(CHAIN_LENGTH)])
+        .await
+        .unwrap();
+    let mining = started.elapsed();
+    let long_empty = empty_block(&node, 200).await;
+    let long = stream(&node, &mut wallets, STREAM_PER_SENDER).await;
+    let head = quantity(&node.rpc("eth_blockNumber", vec![]).await.unwrap());
+    println!(
+        "{label}: transfers mined {fresh:.0} tx/s on a fresh chain, {long:.0} tx/s at block {head} ({:+.1} %); empty block {:.2} ms fresh, {:.2} ms after; {CHAIN_LENGTH} empty blocks in {:.1} s; RSS {} KiB",
+        (long / fresh - 1.0) * 100.0,
+        fresh_empty.as_secs_f64() * 1e3,
+        long_empty.as_secs_f64() * 1e3,
+        mining.as_secs_f64(),
+        rss_kib(node.pid(), "VmRSS:")
+    );
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
@@ -201,4 +313,11 @@ async fn main() {
         rss_kib(pid, "VmRSS:"),
         rss_kib(pid, "VmHWM:")
     );
+    drop(node);
+
+    println!(
+        "streaming: {STREAM_SENDERS} senders × {STREAM_PER_SENDER} transfers, at most {STREAM_IN_FLIGHT} in flight each"
+    );
+    chain_length("instant mining", &[]).await;
+    chain_length("200 ms interval mining", &["--dev.block-time", "200ms"]).await;
 }

@@ -346,6 +346,11 @@ impl Wallet {
         self.signer.address()
     }
 
+    /// Its key, as hex.
+    pub fn key_hex(&self) -> String {
+        self.signer.to_bytes().to_string()
+    }
+
     /// Signs a transaction with the next nonce; returns the raw bytes.
     pub fn sign(&mut self, tx: TxEip1559) -> Result<Bytes, Error> {
         let tx = TxEip1559 {

@@ -23,7 +23,15 @@ impl EthApi {
             gas_limit: head.header.gas_limit,
         };
         let state = self.chain.state_at(head.number())?;
-        let hash = self.pool.add_raw(raw, &state, view)?;
+        let (hash, sender) = self.pool.add_raw(raw, &state, view)?;
+        // A block committed since `head` may have moved the sender's nonce, and told the pool
+        // before this transaction was in it: tell it again.
+        let now = self.chain.head();
+        if now.hash != head.hash {
+            let state = self.chain.state_at(now.number())?;
+            let next = state.account(&sender)?.map_or(0, |a| a.nonce);
+            self.pool.observe_nonce(sender, next);
+        }
         tracing::debug!(target: "berapool::rpc", %hash, "transaction accepted");
         Ok(hash)
     }
