@@ -1,15 +1,23 @@
-//! Block execution and state-root time per block, for blocks of 100 and 1,000 transfers and of
-//! 1,000 pool submits, on states of 10k and 100k accounts. Prints a table; asserts nothing.
+//! Time per block through execution, the state root and the store's commit (state, history and
+//! block in one transaction), for empty blocks, blocks of 100 and 1,000 transfers and of 1,000
+//! pool submits, on states of 10k, 100k and 1M accounts; and the resident memory of each state
+//! next to its raw size. Prints a table; asserts nothing.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, Instant},
+};
+
 use alloy_genesis::GenesisAccount;
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
 use berapool_chainspec::{dev_accounts, ChainSpec};
+use berapool_engine::BlockInput;
 use berapool_pool_precompiles::{
     abi::{IStakingPool, IStakingPoolContractsFactory as F},
     pool_state::{
@@ -19,7 +27,6 @@ use berapool_pool_precompiles::{
     },
     ssz,
 };
-use berapool_primitives::ExecutedBlock;
 use common::Chain;
 
 const PUBKEY: [u8; 48] = [0x31; 48];
@@ -41,34 +48,79 @@ fn chain_with(extra: u64) -> Chain {
     Chain::with_spec(ChainSpec::from_genesis(genesis).unwrap())
 }
 
-fn report(label: &str, accounts: u64, block: &ExecutedBlock) {
-    assert!(
-        block.receipts.iter().all(|r| r.status()),
-        "{label}: a transaction failed"
-    );
+/// A block's times: execution, state root, commit, all of it.
+struct Times {
+    transactions: usize,
+    execute: Duration,
+    root: Duration,
+    commit: Duration,
+    total: Duration,
+}
+
+/// Runs `make` three times and reports the median block (by total time).
+fn measure(label: &str, accounts: u64, chain: &mut Chain, make: impl Fn(&mut Chain) -> BlockInput) {
+    let mut runs: Vec<Times> = (0..3)
+        .map(|_| {
+            let input = make(chain);
+            let started = Instant::now();
+            let block = chain.execute(input);
+            let total = started.elapsed();
+            assert!(
+                block.receipts.iter().all(|r| r.status()),
+                "{label}: a transaction failed"
+            );
+            Times {
+                transactions: block.transactions.len(),
+                execute: block.timings.execution,
+                root: block.timings.state_root,
+                commit: total - block.timings.execution - block.timings.state_root,
+                total,
+            }
+        })
+        .collect();
+    runs.sort_by_key(|t| t.total);
+    let t = &runs[1];
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "{label:<24} {accounts:>8} {:>6} {:>12.2} {:>12.2}",
-        block.transactions.len(),
-        block.timings.execution.as_secs_f64() * 1e3,
-        block.timings.state_root.as_secs_f64() * 1e3
+        "{label:<20} {accounts:>9} {:>6} {:>10.2} {:>10.2} {:>10.2} {:>10.2}",
+        t.transactions,
+        ms(t.execute),
+        ms(t.root),
+        ms(t.commit),
+        ms(t.total)
     );
 }
 
-fn transfers(chain: &mut Chain, count: usize) -> ExecutedBlock {
+/// New recipients for every block, so each transfer creates an account.
+static RECIPIENTS: AtomicU64 = AtomicU64::new(1 << 40);
+
+fn transfers(chain: &mut Chain, count: usize) -> BlockInput {
     let keys = dev_accounts();
     let txs = (0..count)
         .map(|i| {
             let (_, key) = keys[i % keys.len()];
+            let n = RECIPIENTS.fetch_add(1, Ordering::Relaxed);
             chain.tx(
                 key,
-                Address::from_slice(&keccak256((i as u64 + 1_000_000).to_be_bytes())[12..]),
+                Address::from_slice(&keccak256(n.to_be_bytes())[12..]),
                 U256::from(1),
                 Vec::new(),
             )
         })
         .collect();
-    let input = chain.input(txs, Vec::new());
-    chain.execute(input)
+    chain.input(txs, Vec::new())
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Registers and activates a pool (a proof against the block's own beacon root).
@@ -124,7 +176,7 @@ fn active_pool(chain: &mut Chain) -> Address {
     PoolId::from_pubkey(&PUBKEY.into()).addresses().staking_pool
 }
 
-fn submits(chain: &mut Chain, pool: Address, count: usize) -> ExecutedBlock {
+fn submits(chain: &mut Chain, pool: Address, count: usize) -> BlockInput {
     let keys = dev_accounts();
     let txs = (0..count)
         .map(|i| {
@@ -137,23 +189,47 @@ fn submits(chain: &mut Chain, pool: Address, count: usize) -> ExecutedBlock {
             )
         })
         .collect();
-    let input = chain.input(txs, Vec::new());
-    chain.execute(input)
+    chain.input(txs, Vec::new())
 }
 
 fn main() {
     println!(
-        "{:<24} {:>8} {:>6} {:>12} {:>12}",
-        "block", "accounts", "txs", "execute ms", "root ms"
+        "{:<20} {:>9} {:>6} {:>10} {:>10} {:>10} {:>10}",
+        "block (median of 3)", "accounts", "txs", "execute ms", "root ms", "commit ms", "total ms"
     );
-    for accounts in [10_000u64, 100_000] {
+    let mut memory = Vec::new();
+    for accounts in [10_000u64, 100_000, 1_000_000] {
+        let before = rss_kib();
+        let setup = Instant::now();
         let mut chain = chain_with(accounts);
-        let block = transfers(&mut chain, 100);
-        report("100 transfers", accounts, &block);
-        let block = transfers(&mut chain, 1_000);
-        report("1,000 transfers", accounts, &block);
+        let setup = setup.elapsed();
+        let raw: usize = chain
+            .store
+            .dump_state()
+            .unwrap()
+            .iter()
+            .map(|(_, _, slots)| 20 + 72 + 64 * slots.len())
+            .sum();
+        memory.push((accounts, rss_kib().saturating_sub(before), raw, setup));
+        measure("empty", accounts, &mut chain, |c| {
+            c.input(Vec::new(), Vec::new())
+        });
+        measure("100 transfers", accounts, &mut chain, |c| transfers(c, 100));
+        measure("1,000 transfers", accounts, &mut chain, |c| {
+            transfers(c, 1_000)
+        });
         let pool = active_pool(&mut chain);
-        let block = submits(&mut chain, pool, 1_000);
-        report("1,000 pool submits", accounts, &block);
+        measure("1,000 pool submits", accounts, &mut chain, |c| {
+            submits(c, pool, 1_000)
+        });
+    }
+    println!();
+    for (accounts, rss, raw, setup) in memory {
+        println!(
+            "{accounts:>9} accounts: resident memory grew {:.1} MiB for a raw state of {:.1} MiB (accounts and slots as stored); genesis, store and tries built in {:.1} s",
+            rss as f64 / 1024.0,
+            raw as f64 / (1024.0 * 1024.0),
+            setup.as_secs_f64()
+        );
     }
 }

@@ -132,7 +132,7 @@ async fn burst(
 /// Senders of the streaming runs: 32 × 60 in flight keeps a 200 ms block full at 9,600 tx/s.
 const STREAM_SENDERS: usize = 32;
 const STREAM_IN_FLIGHT: u64 = 60;
-const STREAM_PER_SENDER: u64 = 240;
+const STREAM_PER_SENDER: u64 = 480;
 /// Blocks mined between the two measurements.
 const CHAIN_LENGTH: u64 = 8_000;
 
