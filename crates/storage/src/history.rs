@@ -54,9 +54,12 @@ pub(crate) fn write_state(
     let mut changed_accounts = Vec::with_capacity(changes.state.len());
     let mut changed_slots = Vec::new();
     for (address, account) in &changes.state {
-        let old = accounts
-            .get(address.as_slice())?
-            .map(|v| v.value().to_vec());
+        // Writing returns the value it replaced: one B-tree walk per account, not two.
+        let old = match &account.info {
+            Some(info) => accounts.insert(address.as_slice(), encode_account(info).as_slice())?,
+            None => accounts.remove(address.as_slice())?,
+        }
+        .map(|v| v.value().to_vec());
         account_history.insert(
             index_key(address.as_slice(), number).as_slice(),
             old.as_deref().unwrap_or_default(),
@@ -79,28 +82,26 @@ pub(crate) fn write_state(
                 changed_slots.push((*address, slot));
             }
         }
-        let Some(info) = &account.info else {
-            accounts.remove(address.as_slice())?;
+        if account.info.is_none() {
             continue;
-        };
-        accounts.insert(address.as_slice(), encode_account(info).as_slice())?;
+        }
         for (slot, value) in &account.storage {
             let key = storage_key(address, slot);
+            let old = if value.present_value.is_zero() {
+                storage.remove(key.as_slice())?
+            } else {
+                storage.insert(
+                    key.as_slice(),
+                    value.present_value.to_be_bytes::<32>().as_slice(),
+                )?
+            }
+            .map(|v| v.value().to_vec());
             if recorded.insert(*slot) {
-                let old = storage.get(key.as_slice())?.map(|v| v.value().to_vec());
                 storage_history.insert(
                     index_key(&key, number).as_slice(),
                     old.as_deref().unwrap_or(&ZERO_WORD),
                 )?;
                 changed_slots.push((*address, *slot));
-            }
-            if value.present_value.is_zero() {
-                storage.remove(key.as_slice())?;
-            } else {
-                storage.insert(
-                    key.as_slice(),
-                    value.present_value.to_be_bytes::<32>().as_slice(),
-                )?;
             }
         }
     }
