@@ -238,7 +238,7 @@ impl BeaconChain {
             .and_then(|i| prepared.state.validators.get(i as usize))
             .map_or(self.default_fee_recipient, |v| self.fee_recipient(v));
         let next = NextBlock {
-            timestamp: unix_now().max(parent.timestamp + 1),
+            timestamp: unix_now().max(parent.timestamp.saturating_add(1)),
             prev_randao: rules::randao_mix(&self.spec, &prepared.state),
             fee_recipient,
             withdrawals: prepared.expected.withdrawals.clone(),

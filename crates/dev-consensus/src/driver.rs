@@ -60,7 +60,7 @@ impl ConsensusProvider for SimpleProvider {
     fn next_block(&mut self, parent: &Header, parent_hash: B256) -> NextBlock {
         let now = unix_now();
         NextBlock {
-            timestamp: now.max(parent.timestamp + 1),
+            timestamp: now.max(parent.timestamp.saturating_add(1)),
             prev_randao: keccak256([parent_hash.as_slice(), b"randao"].concat()),
             fee_recipient: self.fee_recipient,
             withdrawals: Vec::new(),
@@ -81,6 +81,30 @@ pub enum DriverError {
     /// Our own payload was not accepted.
     #[error("own payload not valid: {}", .0.status)]
     Rejected(PayloadStatus),
+}
+
+/// The latest timestamp the dev driver sets on request (9999-12-31T23:59:59Z): far enough for
+/// any test of time-bound rules, and with room for blocks after it (a head at `u64::MAX` could
+/// have no successor, since each block's timestamp must be after its parent's).
+pub const MAX_DEV_TIMESTAMP: u64 = 253_402_300_799;
+
+/// Why a requested clock change was refused; the clock is unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    /// A next-block timestamp at or before the head's.
+    #[error("timestamp {timestamp} is not after the head's {head}")]
+    NotAfterHead {
+        /// The requested timestamp.
+        timestamp: u64,
+        /// The head's.
+        head: u64,
+    },
+    /// A timestamp, or a clock shift, that would pass [`MAX_DEV_TIMESTAMP`].
+    #[error("timestamp {timestamp} is past the latest the dev chain sets, {max}", max = MAX_DEV_TIMESTAMP)]
+    TooLate {
+        /// The timestamp the request would reach (saturated at `u64::MAX`).
+        timestamp: u64,
+    },
 }
 
 /// When the dev driver produces blocks, as anvil's mining modes: automine (a block as soon as
@@ -160,10 +184,22 @@ impl DevDriver {
         }
     }
 
-    /// Moves the clock of later blocks `seconds` ahead; returns the total shift.
-    pub fn increase_time(&mut self, seconds: u64) -> u64 {
-        self.time_offset = self.time_offset.saturating_add(seconds);
-        self.time_offset
+    /// Moves the clock of later blocks `seconds` ahead; returns the total shift. Refused when
+    /// the shifted clock would pass [`MAX_DEV_TIMESTAMP`].
+    pub fn increase_time(&mut self, seconds: u64) -> Result<u64, TimeError> {
+        self.time_offset = self.check_time_shift(seconds)?;
+        Ok(self.time_offset)
+    }
+
+    /// The total shift after moving the clock `seconds` more, if that stays within
+    /// [`MAX_DEV_TIMESTAMP`]; changes nothing.
+    pub fn check_time_shift(&self, seconds: u64) -> Result<u64, TimeError> {
+        let offset = self.time_offset.saturating_add(seconds);
+        let reaches = unix_now().max(self.head_timestamp()).saturating_add(offset);
+        if reaches > MAX_DEV_TIMESTAMP {
+            return Err(TimeError::TooLate { timestamp: reaches });
+        }
+        Ok(offset)
     }
 
     /// The head's timestamp.
@@ -171,9 +207,18 @@ impl DevDriver {
         self.engine.reader().head().header.timestamp
     }
 
-    /// Gives the next block exactly `timestamp` (it must be after the head's).
-    pub fn set_next_timestamp(&mut self, timestamp: u64) {
+    /// Gives the next block exactly `timestamp`, which must be after the head's and at most
+    /// [`MAX_DEV_TIMESTAMP`].
+    pub fn set_next_timestamp(&mut self, timestamp: u64) -> Result<(), TimeError> {
+        let head = self.head_timestamp();
+        if timestamp <= head {
+            return Err(TimeError::NotAfterHead { timestamp, head });
+        }
+        if timestamp > MAX_DEV_TIMESTAMP {
+            return Err(TimeError::TooLate { timestamp });
+        }
         self.next_timestamp = Some(timestamp);
+        Ok(())
     }
 
     /// Produces one block on the head and makes it the head. Returns its hash.
@@ -187,7 +232,7 @@ impl DevDriver {
                 .max(unix_now().saturating_add(self.time_offset));
         }
         if let Some(timestamp) = self.next_timestamp.take() {
-            next.timestamp = timestamp.max(parent.timestamp + 1);
+            next.timestamp = timestamp.max(parent.timestamp.saturating_add(1));
         }
         let attributes = PayloadAttributes {
             timestamp: next.timestamp,

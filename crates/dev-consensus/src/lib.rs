@@ -20,4 +20,5 @@ pub use beacon_chain::{
 };
 pub use driver::{
     ConsensusProvider, DevDriver, DevHandle, DriverError, Mining, NextBlock, SimpleProvider,
+    TimeError, MAX_DEV_TIMESTAMP,
 };

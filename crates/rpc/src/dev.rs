@@ -26,9 +26,13 @@ impl DevApi {
 }
 
 fn mine(driver: &mut DevDriver, count: u64, interval: Option<u64>) -> RpcResult<()> {
+    if let Some(step) = interval {
+        // Refused whole, before the first block, rather than stopped half-way.
+        driver.check_time_shift(step.saturating_mul(count.saturating_sub(1)))?;
+    }
     for i in 0..count {
         if let (Some(step), true) = (interval, i > 0) {
-            driver.increase_time(step);
+            driver.increase_time(step)?;
         }
         driver.produce_block()?;
     }
@@ -48,11 +52,7 @@ impl DevApiServer for DevApi {
     fn evm_mine(&self, timestamp: Option<Quantity>) -> RpcResult<String> {
         self.driver.with(|d| {
             if let Some(timestamp) = timestamp.map(Quantity::get) {
-                let head = d.head_timestamp();
-                if timestamp <= head {
-                    return Err(RpcError::TimestampNotAfterHead { timestamp, head });
-                }
-                d.set_next_timestamp(timestamp);
+                d.set_next_timestamp(timestamp)?;
             }
             mine(d, 1, None)
         })?;
@@ -60,7 +60,7 @@ impl DevApiServer for DevApi {
     }
 
     fn evm_increase_time(&self, seconds: Quantity) -> RpcResult<u64> {
-        Ok(self.driver.with(|d| d.increase_time(seconds.get())))
+        Ok(self.driver.with(|d| d.increase_time(seconds.get()))?)
     }
 
     fn evm_set_automine(&self, on: bool) -> RpcResult<()> {

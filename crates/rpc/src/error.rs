@@ -4,7 +4,7 @@
 use alloy_eips::BlockId;
 use alloy_evm::revm::context::result::HaltReason;
 use alloy_primitives::Bytes;
-use berapool_dev_consensus::DriverError;
+use berapool_dev_consensus::{DriverError, TimeError};
 use berapool_engine::{CallError, EngineError, TriesError};
 use berapool_storage::StorageError;
 use berapool_txpool::TxPoolError;
@@ -16,20 +16,23 @@ pub enum RpcError {
     /// `eth_feeHistory` percentiles out of order or range.
     #[error("invalid params: reward percentiles must ascend within 0..=100")]
     InvalidPercentiles,
+    /// `eth_feeHistory` asked for more percentiles than it answers.
+    #[error("invalid params: at most {max} reward percentiles, got {got}")]
+    TooManyPercentiles {
+        /// The limit.
+        max: usize,
+        /// How many the request held.
+        got: usize,
+    },
     /// `anvil_mine` asked for too many blocks.
     #[error("invalid params: at most {max} blocks per call")]
     TooManyBlocks {
         /// The limit.
         max: u64,
     },
-    /// `evm_mine` asked for a timestamp that is not after the head's.
-    #[error("invalid params: timestamp {timestamp} is not after the head's {head}")]
-    TimestampNotAfterHead {
-        /// The requested timestamp.
-        timestamp: u64,
-        /// The head's.
-        head: u64,
-    },
+    /// A dev clock change out of range (`evm_mine`, `evm_increaseTime`, `anvil_mine`).
+    #[error("invalid params: {0}")]
+    Time(#[from] TimeError),
     /// `eth_subscribe` for something the node does not publish.
     #[error("invalid params: unsupported subscription `{0}`: newHeads and logs are served")]
     UnsupportedSubscription(String),
@@ -116,8 +119,9 @@ impl RpcError {
     pub fn code(&self) -> i32 {
         match self {
             Self::InvalidPercentiles
+            | Self::TooManyPercentiles { .. }
             | Self::TooManyBlocks { .. }
-            | Self::TimestampNotAfterHead { .. }
+            | Self::Time(_)
             | Self::UnsupportedSubscription(_)
             | Self::InvalidFilter(_)
             | Self::TooManySlots { .. } => -32602,

@@ -37,7 +37,7 @@ pub use engine::{EngineApi, CAPABILITIES};
 pub use error::RpcError;
 pub use eth::{
     EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE,
-    MAX_PROOF_SLOTS, REQUEST_DEADLINE,
+    MAX_PROOF_SLOTS, MAX_REWARD_PERCENTILES, REQUEST_DEADLINE,
 };
 pub use net::{client_version, NetApi, Web3Api};
 pub use timing::{RequestObserver, TimingLayer};

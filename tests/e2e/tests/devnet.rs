@@ -473,6 +473,17 @@ async fn node_info_fees_storage_and_batches_answer_with_the_dev_chain_values() {
         .await,
     );
     assert_eq!(code, -32602);
+    // More percentiles than geth answers are refused, not computed.
+    let many: Vec<f64> = (0..101).map(|i| i as f64 * 0.5).collect();
+    let (code, message) = call_error(
+        node.rpc(
+            "eth_feeHistory",
+            vec![json!("0x1"), json!("latest"), json!(many)],
+        )
+        .await,
+    );
+    assert_eq!(code, -32602);
+    assert!(message.contains("at most 100"), "{message}");
 
     // A batch is answered call by call; one over the limit is refused whole.
     let call =

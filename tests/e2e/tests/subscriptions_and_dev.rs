@@ -210,6 +210,36 @@ async fn dev_methods_mine_blocks_and_move_the_clock() {
         node.rpc("eth_blockNumber", vec![]).await.unwrap(),
         json!("0x5")
     );
+
+    // Clock requests past year 9999 are refused whole: a head at u64::MAX could have no next block.
+    let max = json!("0xffffffffffffffff");
+    for (method, params) in [
+        ("evm_mine", vec![max.clone()]),
+        ("evm_increaseTime", vec![max.clone()]),
+        ("anvil_mine", vec![json!(3), json!("0x7fffffffffffffff")]),
+    ] {
+        match node.rpc(method, params).await {
+            Err(jsonrpsee::core::ClientError::Call(e)) => {
+                assert_eq!(e.code(), -32602, "{method}");
+                assert!(e.message().contains("past the latest"), "{method}: {e:?}");
+            }
+            other => panic!("{method}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x5")
+    );
+    // The latest allowed timestamp still leaves the chain room to go on.
+    let last: u64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    node.rpc("evm_mine", vec![json!(last)]).await.unwrap();
+    node.rpc("anvil_mine", vec![json!(2)]).await.unwrap();
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(false)])
+        .await
+        .unwrap();
+    assert_eq!(block["number"], json!("0x8"));
+    assert_eq!(block["timestamp"], json!(format!("{:#x}", last + 2)));
 }
 
 #[tokio::test(flavor = "multi_thread")]

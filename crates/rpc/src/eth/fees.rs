@@ -15,6 +15,9 @@ use crate::{api::RpcResult, RpcError};
 
 /// Blocks one `eth_feeHistory` call may cover.
 pub const MAX_FEE_HISTORY: u64 = 1024;
+/// Reward percentiles one `eth_feeHistory` call may ask for (geth's limit): the answer holds
+/// one number per percentile per block, so an uncapped list is a memory bomb.
+pub const MAX_REWARD_PERCENTILES: usize = 100;
 /// The tip suggested when recent blocks carry no transactions (1 gwei).
 pub const DEFAULT_TIP: u128 = 1_000_000_000;
 
@@ -78,6 +81,12 @@ impl EthApi {
     ) -> RpcResult<FeeHistory> {
         let count = count.min(MAX_FEE_HISTORY);
         if let Some(p) = &percentiles {
+            if p.len() > MAX_REWARD_PERCENTILES {
+                return Err(RpcError::TooManyPercentiles {
+                    max: MAX_REWARD_PERCENTILES,
+                    got: p.len(),
+                });
+            }
             let ordered = p.windows(2).all(|w| w[0] <= w[1]);
             if !ordered || p.iter().any(|x| !(0.0..=100.0).contains(x)) {
                 return Err(RpcError::InvalidPercentiles);
@@ -138,23 +147,45 @@ fn block_rewards(
         .zip(receipts)
         .map(|(tx, r)| (tx.effective_tip_per_gas(base_fee).unwrap_or(0), r.gas_used))
         .collect();
+    tips.sort_unstable_by_key(|(tip, _)| *tip);
+    weighted_percentiles(&tips, percentiles)
+}
+
+/// The values at ascending `percentiles` of `tips`, sorted (value, weight) pairs, each weighted;
+/// zeros when there are none.
+fn weighted_percentiles(tips: &[(u128, u64)], percentiles: &[f64]) -> Vec<u128> {
     if tips.is_empty() {
         return vec![0; percentiles.len()];
     }
-    tips.sort_unstable_by_key(|(tip, _)| *tip);
     let total: u64 = tips.iter().map(|(_, gas)| gas).sum();
-    percentiles
-        .iter()
-        .map(|p| {
-            let threshold = (total as f64 * p / 100.0) as u64;
-            let mut cumulative = 0u64;
-            for (tip, gas) in &tips {
-                cumulative += gas;
-                if cumulative >= threshold {
-                    return *tip;
-                }
-            }
-            tips.last().map(|(tip, _)| *tip).unwrap_or(0)
-        })
-        .collect()
+    // The percentiles ascend, so one walk over the sorted tips answers them all.
+    let mut rewards = Vec::with_capacity(percentiles.len());
+    let mut index = 0;
+    let mut cumulative = tips[0].1;
+    for p in percentiles {
+        let threshold = (total as f64 * p / 100.0) as u64;
+        while cumulative < threshold && index + 1 < tips.len() {
+            index += 1;
+            cumulative += tips[index].1;
+        }
+        rewards.push(tips[index].0);
+    }
+    rewards
+}
+
+#[cfg(test)]
+mod tests {
+    use super::weighted_percentiles;
+
+    #[test]
+    fn percentiles_are_weighted_by_gas_in_one_walk() {
+        // 21k gas at tip 1, 100k gas at tip 5, 21k gas at tip 9.
+        let tips = [(1, 21_000), (5, 100_000), (9, 21_000)];
+        assert_eq!(
+            weighted_percentiles(&tips, &[0.0, 10.0, 15.0, 50.0, 85.0, 90.0, 100.0]),
+            vec![1, 1, 5, 5, 5, 9, 9]
+        );
+        assert_eq!(weighted_percentiles(&[], &[50.0]), vec![0]);
+        assert_eq!(weighted_percentiles(&tips, &[]), Vec::<u128>::new());
+    }
 }

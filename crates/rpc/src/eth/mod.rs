@@ -38,7 +38,7 @@ use crate::{
 };
 
 pub use call::ESTIMATE_COINBASE;
-pub use fees::{DEFAULT_TIP, MAX_FEE_HISTORY};
+pub use fees::{DEFAULT_TIP, MAX_FEE_HISTORY, MAX_REWARD_PERCENTILES};
 pub use logs::{MAX_LOGS, MAX_LOG_RANGE};
 pub use proof::MAX_PROOF_SLOTS;
 
