@@ -3,7 +3,7 @@
 //! standard system calls, EIP-4895 withdrawals and the pool system's block rules), then the
 //! header completed with every root and total.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, collections::HashSet};
 
 use alloy_consensus::{
     proofs::{calculate_receipt_root, calculate_transaction_root, calculate_withdrawals_root},
@@ -12,7 +12,7 @@ use alloy_consensus::{
 };
 use alloy_eips::{eip4895::Withdrawal, eip7685::Requests};
 use alloy_evm::{
-    block::{BlockExecutionError, BlockExecutor, BlockExecutorFactory},
+    block::{BlockExecutionError, BlockExecutor, BlockExecutorFactory, BlockValidationError},
     eth::{receipt_builder::AlloyReceiptBuilder, EthBlockExecutionCtx},
     revm::{
         database::{states::bundle_state::BundleRetention, State},
@@ -174,12 +174,25 @@ where
         executor.apply_pre_execution_changes()?;
         let mut included = Vec::with_capacity(input.transactions.len());
         let mut left_out = Vec::new();
+        // Senders with a transaction not in this block: their later nonces cannot run in it
+        // either, and wait for the next block instead of being tried and dropped.
+        let mut deferred: HashSet<Address> = HashSet::new();
         for tx in std::mem::take(&mut input.transactions) {
+            if mode == Mode::Build && deferred.contains(&tx.signer()) {
+                continue;
+            }
             match executor.execute_transaction(&tx) {
                 Ok(_) => included.push(tx),
+                Err(BlockExecutionError::Validation(
+                    BlockValidationError::TransactionGasLimitMoreThanAvailableBlockGas { .. },
+                )) if mode == Mode::Build => {
+                    // Valid, only not in the gas this block has left: kept for the next one.
+                    deferred.insert(tx.signer());
+                }
                 Err(error) if mode == Mode::Build => {
                     tracing::debug!(target: "berapool::build", tx = %tx.inner().tx_hash(), %error, "transaction left out");
                     left_out.push(*tx.inner().tx_hash());
+                    deferred.insert(tx.signer());
                 }
                 Err(error) => return Err(error.into()),
             }

@@ -22,7 +22,8 @@ pub struct ExecutedBlock {
     pub requests: Requests,
     /// The state changes, already applied to the in-memory state, to persist.
     pub changes: BundleState,
-    /// Candidate transactions a block builder left out (they could not be executed on it).
+    /// Candidate transactions a block builder left out as invalid on it (the pool drops them);
+    /// those that only did not fit in the gas left, and their senders' later ones, are not here.
     pub left_out: Vec<B256>,
     /// Where the time went.
     pub timings: BlockTimings,

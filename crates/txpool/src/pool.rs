@@ -405,8 +405,8 @@ impl TransactionSource for TxPool {
             }
             inner.advance(sender, next);
         }
-        // What could not run on the block it was offered to is dropped: offering it again would
-        // only produce empty blocks.
+        // What was invalid on the block it was offered to is dropped: offering it again would
+        // only produce empty blocks. (What did not fit is not reported, and stays.)
         for hash in update.included.iter().chain(update.left_out) {
             if let Some((sender, nonce)) = inner.by_hash.get(hash).copied() {
                 inner.remove(sender, nonce);

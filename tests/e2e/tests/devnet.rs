@@ -586,3 +586,92 @@ async fn the_gas_estimate_covers_the_calldata_floor() {
     let (_, message) = call_error(node.rpc("eth_estimateGas", vec![low]).await);
     assert!(message.contains("floor"), "{message}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transactions_that_do_not_fit_a_block_wait_for_the_next() {
+    let node = DevNode::start(&["--dev.slot-time", "off"]).unwrap();
+    let mut alice = Wallet::new(DEV_KEY_0).unwrap();
+    let mut bob = Wallet::new(DEV_KEY_1).unwrap();
+    // A contract that loops until its gas runs out: `JUMPDEST PUSH1 0 JUMP`.
+    let init = hex_bytes("635b6000566000526004601cf3");
+    let deploy = alice
+        .sign(alloy_consensus::TxEip1559 {
+            chain_id: DEV_CHAIN_ID,
+            gas_limit: 100_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+            to: alloy_primitives::TxKind::Create,
+            input: init.into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let receipt = node.send_and_wait(deploy).await.unwrap();
+    let looper: Address = serde_json::from_value(receipt["contractAddress"].clone()).unwrap();
+
+    node.rpc("evm_setAutomine", vec![json!(false)])
+        .await
+        .unwrap();
+    let mut transfers = Vec::new();
+    for _ in 0..3 {
+        let raw = bob
+            .call(
+                Address::repeat_byte(0x77),
+                U256::from(1),
+                Vec::new(),
+                21_000,
+            )
+            .unwrap();
+        transfers.push(
+            node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+                .await
+                .unwrap(),
+        );
+    }
+    // The best-paying transaction asks for the whole block's gas and burns it.
+    let burner = alice
+        .sign(alloy_consensus::TxEip1559 {
+            chain_id: DEV_CHAIN_ID,
+            gas_limit: 30_000_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 5_000_000_000,
+            to: alloy_primitives::TxKind::Call(looper),
+            ..Default::default()
+        })
+        .unwrap();
+    let burner = node
+        .rpc("eth_sendRawTransaction", vec![json!(burner)])
+        .await
+        .unwrap();
+
+    node.rpc("evm_mine", vec![]).await.unwrap();
+    let first = node
+        .rpc("eth_getTransactionReceipt", vec![burner])
+        .await
+        .unwrap();
+    assert_eq!(first["blockNumber"], json!("0x2"));
+    assert_eq!(first["gasUsed"], json!(format!("{:#x}", 30_000_000)));
+    for hash in &transfers {
+        let waiting = node
+            .rpc("eth_getTransactionByHash", vec![hash.clone()])
+            .await
+            .unwrap();
+        assert!(waiting["blockNumber"].is_null(), "{waiting}");
+    }
+    // The transfers did not fit after it; they were kept and go into the next block.
+    node.rpc("evm_mine", vec![]).await.unwrap();
+    for hash in transfers {
+        let receipt = node
+            .rpc("eth_getTransactionReceipt", vec![hash])
+            .await
+            .unwrap();
+        assert_eq!(receipt["blockNumber"], json!("0x3"));
+        assert_eq!(receipt["status"], json!("0x1"));
+    }
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
