@@ -199,6 +199,10 @@ struct NodeArgs {
     /// Transactions the pool keeps at most.
     #[arg(long = "txpool.max-transactions", default_value_t = TxPoolConfig::default().max_transactions)]
     max_pool_transactions: usize,
+    /// Of those, transactions behind a nonce gap (not executable yet) kept at most; they are
+    /// evicted first and dropped after 3 hours.
+    #[arg(long = "txpool.max-queued", default_value_t = TxPoolConfig::default().max_queued)]
+    max_pool_queued: usize,
 }
 
 /// State history kept by default when not in dev mode: 4 days of 2-second blocks, longer than
@@ -336,6 +340,7 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
         },
         txpool: TxPoolConfig {
             max_transactions: args.max_pool_transactions,
+            max_queued: args.max_pool_queued,
             ..TxPoolConfig::default()
         },
         metrics: args.metrics,

@@ -14,7 +14,7 @@ use std::{
 use berapool_engine::ChainReader;
 use berapool_http as http;
 use berapool_rpc::RequestObserver;
-use berapool_txpool::TxPool;
+use berapool_txpool::{PoolStatus, TxPool};
 use tokio::sync::broadcast;
 
 /// Upper bounds of the JSON-RPC latency histogram, in seconds.
@@ -53,7 +53,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self, head: u64, pool_size: usize) -> String {
+    pub fn render(&self, head: u64, pool: PoolStatus) -> String {
         let mut out = String::new();
         let mut metric = |name: &str, kind: &str, help: &str, value: String| {
             let _ = writeln!(
@@ -83,7 +83,13 @@ impl Metrics {
             "berapool_txpool_transactions",
             "gauge",
             "Transactions in the pool.",
-            pool_size.to_string(),
+            (pool.pending + pool.queued).to_string(),
+        );
+        metric(
+            "berapool_txpool_queued",
+            "gauge",
+            "Pooled transactions behind a nonce gap (not executable yet).",
+            pool.queued.to_string(),
         );
         let count = self.rpc_requests.load(Ordering::Relaxed);
         let name = "berapool_rpc_request_duration_seconds";
@@ -128,7 +134,7 @@ pub async fn serve(
     let handler: http::Handler = Arc::new(move |_path: &str| http::Response {
         status: 200,
         content_type: "text/plain; version=0.0.4",
-        body: metrics.render(chain.head().number(), pool.len()),
+        body: metrics.render(chain.head().number(), pool.status()),
     });
     http::serve(addr, handler).await
 }
@@ -150,12 +156,19 @@ mod tests {
         metrics.observe_block(2);
         metrics.observe_rpc(Duration::from_micros(700));
         metrics.observe_rpc(Duration::from_millis(30));
-        let text = metrics.render(7, 4);
+        let text = metrics.render(
+            7,
+            PoolStatus {
+                pending: 3,
+                queued: 1,
+            },
+        );
         for line in [
             "berapool_head_block_number 7",
             "berapool_blocks_total 2",
             "berapool_transactions_total 5",
             "berapool_txpool_transactions 4",
+            "berapool_txpool_queued 1",
             "berapool_rpc_request_duration_seconds_bucket{le=\"0.0005\"} 0",
             "berapool_rpc_request_duration_seconds_bucket{le=\"0.001\"} 1",
             "berapool_rpc_request_duration_seconds_bucket{le=\"0.05\"} 2",

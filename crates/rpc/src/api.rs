@@ -195,6 +195,23 @@ pub trait Web3Api {
     fn sha3(&self, data: Bytes) -> RpcResult<B256>;
 }
 
+/// The `txpool_` namespace (geth's): what the transaction pool holds.
+#[rpc(server, namespace = "txpool")]
+pub trait TxPoolApi {
+    /// How many transactions are pending (executable now) and queued (behind a nonce gap).
+    #[method(name = "status")]
+    fn status(&self) -> RpcResult<TxPoolStatus>;
+}
+
+/// `txpool_status`'s answer, as geth gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TxPoolStatus {
+    /// Executable now.
+    pub pending: U64,
+    /// Waiting behind a nonce gap.
+    pub queued: U64,
+}
+
 /// The dev-mode methods with anvil's names, for scripts and test suites written against anvil.
 #[rpc(server)]
 pub trait DevApi {

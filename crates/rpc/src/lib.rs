@@ -17,6 +17,7 @@ mod eth;
 mod limit;
 mod net;
 mod timing;
+mod txpool;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -29,7 +30,9 @@ use jsonrpsee::{
     RpcModule,
 };
 
-use crate::api::{DevApiServer, EngineApiServer, EthApiServer, NetApiServer, Web3ApiServer};
+use crate::api::{
+    DevApiServer, EngineApiServer, EthApiServer, NetApiServer, TxPoolApiServer, Web3ApiServer,
+};
 
 pub use auth::{JwtAuthLayer, JwtSecret, JwtSecretError};
 pub use dev::{DevApi, MAX_MINE};
@@ -41,8 +44,9 @@ pub use eth::{
 };
 pub use net::{client_version, NetApi, Web3Api};
 pub use timing::{RequestObserver, TimingLayer};
+pub use txpool::TxPoolApi;
 
-/// The public methods: `eth_`, `net_`, `web3_`, and with a dev driver the dev methods.
+/// The public methods: `eth_`, `net_`, `web3_`, `txpool_`, and with a dev driver the dev methods.
 pub fn public_module(
     config: &RpcConfig,
     chain: &ChainReader,
@@ -54,6 +58,7 @@ pub fn public_module(
     module.merge(config.eth_api(chain, pool).into_rpc())?;
     module.merge(NetApi::new(chain_id).into_rpc())?;
     module.merge(Web3Api.into_rpc())?;
+    module.merge(TxPoolApi::new(Arc::clone(pool)).into_rpc())?;
     if let Some(dev) = dev {
         module.merge(DevApi::new(dev).into_rpc())?;
     }

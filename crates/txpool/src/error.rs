@@ -99,6 +99,15 @@ pub enum TxPoolError {
     /// The pool is full of better-paying transactions.
     #[error("txpool is full")]
     PoolFull,
+    /// The queue (transactions behind a nonce gap) is full of better-paying ones.
+    #[error("txpool is full: no room for another queued transaction (nonce gap)")]
+    QueueFull,
+    /// The sender already has as many queued transactions as it may.
+    #[error("too many queued transactions from this sender: at most {max} behind a nonce gap")]
+    SenderQueueFull {
+        /// The limit.
+        max: usize,
+    },
     /// The sender's account could not be read.
     #[error("cannot read the sender's account: {0}")]
     State(Box<dyn core::error::Error + Send + Sync>),

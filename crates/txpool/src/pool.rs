@@ -5,7 +5,7 @@ use std::{
     cmp::Reverse,
     collections::{BTreeMap, BinaryHeap, HashMap},
     sync::{Condvar, Mutex, MutexGuard},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use alloy_consensus::{
@@ -24,8 +24,15 @@ use crate::{intrinsic_gas, CanonicalUpdate, TransactionSource, TxPoolError};
 pub struct TxPoolConfig {
     /// Transactions kept at most.
     pub max_transactions: usize,
-    /// How far ahead of a sender's next nonce a transaction may be.
+    /// How far ahead of a sender's next nonce a transaction may be (so a sender holds at most
+    /// this many plus one).
     pub max_nonce_gap: u64,
+    /// Queued transactions (behind a nonce gap, not executable) kept at most, over all senders.
+    pub max_queued: usize,
+    /// Queued transactions one sender may hold.
+    pub max_queued_per_sender: usize,
+    /// How long a transaction may stay queued before it is dropped.
+    pub queued_lifetime: Duration,
     /// Largest encoded transaction, in bytes.
     pub max_tx_bytes: usize,
     /// Fee increase a replacement needs, in percent.
@@ -33,14 +40,28 @@ pub struct TxPoolConfig {
 }
 
 impl Default for TxPoolConfig {
+    /// geth's queue limits: 1,024 queued in all, a lifetime of 3 hours; 16 per sender (reth's
+    /// account slots).
     fn default() -> Self {
         Self {
             max_transactions: 10_000,
             max_nonce_gap: 64,
+            max_queued: 1_024,
+            max_queued_per_sender: 16,
+            queued_lifetime: Duration::from_secs(3 * 60 * 60),
             max_tx_bytes: 128 * 1024,
             price_bump_percent: 10,
         }
     }
+}
+
+/// How many transactions the pool holds, by subpool.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Executable now, in each sender's nonce order.
+    pub pending: usize,
+    /// Waiting behind a nonce gap.
+    pub queued: usize,
 }
 
 /// The part of the chain's state entry validation reads.
@@ -73,6 +94,8 @@ pub struct ChainView {
 struct Entry {
     tx: Recovered<TxEnvelope>,
     hash: B256,
+    /// When it entered the pool (queued transactions expire).
+    added: Instant,
 }
 
 impl Entry {
@@ -87,63 +110,170 @@ impl Entry {
     }
 }
 
+/// One sender's transactions: a pending run from its next nonce, then queued ones past a gap.
+#[derive(Debug, Default)]
+struct SenderTxs {
+    /// Pooled transactions by nonce (none below `next`).
+    txs: BTreeMap<u64, Entry>,
+    /// The sender's next nonce on the chain, as last seen.
+    next: u64,
+    /// How many of `txs` run from `next` without a gap: the pending ones.
+    pending: usize,
+}
+
+impl SenderTxs {
+    fn queued(&self) -> usize {
+        self.txs.len() - self.pending
+    }
+
+    /// The first nonce after the pending run: the next transaction that could become pending.
+    fn pending_end(&self) -> u64 {
+        self.next + self.pending as u64
+    }
+
+    fn recount(&mut self) {
+        self.pending = self
+            .txs
+            .range(self.next..)
+            .zip(self.next..)
+            .take_while(|((nonce, _), expected)| *nonce == expected)
+            .count();
+    }
+
+    /// The pending run, in nonce order.
+    fn pending_run(&self) -> impl DoubleEndedIterator<Item = &Entry> {
+        self.txs
+            .range(self.next..self.pending_end())
+            .map(|(_, e)| e)
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     by_hash: HashMap<B256, (Address, u64)>,
-    by_sender: HashMap<Address, BTreeMap<u64, Entry>>,
-    /// Each sender's next nonce on the chain, as last seen.
-    nonces: HashMap<Address, u64>,
+    senders: HashMap<Address, SenderTxs>,
+    /// Pooled transactions, and how many of them are queued.
     len: usize,
+    queued: usize,
 }
 
 impl Inner {
-    /// Whether some sender's next nonce is waiting.
-    fn has_executable(&self) -> bool {
-        self.by_sender.iter().any(|(sender, queue)| {
-            queue.contains_key(&self.nonces.get(sender).copied().unwrap_or(0))
-        })
+    /// Changes `sender`'s transactions with `change`, then recounts its pending run and the
+    /// pool's totals and forgets a sender left with nothing.
+    fn update<R>(
+        &mut self,
+        sender: Address,
+        change: impl FnOnce(&mut SenderTxs) -> R,
+    ) -> Option<R> {
+        let txs = self.senders.get_mut(&sender)?;
+        let (len, queued) = (txs.txs.len(), txs.queued());
+        let result = change(txs);
+        txs.recount();
+        self.len = self.len - len + txs.txs.len();
+        self.queued = self.queued - queued + txs.queued();
+        if txs.txs.is_empty() {
+            self.senders.remove(&sender);
+        }
+        Some(result)
     }
 
-    /// `sender`'s next nonce is at least `next`: what is below it leaves.
-    fn advance(&mut self, sender: Address, next: u64) {
-        let next = self
-            .nonces
-            .get(&sender)
-            .map_or(next, |known| next.max(*known));
-        self.nonces.insert(sender, next);
-        let stale: Vec<u64> = self
-            .by_sender
-            .get(&sender)
-            .map(|q| q.range(..next).map(|(n, _)| *n).collect())
-            .unwrap_or_default();
-        for nonce in stale {
-            self.remove(sender, nonce);
+    fn status(&self) -> PoolStatus {
+        PoolStatus {
+            pending: self.len - self.queued,
+            queued: self.queued,
         }
+    }
+
+    /// Whether some sender's next nonce is waiting.
+    fn has_executable(&self) -> bool {
+        self.queued < self.len
+    }
+
+    /// `sender`'s next nonce is at least `next`: what is below it leaves, and what was queued
+    /// behind the gap it closes becomes pending.
+    fn advance(&mut self, sender: Address, next: u64) {
+        let stale = self
+            .update(sender, |txs| {
+                txs.next = txs.next.max(next);
+                let kept = txs.txs.split_off(&txs.next);
+                std::mem::replace(&mut txs.txs, kept)
+            })
+            .unwrap_or_default();
+        for entry in stale.values() {
+            self.by_hash.remove(&entry.hash);
+        }
+    }
+
+    /// Pools `entry` at `sender`'s `nonce`; `next` is the sender's next nonce on the chain.
+    fn insert(&mut self, sender: Address, next: u64, nonce: u64, entry: Entry) {
+        self.by_hash.insert(entry.hash, (sender, nonce));
+        self.senders.entry(sender).or_insert_with(|| SenderTxs {
+            next,
+            ..SenderTxs::default()
+        });
+        self.update(sender, |txs| txs.txs.insert(nonce, entry));
     }
 
     fn remove(&mut self, sender: Address, nonce: u64) -> Option<Entry> {
-        let queue = self.by_sender.get_mut(&sender)?;
-        let entry = queue.remove(&nonce)?;
-        if queue.is_empty() {
-            self.by_sender.remove(&sender);
-        }
+        let entry = self.update(sender, |txs| txs.txs.remove(&nonce))??;
         self.by_hash.remove(&entry.hash);
-        self.len -= 1;
         Some(entry)
     }
 
-    /// The cheapest transaction (lowest tip), preferring the highest nonce of its sender so that
-    /// no gap is made below other transactions.
-    fn cheapest(&self) -> Option<(Address, u64, u128)> {
-        self.by_sender
+    /// The cheapest queued transaction (lowest tip), its sender's highest nonce.
+    fn cheapest_queued(&self) -> Option<(Address, u64, u128)> {
+        self.senders
             .iter()
-            .filter_map(|(sender, queue)| {
-                queue
-                    .iter()
-                    .next_back()
-                    .map(|(n, e)| (*sender, *n, e.tip()))
+            .filter(|(_, txs)| txs.queued() > 0)
+            .filter_map(|(sender, txs)| {
+                let (nonce, entry) = txs.txs.iter().next_back()?;
+                Some((*sender, *nonce, entry.tip()))
             })
             .min_by_key(|(_, _, tip)| *tip)
+    }
+
+    /// The cheapest pending transaction of a sender other than `except`, the last of its run
+    /// so that no gap is made below the others.
+    fn cheapest_pending(&self, except: Address) -> Option<(Address, u64, u128)> {
+        self.senders
+            .iter()
+            .filter(|(sender, _)| **sender != except)
+            .filter_map(|(sender, txs)| {
+                let entry = txs.pending_run().next_back()?;
+                Some((*sender, txs.pending_end() - 1, entry.tip()))
+            })
+            .min_by_key(|(_, _, tip)| *tip)
+    }
+
+    /// Drops queued transactions older than `lifetime`, a sender's queued ones past
+    /// `per_sender` (highest nonces first) and the cheapest queued past `max` in all: a
+    /// transaction removed below others turns them queued, so the limits are kept here too.
+    fn trim_queued(&mut self, config: &TxPoolConfig, now: Instant) {
+        let over: Vec<(Address, u64)> = self
+            .senders
+            .iter()
+            .filter(|(_, txs)| txs.queued() > 0)
+            .flat_map(|(sender, txs)| {
+                let queued = txs.txs.range(txs.pending_end()..);
+                let excess = txs.queued().saturating_sub(config.max_queued_per_sender);
+                queued
+                    .rev()
+                    .enumerate()
+                    .filter(move |(i, (_, e))| {
+                        *i < excess || now.duration_since(e.added) >= config.queued_lifetime
+                    })
+                    .map(|(_, (nonce, _))| (*sender, *nonce))
+            })
+            .collect();
+        for (sender, nonce) in over {
+            self.remove(sender, nonce);
+        }
+        while self.queued > config.max_queued {
+            let Some((sender, nonce, _)) = self.cheapest_queued() else {
+                break;
+            };
+            self.remove(sender, nonce);
+        }
     }
 }
 
@@ -267,6 +397,7 @@ impl TxPool {
         let entry = Entry {
             tx: Recovered::new_unchecked(tx, sender),
             hash,
+            added: Instant::now(),
         };
 
         let mut inner = self.lock();
@@ -276,19 +407,32 @@ impl TxPool {
         // `state` may be a block behind what the pool was told of since: nonces only grow, so
         // the larger one is the chain's.
         let next = inner
-            .nonces
+            .senders
             .get(&sender)
-            .map_or(next, |known| next.max(*known));
+            .map_or(next, |txs| txs.next.max(next));
+        inner.advance(sender, next);
+        self.make_room(&mut inner, sender, next, nonce, &entry)?;
+        inner.insert(sender, next, nonce, entry);
+        self.arrived.notify_all();
+        Ok((hash, sender))
+    }
+
+    /// Makes room for `entry` at `sender`'s `nonce`: the transaction it replaces, or, when the
+    /// pool or the queue is full, a worse one. Queued transactions go first, and a queued
+    /// newcomer never takes a pending one's place.
+    fn make_room(
+        &self,
+        inner: &mut Inner,
+        sender: Address,
+        next: u64,
+        nonce: u64,
+        entry: &Entry,
+    ) -> Result<(), TxPoolError> {
         if nonce < next {
             return Err(TxPoolError::NonceTooLow { next, got: nonce });
         }
-        inner.nonces.insert(sender, next);
-        let replacing = inner
-            .by_sender
-            .get(&sender)
-            .and_then(|q| q.get(&nonce))
-            .cloned();
-        if let Some(old) = &replacing {
+        let txs = inner.senders.get(&sender);
+        if let Some(old) = txs.and_then(|txs| txs.txs.get(&nonce)) {
             let bump = |x: u128| x + x * self.config.price_bump_percent / 100;
             if entry.max_fee() < bump(old.max_fee()) || entry.tip() < bump(old.tip()) {
                 return Err(TxPoolError::ReplacementUnderpriced {
@@ -296,34 +440,40 @@ impl TxPool {
                 });
             }
             inner.remove(sender, nonce);
-        } else if inner.len >= self.config.max_transactions {
-            match inner.cheapest() {
-                Some((s, n, tip)) if tip < entry.tip() => {
-                    inner.remove(s, n);
-                }
-                _ => return Err(TxPoolError::PoolFull),
-            }
+            return Ok(());
         }
-        inner.by_hash.insert(hash, (sender, nonce));
-        inner
-            .by_sender
-            .entry(sender)
-            .or_default()
-            .insert(nonce, entry);
-        inner.len += 1;
-        self.arrived.notify_all();
-        Ok((hash, sender))
+        let queued = nonce != txs.map_or(next, SenderTxs::pending_end);
+        if queued {
+            if txs.map_or(0, SenderTxs::queued) >= self.config.max_queued_per_sender {
+                return Err(TxPoolError::SenderQueueFull {
+                    max: self.config.max_queued_per_sender,
+                });
+            }
+            if inner.queued >= self.config.max_queued || inner.len >= self.config.max_transactions {
+                match inner.cheapest_queued() {
+                    Some((s, n, tip)) if tip < entry.tip() => {
+                        inner.remove(s, n);
+                    }
+                    _ => return Err(TxPoolError::QueueFull),
+                }
+            }
+        } else if inner.len >= self.config.max_transactions {
+            let victim = inner
+                .cheapest_queued()
+                .or_else(|| inner.cheapest_pending(sender).filter(|v| v.2 < entry.tip()));
+            let Some((s, n, _)) = victim else {
+                return Err(TxPoolError::PoolFull);
+            };
+            inner.remove(s, n);
+        }
+        Ok(())
     }
 
     /// Tells the pool `sender`'s next nonce on the chain, read after a transaction of it was
     /// added (the head may have moved between the read that validated the transaction and its
     /// entry): pooled transactions below it leave.
     pub fn observe_nonce(&self, sender: Address, next: u64) {
-        let mut inner = self.lock();
-        if !inner.by_sender.contains_key(&sender) {
-            return;
-        }
-        inner.advance(sender, next);
+        self.lock().advance(sender, next);
     }
 
     /// The transaction with `hash`, if pooled.
@@ -331,8 +481,9 @@ impl TxPool {
         let inner = self.lock();
         let (sender, nonce) = inner.by_hash.get(hash)?;
         inner
-            .by_sender
+            .senders
             .get(sender)?
+            .txs
             .get(nonce)
             .map(|e| e.tx.clone())
     }
@@ -341,8 +492,8 @@ impl TxPool {
     pub fn pending_nonce(&self, sender: Address, chain_nonce: u64) -> u64 {
         let inner = self.lock();
         let mut next = chain_nonce;
-        if let Some(queue) = inner.by_sender.get(&sender) {
-            while queue.contains_key(&next) {
+        if let Some(txs) = inner.senders.get(&sender) {
+            while txs.txs.contains_key(&next) {
                 next += 1;
             }
         }
@@ -352,6 +503,11 @@ impl TxPool {
     /// Number of pooled transactions.
     pub fn len(&self) -> usize {
         self.lock().len
+    }
+
+    /// Pooled transactions by subpool.
+    pub fn status(&self) -> PoolStatus {
+        self.lock().status()
     }
 
     /// Whether the pool is empty.
@@ -366,18 +522,9 @@ impl TransactionSource for TxPool {
     fn candidates(&self) -> Vec<Recovered<TxEnvelope>> {
         let inner = self.lock();
         let mut runs: Vec<Vec<&Entry>> = inner
-            .by_sender
-            .iter()
-            .map(|(sender, queue)| {
-                let mut next = inner.nonces.get(sender).copied().unwrap_or(0);
-                let mut run = Vec::new();
-                while let Some(e) = queue.get(&next) {
-                    run.push(e);
-                    next += 1;
-                }
-                run.reverse();
-                run
-            })
+            .senders
+            .values()
+            .map(|txs| txs.pending_run().rev().collect::<Vec<_>>())
             .filter(|r| !r.is_empty())
             .collect();
         let mut heap: BinaryHeap<(u128, Reverse<usize>)> = runs
@@ -400,9 +547,6 @@ impl TransactionSource for TxPool {
     fn on_canonical(&self, update: &CanonicalUpdate<'_>) {
         let mut inner = self.lock();
         for &(sender, next) in update.nonces {
-            if !inner.by_sender.contains_key(&sender) {
-                continue;
-            }
             inner.advance(sender, next);
         }
         // What was invalid on the block it was offered to is dropped: offering it again would
@@ -412,10 +556,7 @@ impl TransactionSource for TxPool {
                 inner.remove(sender, nonce);
             }
         }
-        let Inner {
-            nonces, by_sender, ..
-        } = &mut *inner;
-        nonces.retain(|sender, _| by_sender.contains_key(sender));
+        inner.trim_queued(&self.config, Instant::now());
     }
 
     fn has_pending(&self) -> bool {

@@ -15,7 +15,7 @@ use alloy_primitives::{Address, B256};
 pub struct CanonicalUpdate<'a> {
     /// Hashes of the transactions it includes.
     pub included: &'a [B256],
-    /// Candidates the builder could not execute on it.
+    /// Candidates the builder found invalid on it (not those that only did not fit).
     pub left_out: &'a [B256],
     /// The next nonce of every account it changed.
     pub nonces: &'a [(Address, u64)],

@@ -12,7 +12,9 @@ use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use berapool_chainspec::dev_accounts;
-use berapool_txpool::{ChainView, TransactionSource, TxPool, TxPoolConfig, TxPoolError};
+use berapool_txpool::{
+    CanonicalUpdate, ChainView, PoolStatus, TransactionSource, TxPool, TxPoolConfig, TxPoolError,
+};
 
 /// The dev accounts funded as on the dev chain, each with `nonce`.
 fn dev_state(nonce: u64) -> CacheDB<EmptyDB> {
@@ -256,4 +258,256 @@ fn a_nonce_learned_after_entry_makes_the_transaction_executable() {
         pool.add(tx(key, 4, 2 * GWEI, GWEI, 21_000, U256::ZERO), &stale, VIEW),
         Err(TxPoolError::NonceTooLow { next: 5, got: 4 })
     ));
+}
+
+fn queued(key: B256, nonce: u64, tip: u128) -> TxEnvelope {
+    tx(key, nonce, 100 * GWEI, tip, 21_000, U256::ZERO)
+}
+
+fn nothing_mined() -> CanonicalUpdate<'static> {
+    CanonicalUpdate {
+        included: &[],
+        left_out: &[],
+        nonces: &[],
+    }
+}
+
+#[test]
+fn queued_transactions_are_capped_and_evicted_before_pending_ones() {
+    let chain = dev_state(0);
+    let pool = TxPool::new(TxPoolConfig {
+        max_transactions: 4,
+        max_queued: 2,
+        ..TxPoolConfig::default()
+    });
+    let keys = dev_accounts();
+    let key = |i: usize| keys[i].1;
+    pool.add(queued(key(1), 0, GWEI), &chain, VIEW).unwrap();
+    // Two senders park future nonces at a high tip: the queue is full.
+    pool.add(queued(key(2), 1, 50 * GWEI), &chain, VIEW)
+        .unwrap();
+    let parked = pool
+        .add(queued(key(3), 1, 40 * GWEI), &chain, VIEW)
+        .unwrap();
+    assert_eq!(
+        pool.status(),
+        PoolStatus {
+            pending: 1,
+            queued: 2
+        }
+    );
+    assert!(matches!(
+        pool.add(queued(key(4), 1, 30 * GWEI), &chain, VIEW),
+        Err(TxPoolError::QueueFull)
+    ));
+    // A better-paying queued one takes the cheapest queued one's place.
+    pool.add(queued(key(4), 1, 60 * GWEI), &chain, VIEW)
+        .unwrap();
+    assert!(pool.get(&parked).is_none());
+    pool.add(queued(key(5), 0, GWEI), &chain, VIEW).unwrap();
+    assert_eq!(pool.len(), 4);
+    // Full: an executable transaction at the lowest tip still evicts a queued one, whatever it
+    // pays; a queued one never evicts a pending one.
+    pool.add(queued(key(6), 0, GWEI), &chain, VIEW).unwrap();
+    assert_eq!(
+        pool.status(),
+        PoolStatus {
+            pending: 3,
+            queued: 1
+        }
+    );
+    pool.add(queued(key(7), 0, GWEI), &chain, VIEW).unwrap();
+    assert_eq!(
+        pool.status(),
+        PoolStatus {
+            pending: 4,
+            queued: 0
+        }
+    );
+    assert!(matches!(
+        pool.add(queued(key(8), 1, 90 * GWEI), &chain, VIEW),
+        Err(TxPoolError::QueueFull)
+    ));
+}
+
+#[test]
+fn a_sender_queues_at_most_its_share_and_queued_transactions_expire() {
+    let chain = dev_state(0);
+    let pool = TxPool::new(TxPoolConfig {
+        max_queued_per_sender: 3,
+        queued_lifetime: std::time::Duration::ZERO,
+        ..TxPoolConfig::default()
+    });
+    let (a, b) = (dev_accounts()[1].1, dev_accounts()[2].1);
+    for nonce in 2..5 {
+        pool.add(queued(a, nonce, GWEI), &chain, VIEW).unwrap();
+    }
+    assert!(matches!(
+        pool.add(queued(a, 5, GWEI), &chain, VIEW),
+        Err(TxPoolError::SenderQueueFull { max: 3 })
+    ));
+    // Nonce 1 would be queued too; filling the gap from the chain's nonce makes the run pending.
+    assert!(matches!(
+        pool.add(queued(a, 1, GWEI), &chain, VIEW),
+        Err(TxPoolError::SenderQueueFull { max: 3 })
+    ));
+    pool.add(queued(a, 0, GWEI), &chain, VIEW).unwrap();
+    pool.add(queued(a, 1, GWEI), &chain, VIEW).unwrap();
+    assert_eq!(
+        pool.status(),
+        PoolStatus {
+            pending: 5,
+            queued: 0
+        }
+    );
+    pool.add(queued(a, 6, GWEI), &chain, VIEW).unwrap();
+    pool.add(queued(b, 3, GWEI), &chain, VIEW).unwrap();
+    // A lifetime of zero: every queued transaction is gone after the next block.
+    pool.on_canonical(&nothing_mined());
+    assert_eq!(
+        pool.status(),
+        PoolStatus {
+            pending: 5,
+            queued: 0
+        }
+    );
+}
+
+#[test]
+fn transactions_behind_one_found_invalid_become_queued_within_the_limits() {
+    let chain = dev_state(0);
+    let pool = TxPool::new(TxPoolConfig {
+        max_queued_per_sender: 2,
+        ..TxPoolConfig::default()
+    });
+    let a = dev_accounts()[1].1;
+    let hashes: Vec<B256> = (0..4)
+        .map(|n| pool.add(queued(a, n, GWEI), &chain, VIEW).unwrap())
+        .collect();
+    pool.on_canonical(&CanonicalUpdate {
+        included: &[],
+        left_out: &hashes[..1],
+        nonces: &[],
+    });
+    // Nonces 1..3 wait behind the dropped 0; only two may, the lowest kept.
+    assert_eq!(
+        pool.status(),
+        PoolStatus {
+            pending: 0,
+            queued: 2
+        }
+    );
+    assert!(pool.get(&hashes[1]).is_some() && pool.get(&hashes[2]).is_some());
+    assert!(!pool.has_pending());
+    assert!(pool.candidates().is_empty());
+}
+
+mod model {
+    //! The pool against a model of its rules, over random entries and blocks.
+
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, HashMap};
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Sender index, nonce ahead of the chain's, tip in gwei.
+        Add(usize, u64, u8),
+        /// A block mines the first `n` candidates.
+        Mine(usize),
+        /// A block finds the first candidate invalid.
+        Drop,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0usize..5, 0u64..6, 1u8..20).prop_map(|(s, n, t)| Op::Add(s, n, t)),
+            2 => (0usize..6).prop_map(Op::Mine),
+            1 => Just(Op::Drop),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn limits_hold_and_candidates_are_gapless_runs_from_each_chain_nonce(
+            ops in proptest::collection::vec(op(), 1..40)
+        ) {
+            let config = TxPoolConfig {
+                max_transactions: 8,
+                max_queued: 3,
+                max_queued_per_sender: 2,
+                ..TxPoolConfig::default()
+            };
+            let pool = TxPool::new(config.clone());
+            let keys = dev_accounts();
+            // The chain's next nonce of each sender.
+            let mut next: HashMap<Address, u64> = HashMap::new();
+            let mut state = dev_state(0);
+            for op in ops {
+                match op {
+                    Op::Add(s, ahead, tip) => {
+                        let (address, key) = keys[s + 1];
+                        let chain_nonce = next.get(&address).copied().unwrap_or(0);
+                        let nonce = chain_nonce + ahead;
+                        let executable = nonce == pool.pending_nonce(address, chain_nonce);
+                        let room = pool.len() < config.max_transactions;
+                        let added = pool.add(queued(key, nonce, u128::from(tip) * GWEI), &state, VIEW);
+                        // The next executable nonce always finds room in a pool with space.
+                        if executable && room {
+                            prop_assert!(added.is_ok(), "{:?}", added);
+                        }
+                    }
+                    Op::Mine(n) => {
+                        let mined: Vec<_> = pool.candidates().into_iter().take(n).collect();
+                        let mut nonces = BTreeMap::new();
+                        for tx in &mined {
+                            let nonce = alloy_consensus::Transaction::nonce(tx.inner());
+                            let expected = next.entry(tx.signer()).or_insert(0);
+                            prop_assert_eq!(nonce, *expected, "candidates run in nonce order");
+                            *expected += 1;
+                            nonces.insert(tx.signer(), *expected);
+                        }
+                        let included: Vec<B256> = mined.iter().map(|t| *t.inner().tx_hash()).collect();
+                        let nonces: Vec<(Address, u64)> = nonces.into_iter().collect();
+                        for (address, nonce) in &nonces {
+                            let info = AccountInfo::from_balance(
+                                U256::from(100_000_000u64) * U256::from(10u64).pow(U256::from(18u64)),
+                            )
+                            .with_nonce(*nonce);
+                            state.insert_account_info(*address, info);
+                        }
+                        pool.on_canonical(&CanonicalUpdate { included: &included, left_out: &[], nonces: &nonces });
+                        let status = pool.status();
+                        prop_assert!(status.queued <= config.max_queued);
+                    }
+                    Op::Drop => {
+                        let Some(first) = pool.candidates().into_iter().next() else { continue };
+                        let hash = *first.inner().tx_hash();
+                        pool.on_canonical(&CanonicalUpdate { included: &[], left_out: &[hash], nonces: &[] });
+                        prop_assert!(pool.get(&hash).is_none());
+                        prop_assert!(pool.status().queued <= config.max_queued);
+                    }
+                }
+                let status = pool.status();
+                prop_assert_eq!(status.pending + status.queued, pool.len());
+                prop_assert!(pool.len() <= config.max_transactions);
+                // Pending is exactly what the builder gets, and each sender's run is gapless
+                // from its chain nonce.
+                let candidates = pool.candidates();
+                prop_assert_eq!(candidates.len(), status.pending);
+                prop_assert_eq!(pool.has_pending(), status.pending > 0);
+                let mut expected = next.clone();
+                let mut by_sender: BTreeMap<Address, Vec<u64>> = BTreeMap::new();
+                for tx in &candidates {
+                    by_sender.entry(tx.signer()).or_default().push(alloy_consensus::Transaction::nonce(tx.inner()));
+                }
+                for (sender, nonces) in by_sender {
+                    let from = expected.entry(sender).or_insert(0);
+                    let run: Vec<u64> = (*from..*from + nonces.len() as u64).collect();
+                    prop_assert_eq!(nonces, run);
+                }
+            }
+        }
+    }
 }

@@ -675,3 +675,51 @@ fn hex_bytes(hex: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn future_nonces_wait_queued_within_a_senders_share() {
+    let node = DevNode::start(&["--dev.slot-time", "off"]).unwrap();
+    let mut bob = Wallet::new(DEV_KEY_1).unwrap();
+    let to = Address::repeat_byte(0x78);
+    // Nonces 1..=16 behind the missing 0 wait in the queue; a 17th is refused.
+    bob.nonce = 1;
+    for _ in 0..16 {
+        let raw = bob.call(to, U256::from(1), Vec::new(), 21_000).unwrap();
+        node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+            .await
+            .unwrap();
+    }
+    let raw = bob.call(to, U256::from(1), Vec::new(), 21_000).unwrap();
+    let (code, message) = call_error(node.rpc("eth_sendRawTransaction", vec![json!(raw)]).await);
+    assert_eq!(code, -32000);
+    assert!(message.contains("at most 16"), "{message}");
+    assert_eq!(
+        node.rpc("txpool_status", vec![]).await.unwrap(),
+        json!({"pending": "0x0", "queued": "0x10"})
+    );
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x0")
+    );
+    // Nonce 0 closes the gap: all 17 are mined.
+    bob.nonce = 0;
+    let raw = bob.call(to, U256::from(1), Vec::new(), 21_000).unwrap();
+    node.send_and_wait(raw).await.unwrap();
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = node.rpc("txpool_status", vec![]).await.unwrap();
+        if status == json!({"pending": "0x0", "queued": "0x0"}) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, json!({"pending": "0x0", "queued": "0x0"}));
+    let nonce = node
+        .rpc(
+            "eth_getTransactionCount",
+            vec![json!(bob.address()), json!("latest")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(nonce, json!("0x11"));
+}
