@@ -218,7 +218,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     };
     let module = berapool_rpc::public_module(&config.rpc, engine.reader(), &pool, dev.clone())?;
     let metrics = Arc::new(Metrics::default());
-    let servers = berapool_rpc::serve(&config.rpc, module, metrics.clone())
+    let servers = berapool_rpc::serve(&config.rpc, module.clone(), metrics.clone())
         .await
         .map_err(|source| LaunchError::Rpc {
             addr: config.rpc.addr,
@@ -227,7 +227,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     let (http_addr, ws_addr) = (servers.http_addr, servers.ws_addr);
     let rpc_addr = http_addr.or(ws_addr).unwrap_or(config.rpc.addr);
     tracing::info!(target: "berapool::rpc", http = ?http_addr, ws = ?ws_addr, "JSON-RPC listening");
-    let rpc = servers.handles;
+    let mut rpc = servers.handles;
     let (auth, auth_addr) = match config.auth {
         Some(auth) => {
             let (handle, addr) = berapool_rpc::serve_auth(
@@ -248,9 +248,10 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
     };
     let metrics_addr = match config.metrics {
         Some(addr) => {
-            let local = crate::metrics::serve(addr, metrics, engine.reader().clone(), pool.clone())
-                .await
-                .map_err(|source| LaunchError::Rpc { addr, source })?;
+            let local =
+                crate::metrics::serve(addr, metrics.clone(), engine.reader().clone(), pool.clone())
+                    .await
+                    .map_err(|source| LaunchError::Rpc { addr, source })?;
             tracing::info!(target: "berapool::node", %local, "Prometheus metrics listening");
             Some(local)
         }
@@ -274,18 +275,39 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         _ => None,
     };
     let shutdown = Arc::new(AtomicBool::new(false));
-    let oracle = match (
-        config.dev.as_ref().and_then(|d| d.oracle),
-        beacon_api_addr,
-        http_addr,
-    ) {
-        (Some(_), _, None) => {
-            tracing::warn!(target: "berapool::oracle", "the oracle feeder needs JSON-RPC over HTTP; not started");
-            None
-        }
-        (Some((key, interval)), Some(beacon_addr), Some(http)) => {
+    let oracle = match (config.dev.as_ref().and_then(|d| d.oracle), &beacon) {
+        (Some((key, interval)), Some(beacon)) => {
+            // The feeder reads and sends through listeners of its own on loopback, so clients
+            // that fill the public ports' connection limits cannot starve it.
+            let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+            let private = RpcConfig {
+                addr: loopback,
+                http: true,
+                ws: false,
+                ws_addr: None,
+                max_connections: 4,
+                ..config.rpc.clone()
+            };
+            let servers = berapool_rpc::serve(&private, module, metrics.clone())
+                .await
+                .map_err(|source| LaunchError::Rpc {
+                    addr: loopback,
+                    source,
+                })?;
+            let rpc_addr = servers.http_addr.unwrap_or(loopback);
+            rpc.extend(servers.handles);
+            let beacon_addr = berapool_dev_consensus::api::serve(
+                loopback,
+                beacon.clone(),
+                engine.reader().clone(),
+            )
+            .await
+            .map_err(|source| LaunchError::Rpc {
+                addr: loopback,
+                source,
+            })?;
             let oracle = OracleConfig {
-                rpc: format!("http://{http}"),
+                rpc: format!("http://{rpc_addr}"),
                 beacon: format!("http://{beacon_addr}"),
                 key,
                 interval,

@@ -97,6 +97,12 @@ pub enum RpcError {
         /// The limit.
         max: usize,
     },
+    /// `eth_getLogs` would answer with more log bytes than it returns.
+    #[error("query returned more than {max} bytes of logs; narrow the block range or the filter")]
+    TooManyLogBytes {
+        /// The limit.
+        max: usize,
+    },
     /// The pool refused the transaction.
     #[error(transparent)]
     TxPool(#[from] TxPoolError),
@@ -134,6 +140,7 @@ impl RpcError {
             | Self::UnknownBlock(_)
             | Self::LogRange { .. }
             | Self::TooManyLogs { .. }
+            | Self::TooManyLogBytes { .. }
             | Self::TxPool(_) => -32000,
             Self::Engine(e) => e.code(),
             Self::Driver(_) | Self::Storage(_) | Self::Serialize(_) => -32603,

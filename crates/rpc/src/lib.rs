@@ -39,8 +39,8 @@ pub use dev::{DevApi, MAX_MINE};
 pub use engine::{EngineApi, CAPABILITIES};
 pub use error::RpcError;
 pub use eth::{
-    EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_RANGE,
-    MAX_PROOF_SLOTS, MAX_REWARD_PERCENTILES, REQUEST_DEADLINE,
+    EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_BYTES,
+    MAX_LOG_RANGE, MAX_PROOF_SLOTS, MAX_REWARD_PERCENTILES, REQUEST_DEADLINE,
 };
 pub use net::{client_version, NetApi, Web3Api};
 pub use timing::{RequestObserver, TimingLayer};

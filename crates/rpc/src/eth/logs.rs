@@ -18,6 +18,17 @@ use crate::{api::RpcResult, RpcError};
 pub const MAX_LOG_RANGE: u64 = 10_000;
 /// Logs one `eth_getLogs` call may return.
 pub const MAX_LOGS: usize = 10_000;
+/// Bytes of logs (data, topics and a fixed share per log for its other fields) one
+/// `eth_getLogs` call may return: a few large logs weigh more than many small ones, and this
+/// keeps the answer, hex-encoded, under the 50 MiB response limit.
+pub const MAX_LOG_BYTES: usize = 16 * 1024 * 1024;
+/// What a log's address, block, transaction and index fields weigh in [`MAX_LOG_BYTES`].
+const LOG_FIXED_BYTES: usize = 200;
+
+/// A log's weight in [`MAX_LOG_BYTES`].
+fn log_bytes(log: &Log) -> usize {
+    LOG_FIXED_BYTES + log.data().data.len() + 32 * log.topics().len()
+}
 
 /// Blocks in `from..=to` that may hold logs `filter` matches: from the address index when the
 /// filter names addresses, else from the topic index for its first named topic position, else
@@ -109,18 +120,33 @@ impl EthApi {
             });
         }
         let mut logs = Vec::new();
+        let mut bytes = 0;
         for number in candidate_blocks(store, filter, from, to)? {
             if Instant::now() > deadline {
                 return Err(RpcError::Deadline {
                     limit: REQUEST_DEADLINE,
                 });
             }
+            // The header's bloom first: most blocks of a range are passed over without
+            // decoding their transactions and receipts.
+            let Some(header) = store.header(number)? else {
+                continue;
+            };
+            if !filter.matches_bloom(header.logs_bloom) {
+                continue;
+            }
             let Some((block, hash)) = stored_block(store, number)? else {
                 continue;
             };
-            logs.extend(block_logs(store, &block, hash, filter)?);
+            for log in block_logs(store, &block, hash, filter)? {
+                bytes += log_bytes(&log);
+                logs.push(log);
+            }
             if logs.len() > MAX_LOGS {
                 return Err(RpcError::TooManyLogs { max: MAX_LOGS });
+            }
+            if bytes > MAX_LOG_BYTES {
+                return Err(RpcError::TooManyLogBytes { max: MAX_LOG_BYTES });
             }
         }
         Ok(logs)

@@ -39,7 +39,7 @@ use crate::{
 
 pub use call::ESTIMATE_COINBASE;
 pub use fees::{DEFAULT_TIP, MAX_FEE_HISTORY, MAX_REWARD_PERCENTILES};
-pub use logs::{MAX_LOGS, MAX_LOG_RANGE};
+pub use logs::{MAX_LOGS, MAX_LOG_BYTES, MAX_LOG_RANGE};
 pub use proof::MAX_PROOF_SLOTS;
 
 /// The longest an `eth_estimateGas`, `eth_getLogs` or `eth_getProof` may run.
