@@ -84,6 +84,8 @@ pub struct RpcConfig {
     pub max_connections: u32,
     /// Calls in one batch at most.
     pub max_batch: u32,
+    /// Subscriptions one WebSocket connection may hold.
+    pub max_subscriptions_per_connection: u32,
     /// The most gas one `eth_call` or `eth_estimateGas` may use.
     pub gas_cap: u64,
     /// Heavy requests (calls, log scans, proofs) that run at once; the rest queue.
@@ -120,6 +122,7 @@ impl Default for RpcConfig {
             max_response_bytes: 50 * 1024 * 1024,
             max_connections: 256,
             max_batch: 100,
+            max_subscriptions_per_connection: 64,
             gas_cap: DEFAULT_GAS_CAP,
             max_heavy: default_max_heavy(),
         }
@@ -170,6 +173,7 @@ pub async fn serve(
             .max_request_body_size(config.max_request_bytes)
             .max_response_body_size(config.max_response_bytes)
             .max_connections(config.max_connections)
+            .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
             .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch));
         limits = match transports {
             Transports::Both => limits,
