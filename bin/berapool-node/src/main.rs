@@ -56,12 +56,44 @@ struct OracleArgs {
     /// URL of the proof API (`/bkit/v1/proof/…`).
     #[arg(long, default_value = "http://127.0.0.1:3500")]
     beacon: String,
-    /// Private key (hex) of an account with the AccountingOracle's FEEDER_ROLE.
-    #[arg(long, value_name = "HEX")]
-    key: B256,
+    /// Private key (hex) of an account with the AccountingOracle's FEEDER_ROLE; or from the
+    /// `BERAPOOL_ORACLE_KEY` environment variable, or `--key-file`, to keep it out of the
+    /// process list.
+    #[arg(
+        long,
+        value_name = "HEX",
+        env = "BERAPOOL_ORACLE_KEY",
+        hide_env_values = true,
+        conflicts_with = "key_file",
+        required_unless_present = "key_file"
+    )]
+    key: Option<B256>,
+    /// A file holding the feeder's private key (hex, surrounding whitespace ignored).
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
     /// Time between rounds.
     #[arg(long, default_value = "12s", value_parser = parse_duration)]
     interval: Duration,
+    /// How long a submission may stay unmined before it is replaced at a higher fee.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    resend_after: Duration,
+}
+
+impl OracleArgs {
+    /// The key, from the flag, the environment or the file.
+    fn key(&self) -> eyre::Result<B256> {
+        if let Some(key) = self.key {
+            return Ok(key);
+        }
+        let path = self.key_file.as_ref().ok_or_else(|| {
+            eyre::eyre!("give the feeder's key: --key, BERAPOOL_ORACLE_KEY or --key-file")
+        })?;
+        let text = std::fs::read_to_string(path)
+            .wrap_err_with(|| format!("reading the key file {}", path.display()))?;
+        text.trim()
+            .parse()
+            .map_err(|_| eyre::eyre!("{} does not hold a 32-byte hex key", path.display()))
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -284,10 +316,11 @@ fn runtime() -> eyre::Result<tokio::runtime::Runtime> {
 /// `berapool-node oracle`: the feeder until Ctrl-C.
 async fn oracle(args: OracleArgs) -> eyre::Result<()> {
     let config = OracleConfig {
+        key: args.key()?,
         rpc: args.rpc,
         beacon: args.beacon,
-        key: args.key,
         interval: args.interval,
+        resend_after: args.resend_after,
     };
     let signal = Shutdown::listen()?;
     let shutdown = Arc::new(AtomicBool::new(false));

@@ -311,6 +311,7 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
                 beacon: format!("http://{beacon_addr}"),
                 key,
                 interval,
+                resend_after: berapool_oracle::DEFAULT_RESEND_AFTER,
             };
             let stop = shutdown.clone();
             Some(tokio::spawn(async move {

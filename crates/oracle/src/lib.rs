@@ -9,7 +9,10 @@
 //! Proofs come from a BeaconKit-compatible proof API (`/bkit/v1/proof/…`). Each one is checked
 //! against the EIP-4788 root stored for `T` and then simulated with `eth_estimateGas` before it
 //! is sent, so a balance that cannot be proven is never submitted; a failure is logged with its
-//! reason and retried with fresh proofs.
+//! reason and retried with fresh proofs. A submission that leaves the node's pool unmined is
+//! sent again with fresh proofs; one still unmined after [`OracleConfig::resend_after`] is
+//! replaced at the same nonce with fees a quarter higher, so a feeder is never stuck behind
+//! its own underpriced transaction.
 //!
 //! A client only: it depends on the pool precompiles' ABI and SSZ verifier and on `berapool-http`,
 //! not on the node, so it runs against any berapool node.
@@ -20,7 +23,7 @@ use std::{
         atomic::{AtomicBool, Ordering},
         Arc,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
@@ -60,6 +63,31 @@ pub struct OracleConfig {
     pub key: B256,
     /// Time between rounds.
     pub interval: Duration,
+    /// How long a submission may stay unmined before it is replaced at a higher fee.
+    pub resend_after: Duration,
+}
+
+/// The default [`OracleConfig::resend_after`]: a few rounds at the default interval.
+pub const DEFAULT_RESEND_AFTER: Duration = Duration::from_secs(60);
+
+/// A submission sent and not yet seen mined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Submission {
+    /// Its hash.
+    pub hash: B256,
+    /// Its nonce, which a replacement reuses.
+    pub nonce: u64,
+    /// Its fee cap and tip, which a replacement raises.
+    pub max_fee_per_gas: u128,
+    /// See `max_fee_per_gas`.
+    pub max_priority_fee_per_gas: u128,
+    /// When it was sent.
+    pub sent: Instant,
+}
+
+/// A fee a quarter above `fee`: more than the 10 % a pool needs to replace a transaction.
+fn bumped(fee: u128) -> u128 {
+    fee.saturating_add(fee / 4).saturating_add(1)
 }
 
 /// Why a round or a submission failed.
@@ -153,7 +181,8 @@ pub struct Feeder {
     signer: PrivateKeySigner,
     chain_id: Option<u64>,
     /// The last transaction sent per validator, until it is mined.
-    in_flight: HashMap<u64, B256>,
+    in_flight: HashMap<u64, Submission>,
+    resend_after: Duration,
 }
 
 impl Feeder {
@@ -170,6 +199,7 @@ impl Feeder {
             signer,
             chain_id: None,
             in_flight: HashMap::new(),
+            resend_after: config.resend_after,
         })
     }
 
@@ -249,12 +279,12 @@ impl Feeder {
             .collect();
         for validator in pool_validators {
             match self.serve_validator(&validator, timestamp).await {
-                Ok(Some((activation, hash))) => {
-                    self.in_flight.insert(validator.index, hash);
+                Ok(Some((activation, submission))) => {
+                    self.in_flight.insert(validator.index, submission);
                     if activation {
-                        report.activations.push(hash);
+                        report.activations.push(submission.hash);
                     } else {
-                        report.reports.push(hash);
+                        report.reports.push(submission.hash);
                     }
                 }
                 Ok(None) => {}
@@ -269,23 +299,36 @@ impl Feeder {
         Ok(report)
     }
 
-    /// Activates or reports one validator's pool; `Some((is_activation, tx hash))` if sent.
+    /// Activates or reports one validator's pool; `Some((is_activation, submission))` if sent.
     async fn serve_validator(
         &mut self,
         validator: &PoolValidator,
         timestamp: u64,
-    ) -> Result<Option<(bool, B256)>, OracleError> {
-        if let Some(hash) = self.in_flight.get(&validator.index) {
+    ) -> Result<Option<(bool, Submission)>, OracleError> {
+        let mut replacing = None;
+        if let Some(submission) = self.in_flight.get(&validator.index).copied() {
+            let hash = submission.hash;
             let receipt = self
                 .call_rpc("eth_getTransactionReceipt", rpc_params![hash])
                 .await?;
-            if receipt.is_null() {
+            if !receipt.is_null() {
+                if receipt["status"].as_str() != Some("0x1") {
+                    tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, "submission reverted on chain; sending fresh proofs");
+                }
+                self.in_flight.remove(&validator.index);
+            } else if self
+                .call_rpc("eth_getTransactionByHash", rpc_params![hash])
+                .await?
+                .is_null()
+            {
+                tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, "submission left the pool unmined; sending fresh proofs");
+                self.in_flight.remove(&validator.index);
+            } else if submission.sent.elapsed() < self.resend_after {
                 return Ok(None);
+            } else {
+                tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, waited = ?submission.sent.elapsed(), "submission unmined; replacing it at a higher fee");
+                replacing = Some(submission);
             }
-            if receipt["status"].as_str() != Some("0x1") {
-                tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, "submission reverted on chain; sending fresh proofs");
-            }
-            self.in_flight.remove(&validator.index);
         }
         let core = self
             .eth_call(
@@ -387,13 +430,14 @@ impl Feeder {
             };
             (FACTORY, call.abi_encode())
         };
-        let hash = self.send(to, data).await?;
+        let submission = self.send(to, data, replacing.as_ref()).await?;
+        let hash = submission.hash;
         if is_active {
             tracing::info!(target: "berapool::oracle", index = i, balance_gwei = gwei, timestamp, %hash, "balance reported");
         } else {
             tracing::info!(target: "berapool::oracle", index = i, balance_gwei = gwei, timestamp, %hash, "pool activation sent");
         }
-        Ok(Some((!is_active, hash)))
+        Ok(Some((!is_active, submission)))
     }
 
     /// The EIP-4788 root stored for `timestamp`.
@@ -407,8 +451,14 @@ impl Feeder {
         B256::try_from(word.as_ref()).map_err(|_| OracleError::Malformed("beacon root"))
     }
 
-    /// Simulates, signs and sends a call; the simulation's revert is the error.
-    async fn send(&mut self, to: Address, data: Vec<u8>) -> Result<B256, OracleError> {
+    /// Simulates, signs and sends a call; the simulation's revert is the error. With
+    /// `replacing`, it takes that submission's nonce at fees a quarter above its.
+    async fn send(
+        &mut self,
+        to: Address,
+        data: Vec<u8>,
+        replacing: Option<&Submission>,
+    ) -> Result<Submission, OracleError> {
         let from = self.address();
         let input = Bytes::from(data);
         let request = serde_json::json!({ "from": from, "to": to, "data": input });
@@ -430,12 +480,15 @@ impl Feeder {
                 id
             }
         };
-        let nonce = quantity(
-            &self
-                .call_rpc("eth_getTransactionCount", rpc_params![from, "pending"])
-                .await?,
-        )
-        .ok_or(OracleError::Malformed("nonce"))?;
+        let nonce = match replacing {
+            Some(old) => old.nonce,
+            None => quantity(
+                &self
+                    .call_rpc("eth_getTransactionCount", rpc_params![from, "pending"])
+                    .await?,
+            )
+            .ok_or(OracleError::Malformed("nonce"))?,
+        };
         let tip = quantity(
             &self
                 .call_rpc("eth_maxPriorityFeePerGas", rpc_params![])
@@ -444,12 +497,18 @@ impl Feeder {
         .ok_or(OracleError::Malformed("tip"))?;
         let base = quantity(&self.call_rpc("eth_gasPrice", rpc_params![]).await?)
             .ok_or(OracleError::Malformed("gas price"))?;
+        let mut tip = u128::from(tip);
+        let mut max_fee = u128::from(base) * 2 + tip;
+        if let Some(old) = replacing {
+            tip = tip.max(bumped(old.max_priority_fee_per_gas));
+            max_fee = max_fee.max(bumped(old.max_fee_per_gas)).max(tip);
+        }
         let tx = TxEip1559 {
             chain_id,
             nonce,
             gas_limit: gas + gas / 5,
-            max_fee_per_gas: u128::from(base) * 2 + u128::from(tip),
-            max_priority_fee_per_gas: u128::from(tip),
+            max_fee_per_gas: max_fee,
+            max_priority_fee_per_gas: tip,
             to: TxKind::Call(to),
             value: U256::ZERO,
             access_list: Default::default(),
@@ -464,9 +523,17 @@ impl Feeder {
         let hash = self
             .call_rpc("eth_sendRawTransaction", rpc_params![raw])
             .await?;
-        hash.as_str()
+        let hash = hash
+            .as_str()
             .and_then(|h| h.parse().ok())
-            .ok_or(OracleError::Malformed("transaction hash"))
+            .ok_or(OracleError::Malformed("transaction hash"))?;
+        Ok(Submission {
+            hash,
+            nonce,
+            max_fee_per_gas: max_fee,
+            max_priority_fee_per_gas: tip,
+            sent: Instant::now(),
+        })
     }
 }
 
@@ -521,4 +588,17 @@ pub async fn run(config: OracleConfig, shutdown: Arc<AtomicBool>) -> Result<(), 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bumped;
+
+    #[test]
+    fn a_replacement_pays_more_than_the_pools_ten_percent() {
+        for fee in [0u128, 1, 9, 1_000_000_000, u128::MAX / 2] {
+            assert!(bumped(fee) > fee + fee / 10, "{fee}");
+        }
+        assert_eq!(bumped(u128::MAX), u128::MAX);
+    }
 }

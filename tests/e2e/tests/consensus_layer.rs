@@ -102,6 +102,9 @@ async fn the_oracle_command_activates_a_pool_against_a_running_node() {
     deploy_pool(&node, &mut operator).await;
     // One block processes the deposit, one more makes it provable "as of" the head.
     node.rpc("anvil_mine", vec![json!(2)]).await.unwrap();
+    // The key from a file.
+    let key_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(key_file.path(), format!("{FEEDER_KEY}\n")).unwrap();
     let mut feeder = Command::new(node_binary().unwrap())
         .args([
             "oracle",
@@ -109,8 +112,8 @@ async fn the_oracle_command_activates_a_pool_against_a_running_node() {
             &node.url,
             "--beacon",
             node.beacon_url.as_deref().unwrap(),
-            "--key",
-            FEEDER_KEY,
+            "--key-file",
+            key_file.path().to_str().unwrap(),
             "--interval",
             "500ms",
         ])
@@ -153,4 +156,78 @@ async fn the_oracle_command_activates_a_pool_against_a_running_node() {
         .await
         .unwrap();
     assert_ne!(nonce, json!("0x0"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_oracle_replaces_a_submission_left_unmined_at_a_higher_fee() {
+    let node = DevNode::start(&[]).unwrap();
+    let mut operator = Wallet::new(DEV_KEY_1).unwrap();
+    deploy_pool(&node, &mut operator).await;
+    node.rpc("anvil_mine", vec![json!(2)]).await.unwrap();
+    // From here on blocks come only when asked for: the feeder's activation waits in the pool.
+    node.rpc("evm_setAutomine", vec![json!(false)])
+        .await
+        .unwrap();
+    let mut feeder = Command::new(node_binary().unwrap())
+        .args([
+            "oracle",
+            "--rpc",
+            &node.url,
+            "--beacon",
+            node.beacon_url.as_deref().unwrap(),
+            "--interval",
+            "200ms",
+            "--resend-after",
+            "1s",
+        ])
+        // The key from the environment, not the command line.
+        .env("BERAPOOL_ORACLE_KEY", FEEDER_KEY)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while node.rpc("txpool_status", vec![]).await.unwrap()["pending"] != json!("0x1") {
+        assert!(Instant::now() < deadline, "the feeder sent nothing");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Past the resend time the submission is replaced at the same nonce, not queued behind.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let _ = feeder.kill();
+    let _ = feeder.wait();
+    assert_eq!(
+        node.rpc("txpool_status", vec![]).await.unwrap(),
+        json!({"pending": "0x1", "queued": "0x0"})
+    );
+    node.rpc("evm_mine", vec![]).await.unwrap();
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(true)])
+        .await
+        .unwrap();
+    let tx = &block["transactions"][0];
+    assert_eq!(
+        tx["from"].as_str().unwrap().to_lowercase(),
+        "0xa0ee7a142d267c1f36714e4a8f75612f20a79720"
+    );
+    assert_eq!(tx["nonce"], json!("0x0"));
+    let tip = u128::from_str_radix(
+        tx["maxPriorityFeePerGas"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("0x"),
+        16,
+    )
+    .unwrap();
+    assert!(tip > 1_250_000_000, "tip {tip}: the first price was 1 gwei");
+    let pool = PoolId::from_pubkey(&FixedBytes(PUBKEY)).addresses();
+    let active = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"to": pool.staking_pool, "data": Bytes::from(IStakingPool::isActiveCall {}.abi_encode())}),
+                json!("latest"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(active.as_str().unwrap().ends_with('1'), "{active}");
 }
