@@ -159,6 +159,8 @@ sol! {
         event ELWithdrawalTriggered(bytes pubkey, uint64 amount, uint256 fee);
         event OverpaidFeeRefunded(address receiver, uint256 amount);
         event FullExitRequestRetried(bytes pubkey);
+        event OverdueWithdrawalsSettled(bytes pubkey, uint256 amount);
+        event PartialWithdrawalRetried(bytes pubkey, uint64 amount);
         event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
         event Paused(address account);
         event Unpaused(address account);
@@ -174,6 +176,7 @@ sol! {
         error RequestNotReady();
         error NotFullyExited();
         error PendingWithdrawalInFlight();
+        error NoOverdueWithdrawal();
         error ERC721NonexistentToken(uint256 tokenId);
         error ERC721OutOfBoundsIndex(address owner, uint256 index);
         error ERC721InvalidOwner(address owner);
@@ -197,6 +200,7 @@ sol! {
         function requestRedeem(bytes pubkey, uint256 shares, uint256 maxFeeToPay) external payable returns (uint256);
         function requestWithdrawal(bytes pubkey, uint64 assetsInGWei, uint256 maxFeeToPay) external payable returns (uint256);
         function retryFullExit(bytes pubkey, uint256 maxFeeToPay) external payable;
+        function retryPartialWithdrawal(bytes pubkey, uint256 maxFeeToPay) external payable;
         function safeTransferFrom(address from, address to, uint256 tokenId) external;
         function safeTransferFrom(address from, address to, uint256 tokenId, bytes data) external;
         function setApprovalForAll(address operator, bool approved) external;

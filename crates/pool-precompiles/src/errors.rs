@@ -56,6 +56,7 @@ pub fn revert_data(error: &PoolError) -> Vec<u8> {
         P::OverpaidFee => IWithdrawalVault::OverpaidFee {}.abi_encode(),
         P::NotFullyExited => IWithdrawalVault::NotFullyExited {}.abi_encode(),
         P::PendingWithdrawalInFlight => IWithdrawalVault::PendingWithdrawalInFlight {}.abi_encode(),
+        P::NoOverdueWithdrawal => IWithdrawalVault::NoOverdueWithdrawal {}.abi_encode(),
         P::RequestNotReady => IWithdrawalVault::RequestNotReady {}.abi_encode(),
         P::Erc721NonexistentToken { token_id } => {
             IWithdrawalVault::ERC721NonexistentToken { tokenId: token_id }.abi_encode()

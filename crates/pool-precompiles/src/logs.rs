@@ -156,6 +156,20 @@ pub fn event_log(emitter: Address, event: &Event) -> Log {
         E::OverpaidFeeRefunded { receiver, amount } => {
             IWithdrawalVault::OverpaidFeeRefunded { receiver, amount }.encode_log_data()
         }
+        E::OverdueWithdrawalsSettled { pubkey, amount } => {
+            IWithdrawalVault::OverdueWithdrawalsSettled {
+                pubkey: bytes(pubkey),
+                amount,
+            }
+            .encode_log_data()
+        }
+        E::PartialWithdrawalRetried { pubkey, amount } => {
+            IWithdrawalVault::PartialWithdrawalRetried {
+                pubkey: bytes(pubkey),
+                amount,
+            }
+            .encode_log_data()
+        }
         E::FullExitRequestRetried { pubkey } => IWithdrawalVault::FullExitRequestRetried {
             pubkey: bytes(pubkey),
         }

@@ -218,6 +218,9 @@ impl PoolSystem {
             } else {
                 let settled = amount.min(pool.pending_partial_withdrawals);
                 pool.pending_partial_withdrawals -= settled;
+                if pool.pending_partial_withdrawals.is_zero() {
+                    ledger.oldest_partial_block = 0;
+                }
                 ledger.claimable = ledger
                     .claimable
                     .checked_add(settled)

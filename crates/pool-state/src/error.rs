@@ -110,6 +110,9 @@ pub enum PoolError {
     /// `retryFullExit` while a partial withdrawal may still be pending on the CL (V2).
     #[error("PendingWithdrawalInFlight()")]
     PendingWithdrawalInFlight,
+    /// `retryPartialWithdrawal` with no partial withdrawal past the flight window (berapool).
+    #[error("NoOverdueWithdrawal()")]
+    NoOverdueWithdrawal,
     /// The finalization delay has not passed.
     #[error("RequestNotReady()")]
     RequestNotReady,

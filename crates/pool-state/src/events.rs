@@ -183,6 +183,22 @@ pub enum Event {
         /// Wei refunded.
         amount: U256,
     },
+    /// `OverdueWithdrawalsSettled(bytes pubkey, uint256 amount)` (berapool): partial
+    /// withdrawals the CL did not pay within the flight window, paid from the pool's buffer.
+    OverdueWithdrawalsSettled {
+        /// Validator.
+        pubkey: Pubkey,
+        /// Wei paid from the buffer.
+        amount: U256,
+    },
+    /// `PartialWithdrawalRetried(bytes pubkey, uint64 amount)` (berapool): an EIP-7002 request
+    /// sent again for overdue partial withdrawals the buffer could not pay.
+    PartialWithdrawalRetried {
+        /// Validator.
+        pubkey: Pubkey,
+        /// Gwei requested.
+        amount: u64,
+    },
     /// `FullExitRequestRetried(bytes pubkey)` (V2).
     FullExitRequestRetried {
         /// Validator.

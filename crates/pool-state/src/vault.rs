@@ -47,6 +47,9 @@ pub struct Ledger {
     /// Block of the pool's last CL partial request: a full exit cannot be retried while one
     /// may still be pending on the CL.
     pub last_partial_block: u64,
+    /// Block of the oldest CL partial request not yet paid in full (0 when none is pending):
+    /// once it is older than the flight window the CL has dropped or cut it short.
+    pub oldest_partial_block: u64,
 }
 
 impl Ledger {
@@ -65,6 +68,7 @@ impl Ledger {
             allocated: field(w1, 128, 128),
             exited: field_u64(w1, 0, 1) == 1,
             last_partial_block: field_u64(w1, 64, 64),
+            oldest_partial_block: field_u64(w1, 1, 63),
         })
     }
 
@@ -77,6 +81,7 @@ impl Ledger {
         )?;
         let w1 = with_field(U256::ZERO, 128, 128, self.allocated)?;
         let w1 = with_field(w1, 64, 64, U256::from(self.last_partial_block))?;
+        let w1 = with_field(w1, 1, 63, U256::from(self.oldest_partial_block))?;
         let w1 = with_field(w1, 0, 1, U256::from(self.exited as u8))?;
         let base = Self::slot(id);
         host.sstore(WITHDRAWAL_VAULT, base, w0)?;
@@ -194,6 +199,9 @@ impl WithdrawalRequest {
         Ok(())
     }
 }
+
+/// A pool and the wei of overdue partial withdrawals its buffer pays.
+type BufferSettlement = (PoolRecord, U256);
 
 /// How a request is served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -393,6 +401,9 @@ impl PoolSystem {
             WithdrawalPath::Partial => {
                 let remaining = pool.total_deposits - assets;
                 pool.set_total_deposits(host, &self.params, remaining)?;
+                if pool.pending_partial_withdrawals.is_zero() {
+                    ledger.oldest_partial_block = host.block().number;
+                }
                 pool.pending_partial_withdrawals += assets;
                 ledger.last_partial_block = host.block().number;
             }
@@ -539,6 +550,134 @@ impl PoolSystem {
         self.refund(host, call.caller, call.value - fee)
     }
 
+    /// How much of the pool's pending partial withdrawals its buffer settles now: none until
+    /// the oldest is older than `withdrawal_flight_blocks`. A partial the CL has not paid by
+    /// then was dropped or cut short by it (the validator not active yet or outside the active
+    /// set, exiting, pending partials at their cap), so its stake is still on the CL. The buffer
+    /// pays it instead, in whole gwei as far as it goes, and that stake counts in
+    /// `totalDeposits` again: the pool's assets do not move, and the requester is paid. A CL
+    /// payment that still comes later is surplus, which the next oracle report returns to the
+    /// buffer.
+    fn overdue_settlement(&self, now: u64, pool: &PoolRecord, ledger: &Ledger) -> U256 {
+        let overdue = ledger.oldest_partial_block != 0
+            && now
+                >= ledger
+                    .oldest_partial_block
+                    .saturating_add(self.params.withdrawal_flight_blocks);
+        if !overdue || ledger.exited || pool.is_fully_exited() {
+            return U256::ZERO;
+        }
+        let amount = pool.pending_partial_withdrawals.min(pool.buffered_assets);
+        amount - amount % GWEI
+    }
+
+    /// Pays `amount` of the pool's overdue partial withdrawals from its buffer into the vault
+    /// (the caller has added it to `ledger.claimable`); the stake they were to take stays in
+    /// `totalDeposits`.
+    fn settle_from_buffer<H: Host>(
+        &self,
+        host: &mut H,
+        pool: &mut PoolRecord,
+        ledger: &mut Ledger,
+        amount: U256,
+    ) -> Result<(), PoolError> {
+        pool.buffered_assets -= amount;
+        pool.pending_partial_withdrawals -= amount;
+        if pool.pending_partial_withdrawals.is_zero() {
+            ledger.oldest_partial_block = 0;
+        }
+        host.transfer(pool.addresses().staking_pool, WITHDRAWAL_VAULT, amount)?;
+        let total_deposits = pool
+            .total_deposits
+            .checked_add(amount)
+            .ok_or(PoolError::ValueOverflow)?;
+        pool.set_total_deposits(host, &self.params, total_deposits)?;
+        host.emit(
+            WITHDRAWAL_VAULT,
+            Event::OverdueWithdrawalsSettled {
+                pubkey: pool.pubkey,
+                amount,
+            },
+        )
+        .map_err(Into::into)
+    }
+
+    /// `retryPartialWithdrawal(pubkey, maxFeeToPay)` (berapool): once the pool's oldest unpaid
+    /// partial withdrawal is past the flight window, anyone may settle it: the buffer pays what
+    /// it can (as finalization would), and an EIP-7002 request goes out again for the rest,
+    /// with the same fee guards and refund as a request. No partial is left owed for ever.
+    pub fn retry_partial_withdrawal<H: Host>(
+        &self,
+        host: &mut H,
+        call: &Call,
+        pubkey: &Pubkey,
+        max_fee: U256,
+    ) -> Result<(), PoolError> {
+        if Header::load(host)?.paused {
+            return Err(PoolError::EnforcedPause);
+        }
+        let mut pool = self.pool_by_pubkey(host, pubkey)?;
+        let mut ledger = Ledger::load(host, pool.id)?;
+        let now = host.block().number;
+        let overdue = !pool.pending_partial_withdrawals.is_zero()
+            && ledger.oldest_partial_block != 0
+            && now
+                >= ledger
+                    .oldest_partial_block
+                    .saturating_add(self.params.withdrawal_flight_blocks);
+        if !overdue || ledger.exited || pool.is_fully_exited() {
+            return Err(PoolError::NoOverdueWithdrawal);
+        }
+        let settlement = self.overdue_settlement(now, &pool, &ledger);
+        let rest = pool.pending_partial_withdrawals - settlement;
+        let rest_gwei: u64 = (rest / GWEI)
+            .try_into()
+            .map_err(|_| PoolError::ValueOverflow)?;
+        let fee = if rest_gwei == 0 {
+            None
+        } else {
+            Some(quote_fee(host, call, max_fee)?)
+        };
+
+        // Effects.
+        if !settlement.is_zero() {
+            ledger.claimable = ledger
+                .claimable
+                .checked_add(settlement)
+                .ok_or(PoolError::ValueOverflow)?;
+            self.settle_from_buffer(host, &mut pool, &mut ledger, settlement)?;
+        }
+        let mut paid_fee = U256::ZERO;
+        if let Some(fee) = fee {
+            let request = ClWithdrawalRequest {
+                pubkey: pool.pubkey,
+                amount_gwei: rest_gwei,
+            };
+            host.request_consensus_withdrawal(WITHDRAWAL_VAULT, &request, fee)?;
+            ledger.last_partial_block = now;
+            ledger.oldest_partial_block = now;
+            host.emit(
+                WITHDRAWAL_VAULT,
+                Event::ElWithdrawalTriggered {
+                    pubkey: pool.pubkey,
+                    amount: rest_gwei,
+                    fee,
+                },
+            )?;
+            host.emit(
+                WITHDRAWAL_VAULT,
+                Event::PartialWithdrawalRetried {
+                    pubkey: pool.pubkey,
+                    amount: rest_gwei,
+                },
+            )?;
+            paid_fee = fee;
+        }
+        ledger.store(host, pool.id)?;
+        pool.store(host)?;
+        self.refund(host, call.caller, call.value - paid_fee)
+    }
+
     fn refund<H: Host>(&self, host: &mut H, to: Address, amount: U256) -> Result<(), PoolError> {
         if amount.is_zero() {
             return Ok(());
@@ -576,7 +715,9 @@ impl PoolSystem {
         }
         let now = host.block().number;
         let mut batch: Vec<(u64, WithdrawalRequest)> = Vec::with_capacity(ids.len());
-        let mut ledgers: Vec<(PoolId, Ledger)> = Vec::new();
+        // Each pool's ledger as the batch leaves it, and the overdue partials the buffer settles
+        // first (see `overdue_settlement`).
+        let mut ledgers: Vec<(PoolId, Ledger, Option<BufferSettlement>)> = Vec::new();
         for id in ids {
             let nonexistent = PoolError::Erc721NonexistentToken { token_id: *id };
             let Ok(n) = u64::try_from(*id) else {
@@ -593,10 +734,22 @@ impl PoolSystem {
             {
                 return Err(PoolError::RequestNotReady);
             }
-            let k = match ledgers.iter().position(|(pool, _)| *pool == request.pool) {
+            let k = match ledgers.iter().position(|(pool, ..)| *pool == request.pool) {
                 Some(k) => k,
                 None => {
-                    ledgers.push((request.pool, Ledger::load(host, request.pool)?));
+                    let mut ledger = Ledger::load(host, request.pool)?;
+                    let pool = self.pool(host, request.pool)?;
+                    let settlement = self.overdue_settlement(now, &pool, &ledger);
+                    let settled = if settlement.is_zero() {
+                        None
+                    } else {
+                        ledger.claimable = ledger
+                            .claimable
+                            .checked_add(settlement)
+                            .ok_or(PoolError::ValueOverflow)?;
+                        Some((pool, settlement))
+                    };
+                    ledgers.push((request.pool, ledger, settled));
                     ledgers.len() - 1
                 }
             };
@@ -610,8 +763,13 @@ impl PoolSystem {
         }
 
         // Effects.
-        for (pool, ledger) in &ledgers {
-            ledger.store(host, *pool)?;
+        for (id, ledger, settled) in ledgers {
+            let mut ledger = ledger;
+            if let Some((mut pool, amount)) = settled {
+                self.settle_from_buffer(host, &mut pool, &mut ledger, amount)?;
+                pool.store(host)?;
+            }
+            ledger.store(host, id)?;
         }
         for (n, request) in batch {
             host.transfer(WITHDRAWAL_VAULT, request.user, request.assets_requested)?;

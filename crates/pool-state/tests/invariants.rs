@@ -8,8 +8,12 @@
 //! (c) no request is paid twice, a payment goes to its requester, and finalizing touches only the
 //!     request's own pool's money;
 //! (d) the share price never falls, and an oracle report (the model's CL has no gains or losses)
-//!     leaves `totalDeposits` exactly where the book had it, whatever was in flight;
-//! (e) nothing panics or overflows, and an operation that fails changes nothing (`Chain::try_op`).
+//!     leaves `totalDeposits` exactly where the book had it, whatever was in flight, less the
+//!     surplus it returns to the buffer;
+//! (e) nothing panics or overflows, and an operation that fails changes nothing (`Chain::try_op`);
+//! (f) no request is stranded: the model's CL may drop partial withdrawal requests (as BeaconKit
+//!     does for a validator that is not active), and still, once time passes and anyone retries
+//!     what is overdue, every request is paid.
 
 #![allow(clippy::unwrap_used)]
 
@@ -74,6 +78,13 @@ enum Op {
     RetryExit {
         pool: usize,
     },
+    /// The CL drops the partial withdrawal requests it holds for the pool's validator.
+    ClDrops {
+        pool: usize,
+    },
+    RetryPartial {
+        pool: usize,
+    },
     Advance {
         blocks: u64,
     },
@@ -90,6 +101,8 @@ fn amount() -> impl Strategy<Value = U256> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0..3usize, 0..2usize, amount()).prop_map(|(user, pool, wei)| Op::Submit { user, pool, wei }),
+        // Below the 10,000 BERA a CL deposit needs: the buffer keeps it.
+        2 => (0..3usize, 0..2usize, 1u64..10_000).prop_map(|(user, pool, bera)| Op::Submit { user, pool, wei: b(bera) }),
         1 => (0..3usize, 0..3usize, 0..2usize, 0u8..=100).prop_map(|(from, to, pool, percent)| Op::Transfer { from, to, pool, percent }),
         2 => (0..2usize, amount()).prop_map(|(pool, wei)| Op::Reward { pool, wei }),
         1 => (0..2usize).prop_map(|pool| Op::ProcessRewards { pool }),
@@ -100,6 +113,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => prop::collection::vec(0usize..64, 1..4).prop_map(|picks| Op::Finalize { picks }),
         3 => (1u64..30).prop_map(|blocks| Op::Advance { blocks }),
         1 => (0..2usize).prop_map(|pool| Op::RetryExit { pool }),
+        2 => (0..2usize).prop_map(|pool| Op::ClDrops { pool }),
+        1 => (0..2usize).prop_map(|pool| Op::RetryPartial { pool }),
     ]
 }
 
@@ -123,6 +138,8 @@ struct World {
     after_exit: usize,
     short_circuit: usize,
     retries: usize,
+    partial_retries: usize,
+    overdue_settled: usize,
 }
 
 impl World {
@@ -153,7 +170,17 @@ impl World {
             after_exit: 0,
             short_circuit: 0,
             retries: 0,
+            partial_retries: 0,
+            overdue_settled: 0,
         }
+    }
+
+    fn buffers(&mut self) -> Vec<U256> {
+        self.pools
+            .clone()
+            .iter()
+            .map(|id| self.c.pool(*id).buffered_assets)
+            .collect()
     }
 
     fn price(&mut self, id: PoolId) -> SharePrice {
@@ -161,12 +188,13 @@ impl World {
     }
 
     fn apply(&mut self, op: &Op) {
-        let before: Vec<(SharePrice, U256)> = self
+        let before: Vec<(SharePrice, U256, U256)> = self
             .pools
             .iter()
             .map(|id| {
                 let p = self.c.sys.share_price(&mut self.c.host, *id).unwrap();
-                (p, self.c.pool(*id).total_deposits)
+                let surplus = self.c.sys.ledger(&mut self.c.host, *id).unwrap().cl_surplus;
+                (p, self.c.pool(*id).total_deposits, surplus)
             })
             .collect();
         let mut is_report = None;
@@ -278,22 +306,56 @@ impl World {
                     });
                 }
             }
-            Op::Finalize { picks } => self.finalize(&picks),
+            Op::Finalize { picks } => {
+                // Finalizing takes from a buffer only to settle overdue partials.
+                let buffers = self.buffers();
+                self.finalize(&picks);
+                if self.buffers().iter().zip(&buffers).any(|(a, b)| a < b) {
+                    self.overdue_settled += 1;
+                }
+            }
             Op::RetryExit { pool } => {
                 let key = pubkey(pool as u8 + 1);
-                let fee = U256::from(1).min(self.c.balance(BOB));
-                let retried = self
-                    .c
-                    .try_payable(BOB, WITHDRAWAL_VAULT, fee, |sys, host, call| {
-                        sys.retry_full_exit(host, call, &key, U256::from(1))
-                    });
+                // Anyone may retry; the feeder never spends its BERA otherwise.
+                let fee = U256::from(1).min(self.c.balance(FEEDER));
+                let retried =
+                    self.c
+                        .try_payable(FEEDER, WITHDRAWAL_VAULT, fee, |sys, host, call| {
+                            sys.retry_full_exit(host, call, &key, U256::from(1))
+                        });
                 if retried.is_ok() {
                     self.retries += 1;
+                }
+            }
+            Op::ClDrops { pool } => {
+                let key = pubkey(pool as u8 + 1);
+                self.c.observe_cl();
+                self.c
+                    .pending
+                    .retain(|p| p.pubkey != key || p.amount_gwei == 0);
+            }
+            Op::RetryPartial { pool } => {
+                let buffers = self.buffers();
+                if self.retry_partial(pool) {
+                    self.partial_retries += 1;
+                }
+                if self.buffers().iter().zip(&buffers).any(|(a, b)| a < b) {
+                    self.overdue_settled += 1;
                 }
             }
             Op::Advance { blocks } => self.c.advance(blocks),
         }
         self.check(op, &before, is_report);
+    }
+
+    fn retry_partial(&mut self, pool: usize) -> bool {
+        let key = pubkey(pool as u8 + 1);
+        let fee = U256::from(1).min(self.c.balance(FEEDER));
+        self.c
+            .try_payable(FEEDER, WITHDRAWAL_VAULT, fee, |sys, host, call| {
+                sys.retry_partial_withdrawal(host, call, &key, U256::from(1))
+            })
+            .is_ok()
     }
 
     fn finalize(&mut self, picks: &[usize]) {
@@ -308,6 +370,7 @@ impl World {
             .map(|id| self.c.sys.ledger(&mut self.c.host, *id).unwrap())
             .collect();
         let balances: Vec<U256> = USERS.iter().map(|u| self.c.balance(*u)).collect();
+        let buffers = self.buffers();
         if self
             .c
             .try_op(|sys, host| sys.finalize_withdrawal_requests(host, &ids))
@@ -331,11 +394,14 @@ impl World {
             owed[self.pools.iter().position(|p| *p == r.pool).unwrap()] += r.assets;
             credited[USERS.iter().position(|u| *u == r.user).unwrap()] += r.assets;
         }
+        let buffers_after = self.buffers();
         for (k, id) in self.pools.iter().enumerate() {
             let after = self.c.sys.ledger(&mut self.c.host, *id).unwrap();
+            // Overdue partials are settled from the pool's own buffer first.
+            let from_buffer = buffers[k] - buffers_after[k];
             assert_eq!(
                 after.claimable + owed[k],
-                ledgers[k].claimable,
+                ledgers[k].claimable + from_buffer,
                 "finalizing took another pool's money"
             );
         }
@@ -347,7 +413,7 @@ impl World {
     fn check(
         &mut self,
         op: &Op,
-        before: &[(SharePrice, U256)],
+        before: &[(SharePrice, U256, U256)],
         report: Option<(usize, berapool_pool_state::oracle::Reconciliation)>,
     ) {
         self.c.observe_cl();
@@ -364,16 +430,18 @@ impl World {
             );
             let on_cl = U256::from(self.c.validators[&pubkey(k as u8 + 1)].balance_now())
                 * berapool_pool_state::GWEI;
+            let ledger = self.c.sys.ledger(&mut self.c.host, *id).unwrap();
             if !pool.is_fully_exited() {
+                // CL money paid after its partial was settled from the buffer is surplus until
+                // the next report.
                 assert_eq!(
                     pool.total_deposits + pool.pending_partial_withdrawals,
-                    on_cl,
+                    on_cl + ledger.cl_surplus,
                     "pool {k}: book vs CL"
                 );
             }
             cl_total += on_cl;
             in_pools += pool.buffered_assets + self.c.balance(id.addresses().staking_rewards_vault);
-            let ledger = self.c.sys.ledger(&mut self.c.host, *id).unwrap();
             ledgers += ledger.claimable + ledger.cl_surplus;
             // (b) Shares sum to the supply.
             let held: U256 = HOLDERS
@@ -389,7 +457,7 @@ impl World {
             }
             // (d) The price never falls; a report leaves the book where it was.
             let after = self.price(*id);
-            let (p0, td0) = before[k];
+            let (p0, td0, surplus0) = before[k];
             let lhs =
                 U512::from(p0.assets + U256::from(1)) * U512::from(after.supply + U256::from(1));
             let rhs =
@@ -401,7 +469,10 @@ impl World {
             if let Some((rk, r)) = &report {
                 if *rk == k {
                     assert_eq!(
-                        r.total_deposits, td0,
+                        // Surplus (CL money paid after its partial was settled from the
+                        // buffer) has left the CL and returns to the buffer instead.
+                        r.total_deposits + surplus0,
+                        td0,
                         "pool {k}: report moved the book: {r:?}"
                     );
                 }
@@ -451,6 +522,8 @@ struct Coverage {
     finalized: usize,
     reports: usize,
     retries: usize,
+    overdue_settled: usize,
+    partial_retries: usize,
 }
 
 impl Coverage {
@@ -468,6 +541,8 @@ impl Coverage {
         self.after_exit += world.after_exit;
         self.short_circuit += world.short_circuit;
         self.retries += world.retries;
+        self.partial_retries += world.partial_retries;
+        self.overdue_settled += world.overdue_settled;
     }
 }
 
@@ -486,14 +561,24 @@ fn invariants_hold_over_random_sequences() {
         for op in &ops {
             world.apply(op);
         }
-        // Let everything settle: the CL pays, every open request becomes finalizable.
-        world.c.advance(60);
-        let open: Vec<usize> = (0..world.requests.len())
-            .filter(|i| !world.requests[*i].paid)
-            .collect();
-        for i in open {
-            world.apply(&Op::Finalize { picks: vec![i] });
+        // (f) Let everything settle: time passes, anyone retries what is overdue, the CL pays;
+        // then every request is paid.
+        for _ in 0..4 {
+            world.c.advance(60);
+            for pool in 0..2 {
+                world.apply(&Op::RetryExit { pool });
+                world.apply(&Op::RetryPartial { pool });
+            }
+            world.c.advance(60);
+            let open: Vec<usize> = (0..world.requests.len())
+                .filter(|i| !world.requests[*i].paid)
+                .collect();
+            for i in open {
+                world.apply(&Op::Finalize { picks: vec![i] });
+            }
         }
+        let stranded: Vec<&Made> = world.requests.iter().filter(|r| !r.paid).collect();
+        prop_assert!(stranded.is_empty(), "requests never paid: {stranded:?}");
         coverage.borrow_mut().count(&world);
         Ok(())
     });
@@ -511,6 +596,11 @@ fn invariants_hold_over_random_sequences() {
         ("finalized", c.finalized),
         ("reports", c.reports),
         ("retried exits", c.retries),
+        (
+            "overdue partials settled from the buffer",
+            c.overdue_settled,
+        ),
+        ("retried partials", c.partial_retries),
     ] {
         assert!(n > 0, "no case reached the {name} path: {c:?}");
     }

@@ -700,3 +700,62 @@ fn a_full_exit_the_cl_ignored_while_a_partial_was_pending_can_be_retried() {
     );
     assert_eq!(c.validators[&pubkey(1)].balance_now(), 0);
 }
+
+#[test]
+fn a_partial_the_cl_dropped_is_paid_from_the_buffer_or_requested_again() {
+    let mut c = Chain::new();
+    let id = operating_pool(&mut c);
+    let key = pubkey(1);
+    let retry = |c: &mut Chain| {
+        c.try_payable(BOB, WITHDRAWAL_VAULT, U256::from(1), |sys, host, call| {
+            sys.retry_partial_withdrawal(host, call, &key, U256::from(1))
+        })
+    };
+    let delay = c.sys.params.finalization_delay_blocks;
+
+    // The CL drops a partial (the validator is not active yet): nothing ever comes for it.
+    c.request(WHALE, 1, 1_000 * GWEI_PER_BERA, U256::from(1))
+        .unwrap();
+    c.observe_cl();
+    c.pending.clear();
+    assert_eq!(retry(&mut c), Err(PoolError::NoOverdueWithdrawal));
+    c.advance(delay);
+    // The buffer is empty, so finalizing cannot pay yet; anyone requests it again.
+    assert_eq!(c.finalize(&[1]), Err(PoolError::NotEnoughFunds));
+    c.clear_effects();
+    retry(&mut c).unwrap();
+    assert!(c.events().contains(&Event::PartialWithdrawalRetried {
+        pubkey: key,
+        amount: 1_000 * GWEI_PER_BERA,
+    }));
+    assert_eq!(retry(&mut c), Err(PoolError::NoOverdueWithdrawal));
+    c.advance(c.cl_delay + 1);
+    c.finalize(&[1]).unwrap();
+    assert!(c.pool(id).pending_partial_withdrawals.is_zero());
+
+    // Dropped again, with a buffer that covers it: finalizing pays from the buffer, and the
+    // stake it was to take counts again, so the share price does not move.
+    c.request(WHALE, 1, 500 * GWEI_PER_BERA, U256::from(1))
+        .unwrap();
+    c.observe_cl();
+    c.pending.clear();
+    c.submit(ALICE, id, b(600)).unwrap();
+    let (deposits, price) = (
+        c.pool(id).total_deposits,
+        c.sys.share_price(&mut c.host, id).unwrap(),
+    );
+    c.advance(delay);
+    c.clear_effects();
+    let whale = c.balance(WHALE);
+    c.finalize(&[2]).unwrap();
+    assert_eq!(c.balance(WHALE), whale + b(500));
+    let pool = c.pool(id);
+    assert_eq!(pool.total_deposits, deposits + b(500));
+    assert_eq!(pool.buffered_assets, b(100));
+    assert!(pool.pending_partial_withdrawals.is_zero());
+    assert_eq!(c.sys.share_price(&mut c.host, id).unwrap(), price);
+    assert!(c.events().contains(&Event::OverdueWithdrawalsSettled {
+        pubkey: key,
+        amount: b(500),
+    }));
+}

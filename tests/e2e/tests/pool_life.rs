@@ -587,3 +587,159 @@ async fn proofs_from_the_api_verify_in_the_precompile_and_tampered_ones_do_not()
         .unwrap();
     assert_eq!(out_of_range["code"], json!(500));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cl_withdrawal_the_cl_dropped_is_requested_again_and_paid() {
+    const SLOTS: u64 = 16;
+    const FLIGHT_BLOCKS: u64 = 192;
+    let node = DevNode::start(&[
+        "--dev.slot-time",
+        "100ms",
+        "--dev.slots-per-epoch",
+        "16",
+        "--dev.withdrawability-delay",
+        "2",
+        "--dev.oracle",
+        "true",
+        "--dev.oracle-interval",
+        "1s",
+    ])
+    .unwrap();
+    let mut operator = Wallet::new(OPERATOR_KEY).unwrap();
+    let mut bob = Wallet::new(BOB_KEY).unwrap();
+    let mut keeper = Wallet::new(KEEPER_KEY).unwrap();
+    let (operator_address, bob_address) = (operator.address(), bob.address());
+    let pubkey = [0x12u8; 48];
+    let pubkey_bytes = Bytes::copy_from_slice(&pubkey);
+    let pool = PoolId::from_pubkey(&FixedBytes(pubkey)).addresses();
+    send_ok(
+        &node,
+        &mut operator,
+        FACTORY,
+        bera(10_000),
+        pool_registration(pubkey, operator_address),
+        1_000_000,
+    )
+    .await;
+    wait_for("pool activation", 60, || async {
+        let active = node
+            .view(
+                pool.staking_pool,
+                IStakingPool::isActiveCall {}.abi_encode(),
+            )
+            .await
+            .unwrap();
+        (active.last() == Some(&1)).then_some(())
+    })
+    .await;
+    let receipt = send_ok(
+        &node,
+        &mut bob,
+        pool.staking_pool,
+        bera(290_000),
+        IStakingPool::submitCall {
+            receiver: bob_address,
+        }
+        .abi_encode(),
+        500_000,
+    )
+    .await;
+    let threshold_at = block_number(&receipt);
+
+    // Right after the cooldown the validator is not active on the CL yet (activation comes
+    // three epochs after the deposit is processed), so the CL drops Bob's partial.
+    wait_for_block(&node, threshold_at + COOLDOWN_BLOCKS).await;
+    let status = node
+        .beacon("/eth/v1/beacon/states/head/validators/1")
+        .unwrap()["data"]["status"]
+        .clone();
+    assert_ne!(status, json!("active_ongoing"));
+    let request = IWithdrawalVault::requestWithdrawalCall {
+        pubkey: pubkey_bytes.clone(),
+        assetsInGWei: 40_000 * GWEI,
+        maxFeeToPay: U256::from(GWEI),
+    };
+    let receipt = send_ok(
+        &node,
+        &mut bob,
+        WITHDRAWAL_VAULT,
+        U256::from(GWEI),
+        request.abi_encode(),
+        1_000_000,
+    )
+    .await;
+    let requested_at = block_number(&receipt);
+    wait_for_block(&node, requested_at + 2).await;
+    let pending = node
+        .beacon(&format!(
+            "/eth/v1/beacon/states/{}/pending_partial_withdrawals",
+            requested_at + 1
+        ))
+        .unwrap();
+    assert_eq!(pending["data"], json!([]), "the CL kept the request");
+
+    // Within the flight window nobody may retry; after it, anyone does.
+    let retry = IWithdrawalVault::retryPartialWithdrawalCall {
+        pubkey: pubkey_bytes.clone(),
+        maxFeeToPay: U256::from(GWEI),
+    };
+    let early = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"from": keeper.address(), "to": WITHDRAWAL_VAULT, "value": format!("{GWEI:#x}"),
+                    "data": Bytes::from(retry.abi_encode())}),
+                json!("latest"),
+            ],
+        )
+        .await
+        .unwrap_err();
+    let selector = Bytes::from(IWithdrawalVault::NoOverdueWithdrawal::SELECTOR.to_vec());
+    assert!(early.to_string().contains(&selector.to_string()), "{early}");
+    node.rpc("anvil_mine", vec![json!(FLIGHT_BLOCKS)])
+        .await
+        .unwrap();
+    let status = node
+        .beacon("/eth/v1/beacon/states/head/validators/1")
+        .unwrap()["data"]["status"]
+        .clone();
+    assert_eq!(status, json!("active_ongoing"));
+    let receipt = send_ok(
+        &node,
+        &mut keeper,
+        WITHDRAWAL_VAULT,
+        U256::from(GWEI),
+        retry.abi_encode(),
+        1_000_000,
+    )
+    .await;
+    let retried_at = block_number(&receipt);
+    let retried = receipt["logs"].as_array().unwrap().iter().any(|l| {
+        l["topics"][0] == json!(IWithdrawalVault::PartialWithdrawalRetried::SIGNATURE_HASH)
+    });
+    assert!(retried, "{receipt}");
+
+    // This time the CL pays, and Bob's request is finalized with exactly 40,000 BERA.
+    let due_epoch = retried_at / SLOTS + 1 + DELAY_EPOCHS;
+    let (paid_at, withdrawal) = withdrawal_to(&node, retried_at, 1).await;
+    assert_eq!(paid_at, due_epoch * SLOTS);
+    assert_eq!(gwei_of(&withdrawal["amount"]), 40_000 * GWEI);
+    wait_for_block(&node, requested_at + FINALIZATION_DELAY_BLOCKS).await;
+    let before = node.balance(bob_address).await.unwrap();
+    send_ok(
+        &node,
+        &mut keeper,
+        WITHDRAWAL_VAULT,
+        U256::ZERO,
+        IWithdrawalVault::finalizeWithdrawalRequestCall {
+            requestId: U256::from(1),
+        }
+        .abi_encode(),
+        500_000,
+    )
+    .await;
+    assert_eq!(
+        node.balance(bob_address).await.unwrap() - before,
+        bera(40_000)
+    );
+}

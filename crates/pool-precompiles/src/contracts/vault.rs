@@ -57,7 +57,10 @@ pub(super) fn call(d: &mut Dispatch<'_, '_, '_, '_>, data: &[u8]) -> Result<Vec<
     let call = V::abi_decode(data).map_err(|_| empty_revert())?;
     if !matches!(
         call,
-        V::requestWithdrawal(_) | V::requestRedeem(_) | V::retryFullExit(_)
+        V::requestWithdrawal(_)
+            | V::requestRedeem(_)
+            | V::retryFullExit(_)
+            | V::retryPartialWithdrawal(_)
     ) {
         d.nonpayable()?;
     }
@@ -156,6 +159,11 @@ pub(super) fn call(d: &mut Dispatch<'_, '_, '_, '_>, data: &[u8]) -> Result<Vec<
         V::retryFullExit(c) => {
             d.payable()?;
             sys.retry_full_exit(d.host, &d.call, &pubkey(&c.pubkey)?, c.maxFeeToPay)?;
+            Vec::new()
+        }
+        V::retryPartialWithdrawal(c) => {
+            d.payable()?;
+            sys.retry_partial_withdrawal(d.host, &d.call, &pubkey(&c.pubkey)?, c.maxFeeToPay)?;
             Vec::new()
         }
         V::finalizeWithdrawalRequest(c) => {
