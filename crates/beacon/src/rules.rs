@@ -389,6 +389,65 @@ pub fn apply_withdrawals(state: &mut BeaconState, expected: &ExpectedWithdrawals
     }
 }
 
+/// Applies the withdrawals a stored payload actually paid when they differ from what
+/// [`expected_withdrawals`] gives now (the chain was built under other consensus flags, or by
+/// another client). The balances go down by exactly what was paid, so nothing is paid twice.
+///
+/// The payload does not say which pending partials it consumed, so they are matched: in order,
+/// each paid withdrawal after the inflation one takes the first pending partial of its validator
+/// for at least its amount, until one matches none (the rest is the sweep). Unmatched partials
+/// before the last match that the sweep would drop whatever the epoch are consumed too, as the
+/// run that built the payload consumed them; the others stay queued.
+pub fn replay_withdrawals(spec: &ClSpec, state: &mut BeaconState, paid: &[Withdrawal]) {
+    let queue = &state.pending_partial_withdrawals;
+    let mut taken = vec![false; queue.len()];
+    let mut paid_so_far = vec![0u64; state.validators.len()];
+    let mut last_match = None;
+    for w in paid.iter().filter(|w| w.validator_index != u64::MAX) {
+        let found = queue.iter().enumerate().position(|(j, partial)| {
+            !taken[j] && partial.validator_index == w.validator_index && partial.amount >= w.amount
+        });
+        let Some(j) = found else { break };
+        taken[j] = true;
+        last_match = Some(last_match.map_or(j, |last: usize| last.max(j)));
+        if let Some(sum) = paid_so_far.get_mut(w.validator_index as usize) {
+            *sum = sum.saturating_add(w.amount);
+        }
+    }
+    if let Some(last) = last_match {
+        for (j, partial) in queue.iter().enumerate().take(last) {
+            let i = partial.validator_index as usize;
+            let left = state
+                .balances
+                .get(i)
+                .zip(paid_so_far.get(i))
+                .map(|(balance, paid)| balance.saturating_sub(*paid));
+            let payable = match (state.validators.get(i), left) {
+                (Some(v), Some(left)) => {
+                    v.withdrawal_address().is_some()
+                        && v.exit_epoch == FAR_FUTURE_EPOCH
+                        && v.effective_balance >= spec.min_activation_balance
+                        && left > spec.min_activation_balance
+                }
+                _ => false,
+            };
+            taken[j] |= !payable;
+        }
+    }
+    let mut j = 0;
+    state.pending_partial_withdrawals.retain(|_| {
+        j += 1;
+        !taken[j - 1]
+    });
+    apply_withdrawals(
+        state,
+        &ExpectedWithdrawals {
+            withdrawals: paid.to_vec(),
+            processed_partials: 0,
+        },
+    );
+}
+
 /// The current randomness mix (the payload's `prevRandao`).
 pub fn randao_mix(spec: &ClSpec, state: &BeaconState) -> B256 {
     state.randao_mixes[(spec.epoch(state.slot) % HISTORY_LENGTH as u64) as usize]
@@ -619,6 +678,77 @@ mod tests {
         );
         assert_eq!(s.validators[0].exit_epoch, 6);
         assert_eq!(s.validators[0].withdrawable_epoch, 8);
+    }
+
+    #[test]
+    fn a_replayed_payload_consumes_the_partials_it_paid_and_no_more() {
+        let (mut spec, mut s) = (spec(), state());
+        spec.validator_set_cap = 10;
+        active_validator(&spec, &mut s, 300_000);
+        add(&spec, &mut s, 2, 300_000);
+        let request = |amount| WithdrawalRequest {
+            source_address: vault(),
+            pubkey: BlsPubkey::repeat_byte(1),
+            amount,
+        };
+        process_withdrawal_request(&spec, &mut s, &request(20_000 * BERA_GWEI));
+        process_withdrawal_request(&spec, &mut s, &request(30_000 * BERA_GWEI));
+        // Queued behind them: a partial of validator 1, which is exiting (dropped whenever it
+        // is looked at), and another of validator 0 nobody paid.
+        s.validators[1].exit_epoch = 3;
+        s.pending_partial_withdrawals.insert(
+            1,
+            PendingPartialWithdrawal {
+                validator_index: 1,
+                amount: 5_000 * BERA_GWEI,
+                withdrawable_epoch: 5,
+            },
+        );
+        s.pending_partial_withdrawals
+            .push(PendingPartialWithdrawal {
+                validator_index: 0,
+                amount: 1_000 * BERA_GWEI,
+                withdrawable_epoch: 5,
+            });
+        // Epoch 2: nothing is due under this spec, but the stored payload (built with shorter
+        // delays) paid the first two partials of validator 0 and swept nothing else.
+        assert_eq!(expected_withdrawals(&spec, &s).withdrawals.len(), 1);
+        let pay = |index, amount| Withdrawal {
+            index,
+            validator_index: 0,
+            address: vault(),
+            amount,
+        };
+        let paid = vec![
+            expected_withdrawals(&spec, &s).withdrawals[0],
+            pay(0, 20_000 * BERA_GWEI),
+            pay(1, 30_000 * BERA_GWEI),
+        ];
+        replay_withdrawals(&spec, &mut s, &paid);
+        assert_eq!(s.balances[0], 250_000 * BERA_GWEI);
+        assert_eq!(s.next_withdrawal_index, 2);
+        // The two paid and the dropped one between them are gone; the unpaid one stays.
+        assert_eq!(
+            s.pending_partial_withdrawals,
+            vec![PendingPartialWithdrawal {
+                validator_index: 0,
+                amount: 1_000 * BERA_GWEI,
+                withdrawable_epoch: 5,
+            }]
+        );
+        // When they come due under this spec, nothing is paid a second time: validator 0 is at
+        // the minimum, so the last partial is dropped unpaid.
+        process_slots(&spec, &mut s, 6 * spec.slots_per_epoch);
+        assert_eq!(expected_withdrawals(&spec, &s).withdrawals.len(), 1);
+        // A payment no partial explains (a sweep of validator 1) still comes off the balance.
+        let sweep = Withdrawal {
+            validator_index: 1,
+            ..pay(2, 7 * BERA_GWEI)
+        };
+        replay_withdrawals(&spec, &mut s, &[sweep]);
+        assert_eq!(s.balances[1], 299_993 * BERA_GWEI);
+        assert_eq!(s.next_withdrawal_index, 3);
+        assert_eq!(s.pending_partial_withdrawals.len(), 1);
     }
 
     #[test]

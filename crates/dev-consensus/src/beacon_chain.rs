@@ -8,7 +8,8 @@
 //! block `N`, and the new beacon block header over a body that commits to the payload.
 //!
 //! The beacon chain is derived from the execution chain alone, so on start it is rebuilt by
-//! replaying the stored blocks; nothing else is persisted.
+//! replaying the stored blocks; nothing else is persisted. Withdrawals are replayed as the
+//! blocks paid them, whatever the consensus flags say now.
 
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
@@ -264,10 +265,14 @@ impl BeaconChain {
             expected,
             ..
         } = self.take_prepared(slot);
-        if expected.withdrawals != block.withdrawals {
-            tracing::warn!(target: "berapool::cl", slot, "payload withdrawals differ from the expected ones; applying the expected");
+        // Replay what the block paid: a datadir built under other consensus flags expects
+        // other withdrawals, and applying those would pay twice or never.
+        if expected.withdrawals == block.withdrawals {
+            rules::apply_withdrawals(&mut state, &expected);
+        } else {
+            tracing::warn!(target: "berapool::cl", slot, "the block paid other withdrawals than the consensus rules give now; applying what it paid");
+            rules::replay_withdrawals(&self.spec, &mut state, &block.withdrawals);
         }
-        rules::apply_withdrawals(&mut state, &expected);
         rules::process_randao(&self.spec, &mut state);
         let take = self.deposit_queue.len().min(MAX_DEPOSITS_PER_BLOCK);
         let deposits: Vec<Deposit> = self.deposit_queue.drain(..take).collect();
@@ -496,6 +501,7 @@ mod tests {
 
     use super::*;
     use berapool_beacon::BERA_GWEI;
+    use berapool_pool_precompiles::pool_state::addresses::WITHDRAWAL_VAULT;
 
     fn chain() -> BeaconChain {
         let genesis = Header::default();
@@ -509,10 +515,14 @@ mod tests {
     }
 
     fn deposit_log(index: u64) -> Log {
+        stake_log(index, 10_000)
+    }
+
+    fn stake_log(index: u64, bera: u64) -> Log {
         let event = IBeaconDeposit::Deposit {
             pubkey: Bytes::from(vec![index as u8 + 1; 48]),
             credentials: Bytes::copy_from_slice(pool_withdrawal_credentials().as_slice()),
-            amount: 10_000 * BERA_GWEI,
+            amount: bera * BERA_GWEI,
             signature: Bytes::from(vec![0; 96]),
             index,
         };
@@ -571,6 +581,110 @@ mod tests {
             beacon.state(StateId::ParentOfTimestamp(7)),
             Err(StateError::UnknownTimestamp(7))
         );
+    }
+
+    /// A stored block as the chain that built it saw it.
+    struct Stored {
+        block: StoredBlock,
+        hash: B256,
+        receipts: Vec<ReceiptEnvelope>,
+        requests: Requests,
+    }
+
+    #[test]
+    fn a_chain_replayed_under_other_flags_pays_each_withdrawal_once() {
+        let genesis = Header::default();
+        let new_chain = |withdrawability_delay_epochs| {
+            let spec = ClSpec {
+                slots_per_epoch: 4,
+                withdrawability_delay_epochs,
+                ..ClSpec::default()
+            };
+            BeaconChain::new(
+                spec,
+                &[],
+                &genesis,
+                genesis.hash_slow(),
+                Address::repeat_byte(0xfe),
+            )
+        };
+        // Built with a 1-epoch delay: 300,000 BERA staked in block 1, a 20,000 BERA partial
+        // requested once the validator is active, paid 2 epochs later.
+        let mut built = new_chain(1);
+        let mut stored: Vec<Stored> = Vec::new();
+        let mut parent = genesis.clone();
+        let mut requested = false;
+        for number in 1..=40u64 {
+            let next = built.next_block(&parent);
+            let logs = if number == 1 {
+                vec![stake_log(0, 300_000)]
+            } else {
+                Vec::new()
+            };
+            let (mut block, receipts) = block(number, logs);
+            block.withdrawals = next.withdrawals;
+            let epoch = built.spec().epoch(number);
+            let active = built
+                .head()
+                .validators
+                .first()
+                .is_some_and(|v| v.is_active(epoch));
+            let requests = if active && !requested {
+                requested = true;
+                let mut item = vec![0x01];
+                item.extend_from_slice(WITHDRAWAL_VAULT.as_slice());
+                item.extend_from_slice(&[1; 48]);
+                item.extend_from_slice(&(20_000 * BERA_GWEI).to_le_bytes());
+                Requests::new(vec![Bytes::from(item)])
+            } else {
+                Requests::default()
+            };
+            let hash = B256::left_padding_from(&number.to_be_bytes());
+            built.import(&block, hash, &receipts, &requests);
+            parent = block.header.clone();
+            stored.push(Stored {
+                block,
+                hash,
+                receipts,
+                requests,
+            });
+        }
+        let paid = |blocks: &[Stored]| -> u64 {
+            blocks
+                .iter()
+                .flat_map(|s| &s.block.withdrawals)
+                .filter(|w| w.validator_index == 0)
+                .map(|w| w.amount)
+                .sum()
+        };
+        assert!(requested);
+        assert_eq!(paid(&stored), 20_000 * BERA_GWEI);
+        assert_eq!(built.head().balances[0], 280_000 * BERA_GWEI);
+
+        // Rebuilt on start with a 20-epoch delay: the partial is not due when block 40 paid it.
+        let mut rebuilt = new_chain(20);
+        for s in &stored {
+            rebuilt.import(&s.block, s.hash, &s.receipts, &s.requests);
+        }
+        assert_eq!(rebuilt.head().balances[0], 280_000 * BERA_GWEI);
+        assert!(rebuilt.head().pending_partial_withdrawals.is_empty());
+        // And it is never paid again.
+        let mut later = Vec::new();
+        for number in 41..=160u64 {
+            let next = rebuilt.next_block(&parent);
+            let (mut block, receipts) = block(number, Vec::new());
+            block.withdrawals = next.withdrawals;
+            let hash = B256::left_padding_from(&number.to_be_bytes());
+            rebuilt.import(&block, hash, &receipts, &Requests::default());
+            parent = block.header.clone();
+            later.push(Stored {
+                block,
+                hash,
+                receipts,
+                requests: Requests::default(),
+            });
+        }
+        assert_eq!(paid(&later), 0);
     }
 
     #[test]
