@@ -13,6 +13,8 @@ pub const ZERO_VALIDATOR_PUBKEY_GINDEX: u64 = 6_350_779_162_034_176;
 pub const ZERO_VALIDATOR_CREDENTIALS_GINDEX: u64 = 6_350_779_162_034_177;
 /// … of the balances chunk holding validators 0..4.
 pub const ZERO_VALIDATOR_BALANCE_GINDEX: u64 = 199_011_604_627_456;
+/// … of the state's `eth1_deposit_index` (state field 7 of 17 under the header's state root).
+pub const ETH1_DEPOSIT_INDEX_GINDEX: u64 = 359;
 /// Validators are 8 nodes apart at the level of their fields.
 pub const VALIDATOR_GINDEX_OFFSET: u64 = 8;
 /// Balances are packed 4 to a 32-byte chunk.
@@ -47,6 +49,11 @@ pub fn verify(proof: &[B256], root: B256, leaf: B256, gindex: u64) -> Result<boo
         return Err(BranchError::MissingItem);
     }
     Ok(node == root)
+}
+
+/// The leaf of a `uint64` such as `eth1_deposit_index`: little-endian, zero-padded.
+pub fn deposit_index_leaf(deposit_index: u64) -> B256 {
+    crate::ssz::u64_leaf(deposit_index)
 }
 
 /// The SSZ root of a 48-byte pubkey: `sha256(pubkey ‖ 0^16)`.

@@ -26,6 +26,7 @@ const HISTORICAL_ROOTS_LIMIT: u64 = 8192;
 const RANDAO_MIXES_LIMIT: u64 = 65536;
 const PENDING_PARTIALS_LIMIT: u64 = 1 << 27;
 /// Field positions in the Electra state.
+const ETH1_DEPOSIT_INDEX_FIELD: u64 = 7;
 const VALIDATORS_FIELD: u64 = 9;
 const BALANCES_FIELD: u64 = 10;
 const STATE_FIELDS: u64 = 17;
@@ -422,6 +423,12 @@ impl BeaconState {
         Some((leaf, self.up_to_block_root(proof, BALANCES_FIELD, &fields)))
     }
 
+    /// The proof of `eth1_deposit_index` against the block root (8 nodes).
+    pub fn eth1_deposit_index_proof(&self) -> Vec<B256> {
+        let fields = self.field_roots();
+        self.up_to_block_root(Vec::new(), ETH1_DEPOSIT_INDEX_FIELD, &fields)
+    }
+
     /// The proof of the proposer index against the block root (3 nodes).
     pub fn proposer_index_proof(&self) -> Vec<B256> {
         ssz::branch(&self.sealed_header().field_roots(), 3, 1)
@@ -535,6 +542,15 @@ mod tests {
         }
         let proof = state.proposer_index_proof();
         assert_eq!(verify(&proof, root, u64_leaf(0), 9), Ok(true));
+        state.eth1_deposit_index = 41;
+        let root = state.sealed_header().root();
+        let proof = state.eth1_deposit_index_proof();
+        assert_eq!(proof.len(), 8);
+        let g = crate::proof::ETH1_DEPOSIT_INDEX_GINDEX;
+        let leaf = crate::proof::deposit_index_leaf(41);
+        assert_eq!(verify(&proof, root, leaf, g), Ok(true));
+        let wrong = crate::proof::deposit_index_leaf(40);
+        assert_eq!(verify(&proof, root, wrong, g), Ok(false));
         assert!(state
             .validator_field_proof(6, ValidatorField::Pubkey)
             .is_none());

@@ -13,6 +13,9 @@ use berapool_http::{self as http, Response};
 
 use crate::beacon_chain::{validator_status, BeaconHandle, StateId};
 
+/// The proof of the state's `eth1_deposit_index`, served under `/berapool/v1/proof/`.
+const DEPOSIT_INDEX: &str = "eth1_deposit_index";
+
 /// Validator indices must be below this (BeaconKit's `validateValidatorIndexBound`).
 const VALIDATOR_INDEX_LIMIT: u64 = 1 << 40;
 
@@ -49,8 +52,12 @@ pub fn route(beacon: &BeaconHandle, path: &str) -> Response {
     let path = path.split('?').next().unwrap_or_default();
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match parts.as_slice() {
-        ["bkit", "v1", "proof", kind, timestamp_id, rest @ ..] => {
+        ["bkit", "v1", "proof", kind, timestamp_id, rest @ ..] if *kind != DEPOSIT_INDEX => {
             proof(beacon, kind, timestamp_id, rest)
+        }
+        // Not a BeaconKit endpoint: the feeder proves in-flight deposits with it (docs/devnet.md).
+        ["berapool", "v1", "proof", DEPOSIT_INDEX, timestamp_id] => {
+            proof(beacon, DEPOSIT_INDEX, timestamp_id, &[])
         }
         ["eth", "v1", "beacon", "genesis"] => beacon.read(|chain| {
             let genesis = chain.state(StateId::Genesis).unwrap_or_default();
@@ -178,7 +185,7 @@ fn proof(beacon: &BeaconHandle, kind: &str, timestamp: &str, rest: &[&str]) -> R
         Err(message) => return error(400, message),
     };
     let index = match (kind, rest) {
-        ("block_proposer", []) => None,
+        ("block_proposer" | DEPOSIT_INDEX, []) => None,
         ("validator_pubkey" | "validator_credentials" | "validator_balance", [index]) => {
             match index.parse::<u64>() {
                 Ok(i) if i < VALIDATOR_INDEX_LIMIT => Some(i),
@@ -236,6 +243,10 @@ fn proof(beacon: &BeaconHandle, kind: &str, timestamp: &str, rest: &[&str]) -> R
                 None => return out_of_range(i),
             }
         }
+        (DEPOSIT_INDEX, _) => json!({
+            "eth1_deposit_index": u64_hex(state.eth1_deposit_index),
+            "eth1_deposit_index_proof": state.eth1_deposit_index_proof(),
+        }),
         ("validator_balance", Some(i)) => match state.balance_proof(i) {
             Some((leaf, proof)) => json!({
                 "validator_balance": u64_hex(state.balances[i as usize]),

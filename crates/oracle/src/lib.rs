@@ -223,16 +223,42 @@ impl Feeder {
         let url = format!("{}{path}", self.beacon);
         let answer = async {
             let (status, body) = http::get(&url, Duration::from_secs(20)).await?;
-            let value: Value = serde_json::from_str(&body)?;
             if status != 200 {
+                let value: Value = serde_json::from_str(&body).unwrap_or_default();
                 let message = value["message"].as_str().unwrap_or(&body).to_string();
                 return Err(BeaconError::Status { status, message });
             }
-            Ok(value)
+            Ok(serde_json::from_str(&body)?)
         };
         answer
             .await
             .map_err(|source| OracleError::Beacon { url, source })
+    }
+
+    /// The `eth1_deposit_index` of the state a proof at `timestamp` is against, and its proof,
+    /// checked against `root`; `None` when the proof API does not serve it (404).
+    async fn deposit_index_proof(
+        &self,
+        timestamp: u64,
+        root: B256,
+    ) -> Result<Option<(u64, Vec<B256>)>, OracleError> {
+        let path = format!("/berapool/v1/proof/eth1_deposit_index/t{timestamp}");
+        let answer = match self.beacon_get(&path).await {
+            Ok(answer) => answer,
+            Err(OracleError::Beacon {
+                source: BeaconError::Status { status: 404, .. },
+                ..
+            }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let index = quantity(&answer["eth1_deposit_index"])
+            .ok_or(OracleError::Malformed("eth1_deposit_index"))?;
+        let proof = roots(&answer["eth1_deposit_index_proof"])?;
+        let leaf = ssz::deposit_index_leaf(index);
+        if ssz::verify(&proof, root, leaf, ssz::ETH1_DEPOSIT_INDEX_GINDEX) != Ok(true) {
+            return Err(OracleError::ProofMismatch(timestamp));
+        }
+        Ok(Some((index, proof)))
     }
 
     async fn eth_call(&self, to: Address, data: Vec<u8>) -> Result<Bytes, OracleError> {
@@ -395,16 +421,35 @@ impl Feeder {
             return Err(OracleError::ProofMismatch(timestamp));
         }
         let (to, data) = if is_active {
-            let call = IAccountingOracle::updateTotalDepositsCall {
-                pubkey: validator.pubkey.clone(),
-                pubkeyProof: pubkey_proof,
-                balance: gwei,
-                balancesLeaf: leaf,
-                balanceProof: balance_proof,
-                validatorIndex: i,
-                timestamp,
+            let data = match self.deposit_index_proof(timestamp, root).await? {
+                // Exact with deposits in flight (berapool's extension).
+                Some((deposit_index, proof)) => {
+                    IAccountingOracle::updateTotalDepositsWithDepositIndexCall {
+                        pubkey: validator.pubkey.clone(),
+                        pubkeyProof: pubkey_proof,
+                        balance: gwei,
+                        balancesLeaf: leaf,
+                        balanceProof: balance_proof,
+                        validatorIndex: i,
+                        timestamp,
+                        depositIndex: deposit_index,
+                        depositIndexProof: proof,
+                    }
+                    .abi_encode()
+                }
+                // A proof API that cannot prove it (BeaconKit's): the official report.
+                None => IAccountingOracle::updateTotalDepositsCall {
+                    pubkey: validator.pubkey.clone(),
+                    pubkeyProof: pubkey_proof,
+                    balance: gwei,
+                    balancesLeaf: leaf,
+                    balanceProof: balance_proof,
+                    validatorIndex: i,
+                    timestamp,
+                }
+                .abi_encode(),
             };
-            (ACCOUNTING_ORACLE, call.abi_encode())
+            (ACCOUNTING_ORACLE, data)
         } else {
             let credentials = self
                 .beacon_get(&format!("/bkit/v1/proof/validator_credentials/{t}/{i}"))

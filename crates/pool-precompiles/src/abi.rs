@@ -218,6 +218,9 @@ sol! {
     interface IAccountingOracle {
         function FEEDER_ROLE() external view returns (bytes32);
         function updateTotalDeposits(bytes pubkey, bytes32[] pubkeyProof, uint64 balance, bytes32 balancesLeaf, bytes32[] balanceProof, uint64 validatorIndex, uint64 timestamp) external;
+        /// berapool extension: the same report plus a proof of the beacon state's
+        /// `eth1_deposit_index`, so deposits still in flight are reconciled exactly.
+        function updateTotalDepositsWithDepositIndex(bytes pubkey, bytes32[] pubkeyProof, uint64 balance, bytes32 balancesLeaf, bytes32[] balanceProof, uint64 validatorIndex, uint64 timestamp, uint64 depositIndex, bytes32[] depositIndexProof) external;
     }
 
     /// StakingPoolContractsFactory.
@@ -339,6 +342,7 @@ sol! {
         error ValidatorIndexTaken(uint64 validatorIndex);
         error StaleReport(uint64 timestamp, uint64 lastApplied);
         error UnknownBeaconTimestamp(uint64 timestamp);
+        error DepositIndexNotProven();
         error ValueOverflow();
         error WriteInStaticCall();
         error DelegateCallNotAllowed();

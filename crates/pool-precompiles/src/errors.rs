@@ -101,6 +101,7 @@ pub fn revert_data(error: &PoolError) -> Vec<u8> {
             lastApplied: last_applied,
         }
         .abi_encode(),
+        P::DepositIndexNotProven => IBerapool::DepositIndexNotProven {}.abi_encode(),
         P::UnknownBeaconTimestamp { timestamp } => {
             IBerapool::UnknownBeaconTimestamp { timestamp }.abi_encode()
         }

@@ -215,7 +215,7 @@ impl Host for EvmHost<'_, '_> {
         &mut self,
         from: Address,
         deposit: &ClDeposit,
-    ) -> Result<(), HostError> {
+    ) -> Result<u64, HostError> {
         self.refuse_in_static()?;
         // The CALL to BeaconDeposit with value; BeaconDeposit's own work is charged as it runs.
         self.touch(beacon_deposit::ADDRESS)?;

@@ -367,38 +367,142 @@ fn a_contract_calling_submit_gets_its_shares() {
     );
 }
 
+/// The beacon state of a report: validator `INDEX`'s pubkey and `balance_gwei`, and any
+/// `extra` leaves, set as the current block's beacon root. Returns the tree and the balance leaf.
+fn report_state(
+    c: &mut TestChain,
+    balance_gwei: u64,
+    extra: Vec<(u64, B256)>,
+) -> (berapool_pool_precompiles::ssz::SparseMerkle, B256) {
+    use berapool_pool_precompiles::ssz;
+    let mut chunk = [0u8; 32];
+    let lane = (INDEX % 4) as usize * 8;
+    chunk[lane..lane + 8].copy_from_slice(&balance_gwei.to_le_bytes());
+    let leaf = B256::from(chunk);
+    let mut leaves = vec![
+        (ssz_gindex_pubkey(), ssz::pubkey_leaf(&PUBKEY)),
+        (ssz_gindex_balance(), leaf),
+    ];
+    leaves.extend(extra);
+    let tree = ssz::SparseMerkle::new(leaves);
+    c.set_beacon_root(tree.root());
+    (tree, leaf)
+}
+
 /// A proof of `balance_gwei` for validator `INDEX` at the current block, as the feeder sends it.
 fn report(
     c: &mut TestChain,
     balance_gwei: u64,
 ) -> berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
-    let pubkey_g = ssz_gindex_pubkey();
-    let balance_g = berapool_pool_precompiles::ssz::ZERO_VALIDATOR_BALANCE_GINDEX + INDEX / 4;
-    let mut chunk = [0u8; 32];
-    let lane = (INDEX % 4) as usize * 8;
-    chunk[lane..lane + 8].copy_from_slice(&balance_gwei.to_le_bytes());
-    let leaf = B256::from(chunk);
-    let tree = berapool_pool_precompiles::ssz::SparseMerkle::new(vec![
-        (
-            pubkey_g,
-            berapool_pool_precompiles::ssz::pubkey_leaf(&PUBKEY),
-        ),
-        (balance_g, leaf),
-    ]);
-    c.set_beacon_root(tree.root());
+    let (tree, leaf) = report_state(c, balance_gwei, Vec::new());
     berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
         pubkey: Bytes::copy_from_slice(&PUBKEY),
-        pubkeyProof: tree.branch(pubkey_g),
+        pubkeyProof: tree.branch(ssz_gindex_pubkey()),
         balance: balance_gwei,
         balancesLeaf: leaf,
-        balanceProof: tree.branch(balance_g),
+        balanceProof: tree.branch(ssz_gindex_balance()),
         validatorIndex: INDEX,
         timestamp: c.timestamp,
     }
 }
 
+/// [`report`] plus the state's `eth1_deposit_index`, proven under the same root.
+fn report_with_deposit_index(
+    c: &mut TestChain,
+    balance_gwei: u64,
+    deposit_index: u64,
+) -> berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsWithDepositIndexCall {
+    use berapool_pool_precompiles::ssz;
+    let index_g = ssz::ETH1_DEPOSIT_INDEX_GINDEX;
+    let index_leaf = ssz::deposit_index_leaf(deposit_index);
+    let (tree, leaf) = report_state(c, balance_gwei, vec![(index_g, index_leaf)]);
+    berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsWithDepositIndexCall {
+        pubkey: Bytes::copy_from_slice(&PUBKEY),
+        pubkeyProof: tree.branch(ssz_gindex_pubkey()),
+        balance: balance_gwei,
+        balancesLeaf: leaf,
+        balanceProof: tree.branch(ssz_gindex_balance()),
+        validatorIndex: INDEX,
+        timestamp: c.timestamp,
+        depositIndex: deposit_index,
+        depositIndexProof: tree.branch(index_g),
+    }
+}
+
+#[test]
+fn a_report_with_a_proven_deposit_index_counts_the_deposits_the_state_has_not_seen() {
+    use berapool_pool_precompiles::{
+        abi::{IAccessControl, IBerapool},
+        pool_state::{access::FEEDER_ROLE, addresses::ACCOUNTING_ORACLE},
+    };
+    let mut c = TestChain::new();
+    active_pool(&mut c, PUBKEY, INDEX);
+    let staking_pool = pool().addresses().staking_pool;
+    let grant = IAccessControl::grantRoleCall {
+        role: FEEDER_ROLE,
+        account: FEEDER,
+    }
+    .abi_encode();
+    assert!(c.tx(GOV, ACCOUNTING_ORACLE, U256::ZERO, grant).success());
+    // 240,000 BERA reach the threshold: one CL deposit of the whole buffer.
+    assert!(c
+        .tx(ALICE, staking_pool, bera(240_000), Bytes::new())
+        .success());
+    let count = view_u256(
+        &mut c,
+        BEACON_DEPOSIT,
+        IBeaconDeposit::depositCountCall {}.abi_encode(),
+    )
+    .saturating_to::<u64>();
+    c.advance(3);
+    let total_deposits = |c: &mut TestChain| {
+        view_u256(
+            c,
+            staking_pool,
+            IStakingPool::totalDepositsCall {}.abi_encode(),
+        )
+    };
+
+    // The official report cannot tell whether the proven state holds that deposit: refused.
+    let call = report(&mut c, 10_000 * BERA_GWEI);
+    let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, call.abi_encode());
+    assert_eq!(
+        r.revert_data().as_ref(),
+        IBerapool::DepositIndexNotProven {}.abi_encode().as_slice()
+    );
+    // A state that has not processed it (index below the pool's deposit): 10,000 proven plus
+    // the 240,000 in flight. A tampered index is refused.
+    let call = report_with_deposit_index(&mut c, 10_000 * BERA_GWEI, count - 1);
+    let mut bad = call.clone();
+    bad.depositIndex = count;
+    let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, bad.abi_encode());
+    assert_eq!(
+        r.revert_data().as_ref(),
+        F::InvalidProof {}.abi_encode().as_slice()
+    );
+    let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, call.abi_encode());
+    assert!(r.success(), "{:?}", r.result);
+    assert_eq!(total_deposits(&mut c), bera(250_000));
+    // A later state that has processed it: the proven balance alone, and official reports
+    // apply again.
+    c.advance(1);
+    let call = report_with_deposit_index(&mut c, 250_000 * BERA_GWEI, count);
+    assert!(c
+        .tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, call.abi_encode())
+        .success());
+    c.advance(1);
+    let call = report(&mut c, 250_000 * BERA_GWEI);
+    let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, call.abi_encode());
+    assert!(r.success(), "{:?}", r.result);
+    assert_eq!(total_deposits(&mut c), bera(250_000));
+}
+
 fn ssz_gindex_pubkey() -> u64 {
     berapool_pool_precompiles::ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * INDEX
+}
+
+fn ssz_gindex_balance() -> u64 {
+    berapool_pool_precompiles::ssz::ZERO_VALIDATOR_BALANCE_GINDEX + INDEX / 4
 }
 
 #[test]

@@ -7,7 +7,9 @@
 //!   pool's received funds and pending partial withdrawals are exact;
 //! - which block carries each beacon-root timestamp, and per pool the cumulative CL deposits and
 //!   CL withdrawals by block, so an oracle report can be reconciled with what was in flight when
-//!   its proof was taken (see `oracle`).
+//!   its proof was taken (see `oracle`);
+//! - per pool, the BeaconDeposit index of each CL deposit: the consensus layer processes
+//!   deposits in that order, so a proven `eth1_deposit_index` says exactly which are in a state.
 
 use alloy_primitives::U256;
 
@@ -17,7 +19,7 @@ use crate::{
     host::{Host, Storage},
     layout::{
         self, array_base, field, field_u64, mapping_slot, slot, u64_key, with_field, BLOCK_RING,
-        CHECKPOINT_RING,
+        CHECKPOINT_RING, DEPOSIT_RING,
     },
     params::GWEI,
     pool::PoolRecord,
@@ -161,6 +163,143 @@ pub(crate) fn record_checkpoint<H: Host>(
         checkpoint_slot(pool.checkpoint_head),
         word,
     )?;
+    Ok(())
+}
+
+/// A pool's CL deposits as the consensus layer will order them, and what reports proved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DepositLog {
+    /// CL deposits the pool made since activation.
+    pub count: u64,
+    /// The highest `eth1_deposit_index` an applied report proved (0 = none).
+    pub proven_index: u64,
+}
+
+/// One CL deposit of a pool.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolDeposit {
+    /// Its BeaconDeposit index.
+    pub index: u64,
+    /// The pool's cumulative CL deposits before it, gwei.
+    pub deposited_before_gwei: U256,
+}
+
+impl DepositLog {
+    fn header_slot() -> U256 {
+        slot(layout::pool::DEPOSIT_LOG)
+    }
+
+    fn entry_slot(n: u64) -> U256 {
+        array_base(slot(layout::pool::DEPOSITS)) + U256::from(n % DEPOSIT_RING)
+    }
+
+    /// Reads `pool`'s log.
+    pub fn load<S: Storage>(host: &mut S, pool: &PoolRecord) -> Result<Self, PoolError> {
+        let word = host.sload(pool.addresses().staking_pool, Self::header_slot())?;
+        Ok(Self {
+            count: field_u64(word, 0, 64),
+            proven_index: field_u64(word, 64, 64),
+        })
+    }
+
+    fn store<S: Storage>(&self, host: &mut S, pool: &PoolRecord) -> Result<(), PoolError> {
+        let word = with_field(
+            U256::from(self.count),
+            64,
+            64,
+            U256::from(self.proven_index),
+        )?;
+        Ok(host.sstore(pool.addresses().staking_pool, Self::header_slot(), word)?)
+    }
+
+    /// The `n`-th deposit, if the ring still holds it.
+    fn entry<S: Storage>(
+        &self,
+        host: &mut S,
+        pool: &PoolRecord,
+        n: u64,
+    ) -> Result<Option<PoolDeposit>, PoolError> {
+        if n >= self.count || self.count - n > DEPOSIT_RING {
+            return Ok(None);
+        }
+        let word = host.sload(pool.addresses().staking_pool, Self::entry_slot(n))?;
+        Ok(Some(PoolDeposit {
+            index: field_u64(word, 192, 64),
+            deposited_before_gwei: field(word, 96, 96),
+        }))
+    }
+
+    /// Whether every CL deposit of the pool is below the proven index, so in every beacon state
+    /// a later report can prove.
+    pub fn all_proven<S: Storage>(
+        &self,
+        host: &mut S,
+        pool: &PoolRecord,
+    ) -> Result<bool, PoolError> {
+        if self.count == 0 {
+            return Ok(true);
+        }
+        Ok(self
+            .entry(host, pool, self.count - 1)?
+            .is_some_and(|newest| newest.index < self.proven_index))
+    }
+
+    /// The pool's cumulative CL deposits in a beacon state that processed deposits up to
+    /// `deposit_index` (exclusive); `deposited_now` if all of them. `None` if the ring no
+    /// longer reaches back to the first deposit the state has not seen.
+    pub fn deposited_seen_at<S: Storage>(
+        &self,
+        host: &mut S,
+        pool: &PoolRecord,
+        deposit_index: u64,
+        deposited_now: U256,
+    ) -> Result<Option<U256>, PoolError> {
+        let mut seen = deposited_now;
+        for n in (0..self.count).rev() {
+            let Some(entry) = self.entry(host, pool, n)? else {
+                // Older deposits fell out of the ring while all kept ones are unseen.
+                return Ok(None);
+            };
+            if entry.index < deposit_index {
+                break;
+            }
+            seen = entry.deposited_before_gwei;
+        }
+        Ok(Some(seen))
+    }
+}
+
+/// Appends a CL deposit with BeaconDeposit index `index` to `pool`'s log, before it is added
+/// to the pool's checkpoint.
+pub(crate) fn record_deposit<H: Host>(
+    host: &mut H,
+    pool: &PoolRecord,
+    index: u64,
+) -> Result<(), PoolError> {
+    let mut log = DepositLog::load(host, pool)?;
+    let before = latest_checkpoint(host, pool)?.deposited_gwei;
+    let word = with_field(U256::ZERO, 192, 64, U256::from(index))?;
+    let word = with_field(word, 96, 96, before)?;
+    host.sstore(
+        pool.addresses().staking_pool,
+        DepositLog::entry_slot(log.count),
+        word,
+    )?;
+    log.count += 1;
+    log.store(host, pool)
+}
+
+/// Remembers that a report proved `deposit_index` for `pool`.
+pub(crate) fn note_proven_deposit_index<H: Host>(
+    host: &mut H,
+    pool: &PoolRecord,
+    deposit_index: u64,
+) -> Result<(), PoolError> {
+    let mut log = DepositLog::load(host, pool)?;
+    if deposit_index > log.proven_index {
+        log.proven_index = deposit_index;
+        log.store(host, pool)?;
+    }
     Ok(())
 }
 

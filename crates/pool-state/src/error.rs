@@ -191,6 +191,11 @@ pub enum PoolError {
         /// The last applied report's proof timestamp.
         last_applied: u64,
     },
+    /// A CL deposit of the pool may not be in the reported beacon state yet, and the report
+    /// does not prove the state's `eth1_deposit_index`: report with
+    /// `updateTotalDepositsWithDepositIndex`.
+    #[error("DepositIndexNotProven()")]
+    DepositIndexNotProven,
     /// No block of this chain carries that beacon-root timestamp.
     #[error("UnknownBeaconTimestamp({timestamp})")]
     UnknownBeaconTimestamp {

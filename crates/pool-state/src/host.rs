@@ -93,11 +93,13 @@ pub trait Host: Storage {
     fn beacon_deposit_operator(&mut self, pubkey: &Pubkey) -> Result<Address, HostError>;
 
     /// Calls BeaconDeposit from `from`, paying `deposit.amount_gwei` gwei of `from`'s balance.
+    /// Returns the deposit's index (BeaconDeposit's `depositCount` before it): the consensus
+    /// layer processes deposits in this order.
     fn deposit_to_consensus_layer(
         &mut self,
         from: Address,
         deposit: &ClDeposit,
-    ) -> Result<(), HostError>;
+    ) -> Result<u64, HostError>;
 
     /// The current EIP-7002 fee, or `None` when the predeploy refuses to quote one.
     fn withdrawal_request_fee(&mut self) -> Result<Option<U256>, HostError>;

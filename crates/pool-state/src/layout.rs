@@ -36,6 +36,12 @@ pub mod pool {
     /// ring of in-flight checkpoints at `keccak256(11) + i`: block (192..256) ‖ cumulative CL
     /// deposits in gwei (96..192) ‖ cumulative CL withdrawals received in gwei (0..96)
     pub const CHECKPOINTS: u64 = 11;
+    /// CL deposits made (0..64) ‖ the highest `eth1_deposit_index` an applied report proved
+    /// (64..128)
+    pub const DEPOSIT_LOG: u64 = 12;
+    /// ring of the pool's CL deposits at `keccak256(13) + (n % DEPOSIT_RING)`: BeaconDeposit
+    /// index (192..256) ‖ the pool's cumulative CL deposits before it, gwei (96..192)
+    pub const DEPOSITS: u64 = 13;
 }
 
 /// SmartOperator (at the pool's operator address).
@@ -104,6 +110,8 @@ pub mod factory {
 
 /// Length of the per-pool checkpoint ring.
 pub const CHECKPOINT_RING: u64 = 64;
+/// Length of the per-pool CL deposit ring.
+pub const DEPOSIT_RING: u64 = 64;
 /// Length of the timestamp → block ring (the same as EIP-4788's history).
 pub const BLOCK_RING: u64 = 8191;
 

@@ -26,6 +26,8 @@ pub struct MemoryHost {
     pub events: Vec<(Address, Event)>,
     /// Deposits made to the consensus layer, with the account that paid them.
     pub cl_deposits: Vec<(Address, ClDeposit)>,
+    /// BeaconDeposit's `depositCount`: the index of the next deposit, whoever makes it.
+    pub deposit_count: u64,
     /// EIP-7002 requests, with the account that sent them and the fee paid.
     pub cl_withdrawal_requests: Vec<(Address, ClWithdrawalRequest, U256)>,
     /// BeaconDeposit's operator registry.
@@ -52,6 +54,7 @@ impl MemoryHost {
             },
             events: Vec::new(),
             cl_deposits: Vec::new(),
+            deposit_count: 0,
             cl_withdrawal_requests: Vec::new(),
             operators: BTreeMap::new(),
             withdrawal_fee: Some(U256::from(1u8)),
@@ -149,7 +152,7 @@ impl Host for MemoryHost {
         &mut self,
         from: Address,
         deposit: &ClDeposit,
-    ) -> Result<(), HostError> {
+    ) -> Result<u64, HostError> {
         let registered = self.operators.get(&deposit.pubkey).copied();
         match (registered, deposit.operator.is_zero()) {
             // BeaconDeposit: ZeroOperatorOnFirstDeposit / OperatorAlreadySet.
@@ -164,7 +167,8 @@ impl Host for MemoryHost {
         self.transfer(from, BEACON_DEPOSIT, amount)?;
         self.transfer(BEACON_DEPOSIT, Address::ZERO, amount)?;
         self.cl_deposits.push((from, deposit.clone()));
-        Ok(())
+        self.deposit_count += 1;
+        Ok(self.deposit_count - 1)
     }
 
     fn withdrawal_request_fee(&mut self) -> Result<Option<U256>, HostError> {

@@ -2,16 +2,22 @@
 //! flight when the proof was taken.
 //!
 //! A proof names a beacon-root timestamp `T`; the block `B` that stored that root under `T`
-//! (EIP-4788) has the beacon block `B-1` as parent. On BeaconKit that beacon state has processed
-//! the deposits of EL blocks up to `B-2` (deposits are processed one block late) and the
-//! withdrawals paid up to `B-1`. So, with the pool's checkpoints:
+//! (EIP-4788) has the beacon block `B-1` as parent, which has paid the withdrawals of payloads
+//! up to `B-1`. Deposits are not placed by block: BeaconKit processes them in BeaconDeposit
+//! index order, sixteen per block and one block late before Fulu, in the same block from Fulu,
+//! so anyone who floods the deposit contract delays a pool's deposit. The state's proven
+//! `eth1_deposit_index` `D` says exactly which are in it. So, with the pool's checkpoints and
+//! deposit log:
 //!
 //! ```text
 //! totalDeposits = proven
-//!               + CL deposits made after block B-2        (not yet in the proven balance)
+//!               + the pool's CL deposits with index ≥ D   (not yet in the proven balance)
 //!               − CL withdrawals received after block B-1  (left the CL since the proof)
 //!               − pending partial withdrawals              (requested, shares burnt, not yet paid)
 //! ```
+//!
+//! A report without `D` (the official `updateTotalDeposits`) is applied only when every CL
+//! deposit of the pool is below a `D` an earlier report proved, so certainly in the state.
 //!
 //! With nothing in flight this is the proven balance; money in flight moves it by exactly what
 //! the pool's book already says, so the share price does not move. CL surplus held by the vault
@@ -25,7 +31,7 @@ use alloy_primitives::U256;
 use crate::{
     access::{RoleHierarchy, Roles, FEEDER_ROLE},
     addresses::{Pubkey, ACCOUNTING_ORACLE, WITHDRAWAL_VAULT},
-    consensus::{checkpoint_at, latest_checkpoint},
+    consensus::{checkpoint_at, latest_checkpoint, note_proven_deposit_index, DepositLog},
     error::PoolError,
     events::Event,
     host::Host,
@@ -63,7 +69,8 @@ pub struct Reconciliation {
 impl PoolSystem {
     /// `updateTotalDeposits` of the AccountingOracle, after the caller verified the proofs: a
     /// FEEDER reports that `pubkey` had `balance_gwei` in the beacon state whose root is stored
-    /// under `proof_timestamp`. Returns the reconciliation applied.
+    /// under `proof_timestamp`, and, if proven, that state's `eth1_deposit_index`. Returns the
+    /// reconciliation applied.
     pub fn update_total_deposits<H: Host>(
         &self,
         host: &mut H,
@@ -71,6 +78,7 @@ impl PoolSystem {
         pubkey: &Pubkey,
         balance_gwei: u64,
         proof_timestamp: u64,
+        deposit_index: Option<u64>,
     ) -> Result<Reconciliation, PoolError> {
         oracle_roles().check_role(host, FEEDER_ROLE, call.caller)?;
         let mut pool = self.pool_by_pubkey(host, pubkey)?;
@@ -90,10 +98,16 @@ impl PoolSystem {
             },
         )?;
         let now = latest_checkpoint(host, &pool)?;
-        let deposits_seen =
-            checkpoint_at(host, &pool, block.saturating_sub(2))?.ok_or(stale.clone())?;
+        let log = DepositLog::load(host, &pool)?;
+        let deposited_seen = match deposit_index {
+            Some(index) => log
+                .deposited_seen_at(host, &pool, index, now.deposited_gwei)?
+                .ok_or(stale.clone())?,
+            None if log.all_proven(host, &pool)? => now.deposited_gwei,
+            None => return Err(PoolError::DepositIndexNotProven),
+        };
         let withdrawals_seen = checkpoint_at(host, &pool, block.saturating_sub(1))?.ok_or(stale)?;
-        let deposits_after = (now.deposited_gwei - deposits_seen.deposited_gwei) * GWEI;
+        let deposits_after = now.deposited_gwei.saturating_sub(deposited_seen) * GWEI;
         let withdrawals_after = (now.received_gwei - withdrawals_seen.received_gwei) * GWEI;
         let proven = U256::from(balance_gwei) * GWEI;
         let total_deposits = (proven + deposits_after)
@@ -109,6 +123,9 @@ impl PoolSystem {
 
         // Effects.
         pool.last_report_timestamp = proof_timestamp;
+        if let Some(index) = deposit_index {
+            note_proven_deposit_index(host, &pool, index)?;
+        }
         let addrs = pool.addresses();
         if balance_gwei == 0 || total_deposits.is_zero() {
             // The validator is gone (a zero balance, or everything it had has been swept since

@@ -494,7 +494,7 @@ impl PoolSystem {
             .try_into()
             .map_err(|_| PoolError::ValueOverflow)?;
         let addrs = pool.addresses();
-        host.deposit_to_consensus_layer(
+        let index = host.deposit_to_consensus_layer(
             addrs.staking_pool,
             &ClDeposit {
                 pubkey: pool.pubkey,
@@ -507,6 +507,7 @@ impl PoolSystem {
         pool.buffered_assets -= amount;
         let total = pool.total_deposits + amount;
         pool.set_total_deposits(host, &self.params, total)?;
+        crate::consensus::record_deposit(host, pool, index)?;
         crate::consensus::record_checkpoint(host, pool, amount_gwei, 0)?;
         host.emit(
             addrs.staking_pool,

@@ -8,8 +8,9 @@
 //! (c) no request is paid twice, a payment goes to its requester, and finalizing touches only the
 //!     request's own pool's money;
 //! (d) the share price never falls, and an oracle report (the model's CL has no gains or losses)
-//!     leaves `totalDeposits` exactly where the book had it, whatever was in flight, less the
-//!     surplus it returns to the buffer;
+//!     leaves `totalDeposits` exactly where the book had it, whatever was in flight (strangers
+//!     may flood BeaconDeposit so the CL processes a pool's deposit late), less the surplus it
+//!     returns to the buffer; official reports without a deposit index are refused, not wrong;
 //! (e) nothing panics or overflows, and an operation that fails changes nothing (`Chain::try_op`);
 //! (f) no request is stranded: the model's CL may drop partial withdrawal requests (as BeaconKit
 //!     does for a validator that is not active), and still, once time passes and anyone retries
@@ -60,6 +61,11 @@ enum Op {
     Report {
         pool: usize,
         back: u64,
+        official: bool,
+    },
+    /// Strangers flood BeaconDeposit, delaying the CL's processing of later deposits.
+    StrangerDeposits {
+        count: u64,
     },
     Withdraw {
         user: usize,
@@ -107,7 +113,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..2usize, amount()).prop_map(|(pool, wei)| Op::Reward { pool, wei }),
         1 => (0..2usize).prop_map(|pool| Op::ProcessRewards { pool }),
         1 => (0..2usize, 0u64..2_500).prop_map(|(pool, bps)| Op::SetFee { pool, bps }),
-        2 => (0..2usize, 0u64..6).prop_map(|(pool, back)| Op::Report { pool, back }),
+        2 => (0..2usize, 0u64..6, any::<bool>()).prop_map(|(pool, back, official)| Op::Report { pool, back, official }),
+        1 => (1u64..400).prop_map(|count| Op::StrangerDeposits { count }),
         3 => (0..3usize, 0..2usize, 1u64..120_000_000_000_000, 0u64..3).prop_map(|(user, pool, gwei, fee)| Op::Withdraw { user, pool, gwei, fee }),
         2 => (0..3usize, 0..2usize, 1u8..=100).prop_map(|(user, pool, percent)| Op::Redeem { user, pool, percent }),
         2 => prop::collection::vec(0usize..64, 1..4).prop_map(|picks| Op::Finalize { picks }),
@@ -233,10 +240,20 @@ impl World {
                     sys.set_protocol_fee_percentage(host, &Call::from(OPERATOR), id, bps)
                 });
             }
-            Op::Report { pool, back } => {
+            Op::StrangerDeposits { count } => self.c.stranger_deposits(count),
+            Op::Report {
+                pool,
+                back,
+                official,
+            } => {
                 let at = self.c.host.block.number.saturating_sub(back).max(1);
                 let n = pool as u8 + 1;
-                if let Ok(r) = self.c.report_at(n, at) {
+                let report = if official {
+                    self.c.official_report_at(n, at)
+                } else {
+                    self.c.report_at(n, at)
+                };
+                if let Ok(r) = report {
                     self.reports += 1;
                     is_report = Some((pool, r));
                 }

@@ -110,6 +110,41 @@ fn every_conversion_rounds_its_own_way() {
 }
 
 #[test]
+fn a_deposit_flood_that_delays_the_pools_deposit_does_not_dip_the_book() {
+    let mut c = Chain::new();
+    let id = c.active_pool(1);
+    // Strangers make 20 deposits just before the pool's 240,000 BERA one, in the same block:
+    // the consensus layer processes 16 per block, so it lands two blocks late, not one.
+    c.stranger_deposits(20);
+    let d = c.fill_to(id, 250_000);
+    c.advance(2);
+    assert!(c.deposit_index_seen_by(d + 2) < c.host.deposit_count);
+    let r = c.report_at(1, d + 2).unwrap();
+    assert_eq!(
+        (r.proven, r.deposits_after, r.total_deposits),
+        (b(10_000), b(240_000), b(250_000))
+    );
+    // Without a proven deposit index the report cannot tell: refused, nothing changes.
+    c.advance(1);
+    assert_eq!(
+        c.official_report_at(1, d + 3),
+        Err(PoolError::DepositIndexNotProven)
+    );
+    let r = c.report_at(1, d + 3).unwrap();
+    assert_eq!(
+        (r.proven, r.deposits_after, r.total_deposits),
+        (b(250_000), U256::ZERO, b(250_000))
+    );
+    // Once a report proved every deposit of the pool in, official reports apply again.
+    c.advance(1);
+    assert_eq!(
+        c.official_report_at(1, d + 4).unwrap().total_deposits,
+        b(250_000)
+    );
+    assert_eq!(c.pool(id).total_deposits, b(250_000));
+}
+
+#[test]
 fn oracle_reports_taken_while_money_is_in_flight_do_not_move_the_book() {
     let mut c = Chain::new();
     let id = c.active_pool(1);
@@ -228,7 +263,8 @@ fn oracle_reports_taken_while_money_is_in_flight_do_not_move_the_book() {
             &Call::from(FEEDER),
             &pubkey(1),
             1,
-            ts
+            ts,
+            None
         )),
         Err(PoolError::UnknownBeaconTimestamp { timestamp: ts })
     );
@@ -239,7 +275,8 @@ fn oracle_reports_taken_while_money_is_in_flight_do_not_move_the_book() {
             &Call::from(ALICE),
             &pubkey(1),
             1,
-            ts
+            ts,
+            None
         )),
         Err(PoolError::AccessControlUnauthorizedAccount {
             account: ALICE,

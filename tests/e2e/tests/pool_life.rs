@@ -125,6 +125,33 @@ async fn send_ok(
     receipt
 }
 
+/// The operator registers a pool for `pubkey` with 10,000 BERA; waits until the built-in
+/// feeder has activated it.
+async fn register_and_wait_for_activation(node: &DevNode, operator: &mut Wallet, pubkey: [u8; 48]) {
+    let pool = PoolId::from_pubkey(&FixedBytes(pubkey)).addresses();
+    let owner = operator.address();
+    send_ok(
+        node,
+        operator,
+        FACTORY,
+        bera(10_000),
+        pool_registration(pubkey, owner),
+        1_000_000,
+    )
+    .await;
+    wait_for("pool activation", 60, || async {
+        let active = node
+            .view(
+                pool.staking_pool,
+                IStakingPool::isActiveCall {}.abi_encode(),
+            )
+            .await
+            .unwrap();
+        (active.last() == Some(&1)).then_some(())
+    })
+    .await;
+}
+
 fn gwei_of(value: &Value) -> u64 {
     quantity(value).unwrap().to()
 }
@@ -608,30 +635,11 @@ async fn a_cl_withdrawal_the_cl_dropped_is_requested_again_and_paid() {
     let mut operator = Wallet::new(OPERATOR_KEY).unwrap();
     let mut bob = Wallet::new(BOB_KEY).unwrap();
     let mut keeper = Wallet::new(KEEPER_KEY).unwrap();
-    let (operator_address, bob_address) = (operator.address(), bob.address());
+    let bob_address = bob.address();
     let pubkey = [0x12u8; 48];
     let pubkey_bytes = Bytes::copy_from_slice(&pubkey);
     let pool = PoolId::from_pubkey(&FixedBytes(pubkey)).addresses();
-    send_ok(
-        &node,
-        &mut operator,
-        FACTORY,
-        bera(10_000),
-        pool_registration(pubkey, operator_address),
-        1_000_000,
-    )
-    .await;
-    wait_for("pool activation", 60, || async {
-        let active = node
-            .view(
-                pool.staking_pool,
-                IStakingPool::isActiveCall {}.abi_encode(),
-            )
-            .await
-            .unwrap();
-        (active.last() == Some(&1)).then_some(())
-    })
-    .await;
+    register_and_wait_for_activation(&node, &mut operator, pubkey).await;
     let receipt = send_ok(
         &node,
         &mut bob,
@@ -741,5 +749,168 @@ async fn a_cl_withdrawal_the_cl_dropped_is_requested_again_and_paid() {
     assert_eq!(
         node.balance(bob_address).await.unwrap() - before,
         bera(40_000)
+    );
+}
+
+/// A flood of BeaconDeposit deposits just before a pool's own makes the consensus layer
+/// process the pool's deposit several blocks late (16 per block). The feeder proves each
+/// state's `eth1_deposit_index`, so its reports keep `totalDeposits` at the book value all
+/// along instead of dipping to the balance the lagging states show.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deposit_flood_ahead_of_a_pools_deposit_does_not_dip_total_deposits() {
+    const FLOOD: u64 = 160;
+    let node = DevNode::start(&[
+        "--dev.slot-time",
+        "400ms",
+        "--dev.oracle",
+        "true",
+        "--dev.oracle-interval",
+        "200ms",
+    ])
+    .unwrap();
+    let mut operator = Wallet::new(OPERATOR_KEY).unwrap();
+    let mut bob = Wallet::new(BOB_KEY).unwrap();
+    let bob_address = bob.address();
+    let pubkey = [0x34u8; 48];
+    let pool = PoolId::from_pubkey(&FixedBytes(pubkey)).addresses();
+    register_and_wait_for_activation(&node, &mut operator, pubkey).await;
+
+    // One block: 160 deposits to fresh pubkeys (a higher tip, so first), then Bob's
+    // submit that takes the pool to the threshold and deposits 240,000 BERA.
+    node.rpc("evm_setIntervalMining", vec![json!(30)])
+        .await
+        .unwrap();
+    let tx = |to, value, input: Vec<u8>, gas_limit, tip| alloy_consensus::TxEip1559 {
+        chain_id: berapool_e2e::DEV_CHAIN_ID,
+        nonce: 0,
+        gas_limit,
+        max_fee_per_gas: 20_000_000_000,
+        max_priority_fee_per_gas: tip,
+        to: alloy_primitives::TxKind::Call(to),
+        value,
+        input: input.into(),
+        access_list: Default::default(),
+    };
+    // Four senders, as the pool takes at most 64 nonces ahead of a sender's chain nonce.
+    let mut flooders: Vec<Wallet> = [
+        ALICE_KEY,
+        KEEPER_KEY,
+        "8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+        "92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    ]
+    .into_iter()
+    .map(|key| Wallet::new(key).unwrap())
+    .collect();
+    for n in 0..FLOOD {
+        let mut key = [0xf0u8; 48];
+        key[..8].copy_from_slice(&n.to_be_bytes());
+        let sender = &mut flooders[(n % 4) as usize];
+        let deposit = IBeaconDeposit::depositCall {
+            pubkey: Bytes::copy_from_slice(&key),
+            credentials: Bytes::copy_from_slice(B256::repeat_byte(1).as_slice()),
+            signature: Bytes::from(vec![0u8; 96]),
+            operator: sender.address(),
+        };
+        let raw = sender
+            .sign(tx(
+                BEACON_DEPOSIT,
+                bera(10_000),
+                deposit.abi_encode(),
+                150_000,
+                3_000_000_000,
+            ))
+            .unwrap();
+        node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+            .await
+            .unwrap();
+    }
+    let submit = IStakingPool::submitCall {
+        receiver: bob_address,
+    };
+    let raw = bob
+        .sign(tx(
+            pool.staking_pool,
+            bera(240_000),
+            submit.abi_encode(),
+            500_000,
+            1_000_000_000,
+        ))
+        .unwrap();
+    node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+        .await
+        .unwrap();
+    node.rpc("evm_mine", vec![]).await.unwrap();
+    node.rpc("evm_setAutomine", vec![json!(true)])
+        .await
+        .unwrap();
+    let block = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(false)])
+        .await
+        .unwrap();
+    let flood_block: u64 = quantity(&block["number"]).unwrap().to();
+    let included = block["transactions"].as_array().unwrap().len() as u64;
+    assert!(
+        included > FLOOD,
+        "{included} transactions in the flood block"
+    );
+    let pool_deposit = node
+        .rpc(
+            "eth_getLogs",
+            vec![json!({"fromBlock": format!("{flood_block:#x}"), "toBlock": format!("{flood_block:#x}"),
+                "address": BEACON_DEPOSIT, "topics": [IBeaconDeposit::Deposit::SIGNATURE_HASH]})],
+        )
+        .await
+        .unwrap();
+    let last = pool_deposit.as_array().unwrap().last().unwrap().clone();
+    let data: Bytes = serde_json::from_value(last["data"].clone()).unwrap();
+    let deposit = IBeaconDeposit::Deposit::abi_decode_data(&data).unwrap();
+    assert_eq!(deposit.1.as_ref(), pool_withdrawal_credentials().as_slice());
+    let pool_index = deposit.4;
+
+    // The states after the flood block take it 16 deposits at a time: the pool's is late.
+    let lag_until = flood_block + FLOOD.div_ceil(16);
+    wait_for_block(&node, lag_until + 4).await;
+    let seen = |slot: u64| {
+        let proof = node
+            .beacon(&format!("/berapool/v1/proof/eth1_deposit_index/{slot}"))
+            .unwrap();
+        quantity(&proof["eth1_deposit_index"]).unwrap().to::<u64>()
+    };
+    assert!(seen(flood_block + 1) <= pool_index);
+    assert!(
+        seen(lag_until - 1) <= pool_index,
+        "the pool's deposit is processed late"
+    );
+    assert!(seen(lag_until + 1) > pool_index);
+
+    // Reports during the lag (and after) all say 250,000 BERA.
+    let logs = node
+        .rpc(
+            "eth_getLogs",
+            vec![
+                json!({"fromBlock": format!("{:#x}", flood_block + 1), "address": pool.staking_pool,
+                "topics": [IStakingPool::TotalDepositsUpdated::SIGNATURE_HASH]}),
+            ],
+        )
+        .await
+        .unwrap();
+    let reports: Vec<(u64, U256)> = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                block_number(l),
+                U256::from_be_slice(&serde_json::from_value::<Bytes>(l["data"].clone()).unwrap()),
+            )
+        })
+        .collect();
+    assert!(
+        reports.iter().any(|(at, _)| *at <= lag_until),
+        "no report during the lag: {reports:?}"
+    );
+    assert!(
+        reports.iter().all(|(_, v)| *v == bera(250_000)),
+        "{reports:?}"
     );
 }

@@ -46,7 +46,7 @@ pub fn deposit(
     host: &mut EvmHost<'_, '_>,
     from: Address,
     deposit: &ClDeposit,
-) -> Result<(), HostError> {
+) -> Result<u64, HostError> {
     let value = U256::from(deposit.amount_gwei) * GWEI;
     deposit_value(
         host,
@@ -61,7 +61,7 @@ pub fn deposit(
 
 /// BeaconDeposit's `deposit` on raw inputs, with the contract's checks in its order: lengths,
 /// operator, then the amount (whole gwei, at most `uint64` gwei, at least 10,000 BERA). The
-/// value is taken from `from` and burnt to the zero address.
+/// value is taken from `from` and burnt to the zero address. Returns the deposit's index.
 pub fn deposit_value(
     host: &mut EvmHost<'_, '_>,
     from: Address,
@@ -70,7 +70,7 @@ pub fn deposit_value(
     signature: &[u8],
     operator: Address,
     value: U256,
-) -> Result<(), HostError> {
+) -> Result<u64, HostError> {
     if pubkey.len() != 48 {
         return Err(revert(IBeaconDeposit::InvalidPubKeyLength {}));
     }
@@ -133,7 +133,7 @@ pub fn deposit_value(
         DEPOSIT_COUNT_SLOT,
         U256::from(index) + U256::from(1u8),
     )?;
-    Ok(())
+    Ok(index)
 }
 
 /// Delay before a queued operator change can be accepted.

@@ -35,29 +35,41 @@ pub fn pubkey(n: u8) -> Pubkey {
     FixedBytes([n; 48])
 }
 
+/// BeaconKit before Fulu: a beacon block processes at most this many deposits.
+pub const MAX_DEPOSITS_PER_BLOCK: usize = 16;
+
 /// One validator as the consensus layer sees it.
 #[derive(Clone, Debug, Default)]
 pub struct Validator {
     pub index: u64,
-    /// (block, signed change in gwei): deposits are seen one block late, withdrawals at once.
+    /// Deposits through BeaconDeposit: (deposit index, gwei), seen once processed.
+    pub deposits: Vec<(u64, u64)>,
+    /// Other changes, (block, signed gwei): gains are seen one block late, withdrawals at once.
     pub history: Vec<(u64, i128)>,
 }
 
 impl Validator {
-    /// Balance in gwei in the beacon state whose root block `b` stores: deposits of EL blocks
-    /// up to `b-2`, withdrawals paid up to `b-1`.
-    pub fn balance_seen_by(&self, b: u64) -> u64 {
-        let total: i128 = self
+    /// Balance in gwei in the beacon state whose root block `b` stores, which has processed
+    /// deposits below `deposit_index` and withdrawals paid up to `b-1`.
+    pub fn balance_seen_by(&self, b: u64, deposit_index: u64) -> u64 {
+        let other: i128 = self
             .history
             .iter()
             .filter(|(at, change)| if *change > 0 { *at + 2 <= b } else { *at < b })
             .map(|(_, c)| c)
             .sum();
-        total as u64
+        let deposits: i128 = self
+            .deposits
+            .iter()
+            .filter(|(index, _)| *index < deposit_index)
+            .map(|(_, gwei)| i128::from(*gwei))
+            .sum();
+        (other + deposits) as u64
     }
 
     pub fn balance_now(&self) -> u64 {
-        self.history.iter().map(|(_, c)| c).sum::<i128>() as u64
+        let deposits: u64 = self.deposits.iter().map(|(_, gwei)| gwei).sum();
+        (self.history.iter().map(|(_, c)| c).sum::<i128>() + i128::from(deposits)) as u64
     }
 }
 
@@ -78,6 +90,8 @@ pub struct Chain {
     pub cl_delay: u64,
     /// Full exits the CL ignored because a partial was pending.
     pub dropped_exits: usize,
+    /// The block of every BeaconDeposit deposit, by deposit index.
+    pub deposit_blocks: Vec<u64>,
     next_index: u64,
 }
 
@@ -104,6 +118,7 @@ impl Chain {
             pending: Vec::new(),
             cl_delay: 10,
             dropped_exits: 0,
+            deposit_blocks: Vec::new(),
             next_index: 7,
         };
         chain.sys.begin_block(&mut chain.host).unwrap();
@@ -134,9 +149,12 @@ impl Chain {
     pub fn observe_cl(&mut self) {
         let block = self.host.block.number;
         for (_, deposit) in std::mem::take(&mut self.host.cl_deposits) {
+            let index = self.deposit_blocks.len() as u64;
+            self.deposit_blocks.push(block);
             let v = self.validators.entry(deposit.pubkey).or_default();
-            v.history.push((block, deposit.amount_gwei as i128));
+            v.deposits.push((index, deposit.amount_gwei));
         }
+        assert_eq!(self.deposit_blocks.len() as u64, self.host.deposit_count);
         for (_, request, _) in std::mem::take(&mut self.host.cl_withdrawal_requests) {
             // BeaconKit ignores a full exit while the validator has a partial pending.
             let partial_pending = self
@@ -153,6 +171,32 @@ impl Chain {
                 due_block: block + self.cl_delay,
             });
         }
+    }
+
+    /// `count` deposits by strangers to other validators in this block: they take their place
+    /// in the consensus layer's deposit queue.
+    pub fn stranger_deposits(&mut self, count: u64) {
+        self.observe_cl();
+        let block = self.host.block.number;
+        self.host.deposit_count += count;
+        self.deposit_blocks
+            .extend(std::iter::repeat_n(block, count as usize));
+    }
+
+    /// The `eth1_deposit_index` of the beacon state whose root block `b` stores (beacon block
+    /// `b-1`): each beacon block `n` processes up to 16 deposits made in EL blocks before `n`.
+    pub fn deposit_index_seen_by(&self, b: u64) -> u64 {
+        let mut processed = 0usize;
+        for n in 1..b {
+            let made = self.deposit_blocks.partition_point(|at| *at < n);
+            processed = made.min(processed + MAX_DEPOSITS_PER_BLOCK);
+        }
+        processed as u64
+    }
+
+    /// Validator `n`'s balance in the beacon state whose root block `b` stores.
+    pub fn balance_seen_by(&self, n: u8, b: u64) -> u64 {
+        self.validators[&pubkey(n)].balance_seen_by(b, self.deposit_index_seen_by(b))
     }
 
     /// Lets the CL model see what happened, then forgets the recorded events and effects.
@@ -224,12 +268,14 @@ impl Chain {
                 self.next_index
             }
         };
+        self.observe_cl();
+        let seen = self.deposit_index_seen_by(block);
         let v = self.validators.entry(pubkey(n)).or_default();
         v.index = index;
         ProvenValidator {
             pubkey: pubkey(n),
             withdrawal_credentials: pool_withdrawal_credentials(),
-            initial_deposit_gwei: v.balance_seen_by(block),
+            initial_deposit_gwei: v.balance_seen_by(block, seen),
             validator_index: index,
             proof_timestamp: self.host.block.timestamp,
         }
@@ -318,16 +364,45 @@ impl Chain {
         self.try_op(|sys, host| sys.finalize_withdrawal_requests(host, &ids))
     }
 
-    /// Reports validator `n`'s balance as seen by the root stored at block `at`.
+    /// Reports validator `n`'s balance and the deposit index as seen by the root stored at
+    /// block `at` (`updateTotalDepositsWithDepositIndex`).
     pub fn report_at(
         &mut self,
         n: u8,
         at: u64,
     ) -> Result<berapool_pool_state::oracle::Reconciliation, PoolError> {
-        let balance = self.validators[&pubkey(n)].balance_seen_by(at);
+        self.observe_cl();
+        let index = self.deposit_index_seen_by(at);
+        self.report_with(n, at, Some(index))
+    }
+
+    /// The official report of validator `n`'s balance as seen at `at`, without a deposit index.
+    pub fn official_report_at(
+        &mut self,
+        n: u8,
+        at: u64,
+    ) -> Result<berapool_pool_state::oracle::Reconciliation, PoolError> {
+        self.observe_cl();
+        self.report_with(n, at, None)
+    }
+
+    fn report_with(
+        &mut self,
+        n: u8,
+        at: u64,
+        deposit_index: Option<u64>,
+    ) -> Result<berapool_pool_state::oracle::Reconciliation, PoolError> {
+        let balance = self.balance_seen_by(n, at);
         let timestamp = self.timestamp_of(at);
         self.try_op(|sys, host| {
-            sys.update_total_deposits(host, &Call::from(FEEDER), &pubkey(n), balance, timestamp)
+            sys.update_total_deposits(
+                host,
+                &Call::from(FEEDER),
+                &pubkey(n),
+                balance,
+                timestamp,
+                deposit_index,
+            )
         })
     }
 
