@@ -92,27 +92,21 @@ fn word(kind: u8, n: u64) -> [u8; 32] {
     w
 }
 
-#[test]
-fn random_calls_never_panic_and_failures_change_nothing() {
-    let selectors = selectors();
-    let config = ProptestConfig {
-        cases: 128,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
-    let mut runner = TestRunner::new(config);
-    let outcome = runner.run(&prop::collection::vec(shot(), 1..24), |shots| {
+/// A chain with a live pool holding 50,000 BERA, and the addresses shots aim at.
+struct Range {
+    c: TestChain,
+    targets: [Address; 8],
+    selectors: Vec<[u8; 4]>,
+}
+
+impl Range {
+    fn new() -> Self {
         let mut c = TestChain::new();
         active_pool(&mut c, PUBKEY, 9);
-        assert!(c
-            .tx(
-                ALICE,
-                PoolId::from_pubkey(&PUBKEY.into()).addresses().staking_pool,
-                bera(50_000),
-                Vec::new()
-            )
-            .success());
         let addrs = PoolId::from_pubkey(&PUBKEY.into()).addresses();
+        assert!(c
+            .tx(ALICE, addrs.staking_pool, bera(50_000), Vec::new())
+            .success());
         let targets = [
             FACTORY,
             WITHDRAWAL_VAULT,
@@ -123,42 +117,115 @@ fn random_calls_never_panic_and_failures_change_nothing() {
             addrs.incentive_collector,
             PoolId(7).addresses().staking_pool,
         ];
+        Self {
+            c,
+            targets,
+            selectors: selectors(),
+        }
+    }
+
+    /// Fires one shot. `Ok(true)` if it succeeded, `Ok(false)` if it failed and changed
+    /// nothing; `Err` if a failed call changed the pool system's state. A fatal EVM error
+    /// panics inside `tx`.
+    fn fire(&mut self, s: &Shot) -> Result<bool, String> {
+        let mut data = Vec::new();
+        if let Some(i) = s.selector {
+            data.extend_from_slice(&self.selectors[i % self.selectors.len()]);
+        }
+        for (kind, n) in &s.words {
+            data.extend_from_slice(&word(*kind, *n));
+        }
+        data.extend_from_slice(&s.tail);
+        let value = [U256::ZERO, U256::from(1), bera(1), bera(10_000)][s.value as usize];
+        let sender = [ALICE, GOV, OPERATOR, BOB][s.sender];
+        let target = self.targets[s.target];
+        let to = match s.kind {
+            0 => {
+                self.c
+                    .install_forwarder(Address::repeat_byte(0xf1), target, CallKind::StaticCall);
+                Address::repeat_byte(0xf1)
+            }
+            1 => {
+                self.c.install_forwarder(
+                    Address::repeat_byte(0xf4),
+                    target,
+                    CallKind::DelegateCall,
+                );
+                Address::repeat_byte(0xf4)
+            }
+            _ => target,
+        };
+        let before = self.c.pool_system_state();
+        let r = self.c.tx(sender, to, value, data);
+        let success = r.success();
+        if !success && self.c.pool_system_state() != before {
+            return Err(format!("a failed call changed state: {s:?}"));
+        }
+        if s.kind == 5 {
+            self.c.next_block();
+        }
+        Ok(success)
+    }
+}
+
+#[test]
+fn random_calls_never_panic_and_failures_change_nothing() {
+    let config = ProptestConfig {
+        cases: 128,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let outcome = runner.run(&prop::collection::vec(shot(), 1..24), |shots| {
+        let mut range = Range::new();
         for s in shots {
-            let mut data = Vec::new();
-            if let Some(i) = s.selector {
-                data.extend_from_slice(&selectors[i % selectors.len()]);
-            }
-            for (kind, n) in &s.words {
-                data.extend_from_slice(&word(*kind, *n));
-            }
-            data.extend_from_slice(&s.tail);
-            let value = [U256::ZERO, U256::from(1), bera(1), bera(10_000)][s.value as usize];
-            let sender = [ALICE, GOV, OPERATOR, BOB][s.sender];
-            let target = targets[s.target];
-            let to = match s.kind {
-                0 => {
-                    c.install_forwarder(Address::repeat_byte(0xf1), target, CallKind::StaticCall);
-                    Address::repeat_byte(0xf1)
-                }
-                1 => {
-                    c.install_forwarder(Address::repeat_byte(0xf4), target, CallKind::DelegateCall);
-                    Address::repeat_byte(0xf4)
-                }
-                _ => target,
-            };
-            let before = c.pool_system_state();
-            // `tx` unwraps the EVM's result: a fatal precompile error would fail the test here.
-            let r = c.tx(sender, to, value, data);
-            if !r.success() {
-                prop_assert_eq!(c.pool_system_state(), before, "a failed call changed state");
-            }
-            if s.kind == 5 {
-                c.next_block();
-            }
+            range.fire(&s).map_err(TestCaseError::fail)?;
         }
         Ok(())
     });
     if let Err(e) = outcome {
         panic!("{e}");
     }
+}
+
+/// The long run: `BERAPOOL_FUZZ_CALLS` (default 10,000,000) shots from a fixed seed, a fresh
+/// chain every 1,000, printing calls per second. Run it in release:
+/// `cargo test --release -p berapool-pool-precompiles --test fuzz -- --ignored --nocapture`.
+#[test]
+#[ignore = "long: ten million calls"]
+fn ten_million_random_calls() {
+    use proptest::strategy::ValueTree;
+    let total: u64 = std::env::var("BERAPOOL_FUZZ_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    let mut runner = TestRunner::deterministic();
+    let strategy = shot();
+    let started = std::time::Instant::now();
+    let (mut succeeded, mut failed) = (0u64, 0u64);
+    let mut range = Range::new();
+    for n in 0..total {
+        if n % 1_000 == 0 && n > 0 {
+            range = Range::new();
+        }
+        let s = strategy.new_tree(&mut runner).unwrap().current();
+        match range.fire(&s) {
+            Ok(true) => succeeded += 1,
+            Ok(false) => failed += 1,
+            Err(e) => panic!("call {n}: {e}"),
+        }
+        if (n + 1) % 1_000_000 == 0 {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{} calls, {:.0} calls/s ({succeeded} succeeded, {failed} failed and changed nothing)",
+                n + 1,
+                (n + 1) as f64 / secs
+            );
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "done: {total} calls in {secs:.1} s, {:.0} calls/s; {succeeded} succeeded, {failed} failed and changed nothing, 0 panics, 0 fatal errors",
+        total as f64 / secs
+    );
 }

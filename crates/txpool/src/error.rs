@@ -18,6 +18,17 @@ pub enum TxPoolError {
         /// The limit.
         max: usize,
     },
+    /// A contract creation whose init code is over EIP-3860's limit: execution refuses it.
+    #[error("max initcode size exceeded: code size {size}, limit {max}")]
+    InitCodeTooLarge {
+        /// Its init code's length.
+        size: usize,
+        /// EIP-3860's limit.
+        max: usize,
+    },
+    /// An EIP-7702 transaction without authorizations: execution refuses it.
+    #[error("invalid transaction: EIP-7702 authorization list is empty")]
+    EmptyAuthorizationList,
     /// Signed for another chain (or without replay protection).
     #[error("invalid chain id: expected {expected}, got {got:?}")]
     WrongChainId {

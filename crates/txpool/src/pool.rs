@@ -19,6 +19,9 @@ use alloy_evm::revm::DatabaseRef;
 
 use crate::{intrinsic_gas, CanonicalUpdate, TransactionSource, TxPoolError};
 
+/// EIP-3860's limit on a creation's init code (twice the 24,576-byte code limit).
+pub const MAX_INIT_CODE_SIZE: usize = 49_152;
+
 /// The transaction pool's limits.
 #[derive(Clone, Debug)]
 pub struct TxPoolConfig {
@@ -351,6 +354,17 @@ impl TxPool {
                 size,
                 max: self.config.max_tx_bytes,
             });
+        }
+        if tx.kind().is_create() && tx.input().len() > MAX_INIT_CODE_SIZE {
+            return Err(TxPoolError::InitCodeTooLarge {
+                size: tx.input().len(),
+                max: MAX_INIT_CODE_SIZE,
+            });
+        }
+        if let TxEnvelope::Eip7702(signed) = &tx {
+            if signed.tx().authorization_list.is_empty() {
+                return Err(TxPoolError::EmptyAuthorizationList);
+            }
         }
         let sender = tx.recover_signer()?;
         if let Some(tip) = tx.max_priority_fee_per_gas() {

@@ -14,6 +14,7 @@ use alloy_signer_local::PrivateKeySigner;
 use berapool_chainspec::dev_accounts;
 use berapool_txpool::{
     CanonicalUpdate, ChainView, PoolStatus, TransactionSource, TxPool, TxPoolConfig, TxPoolError,
+    MAX_INIT_CODE_SIZE,
 };
 
 /// The dev accounts funded as on the dev chain, each with `nonce`.
@@ -103,6 +104,30 @@ fn entry_checks_give_clear_errors() {
             VIEW
         ),
         Err(TxPoolError::GasLimit { .. })
+    ));
+    // A creation with init code one byte over EIP-3860's limit; at the limit it is taken.
+    let create = |n: u64, len: usize| {
+        let signer = PrivateKeySigner::from_bytes(&key).unwrap();
+        let tx = TxEip1559 {
+            chain_id: 80087,
+            nonce: n,
+            gas_limit: 29_000_000,
+            max_fee_per_gas: 2 * GWEI,
+            max_priority_fee_per_gas: GWEI,
+            to: TxKind::Create,
+            value: U256::ZERO,
+            input: vec![0u8; len].into(),
+            access_list: Default::default(),
+        };
+        let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+        TxEnvelope::Eip1559(tx.into_signed(sig))
+    };
+    assert!(matches!(
+        pool.add(create(1, MAX_INIT_CODE_SIZE + 1), state, VIEW),
+        Err(TxPoolError::InitCodeTooLarge {
+            size: 49_153,
+            max: 49_152
+        })
     ));
     assert!(matches!(
         pool.add(tx(key, 66, 2 * GWEI, GWEI, 21_000, U256::ZERO), state, VIEW),

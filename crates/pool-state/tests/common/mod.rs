@@ -213,14 +213,24 @@ impl Chain {
             .partition(|p| p.due_block <= block);
         self.pending = later;
         let mut paid = Vec::new();
+        // The beacon state of this block has processed only the deposits below this index:
+        // the CL pays from that balance, never from deposits still in its queue.
+        let processed = self.deposit_index_seen_by(block + 1);
         for p in due {
             let v = self.validators.get_mut(&p.pubkey).expect("known validator");
-            let balance = v.balance_now();
+            let balance = v.balance_seen_by(block + 1, processed);
             let amount = if p.amount_gwei == 0 {
                 balance
             } else {
                 p.amount_gwei.min(balance)
             };
+            if p.amount_gwei == 0 && v.balance_now() > amount {
+                // Deposits still queued reach an exited validator later; the sweep pays them.
+                self.pending.push(PendingExit {
+                    due_block: block + 1,
+                    ..p.clone()
+                });
+            }
             if amount == 0 {
                 continue;
             }
