@@ -44,6 +44,9 @@ enum Command {
     Node(Box<NodeArgs>),
     /// Writes the genesis of a chain into a datadir and prints its hash.
     Init(InitArgs),
+    /// Prints a chain's genesis JSON (the dev chain's by default): a starting point for a
+    /// custom chain, `init --chain <file>` and `node --chain <file>` take it back.
+    DumpGenesis(DumpGenesisArgs),
     /// Runs the oracle feeder against a node and a BeaconKit-compatible proof API.
     Oracle(OracleArgs),
 }
@@ -106,6 +109,13 @@ struct InitArgs {
     datadir: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+struct DumpGenesisArgs {
+    /// `dev`, or a genesis JSON file (printed as this node reads it).
+    #[arg(long, value_name = "FILE|dev", default_value = "dev")]
+    chain: String,
+}
+
 /// The chain `--chain` names: `dev` or a genesis file.
 fn load_chain(chain: Option<&str>) -> eyre::Result<ChainSpec> {
     match chain {
@@ -124,6 +134,13 @@ fn datadir_for(datadir: Option<PathBuf>, chain_id: u64) -> eyre::Result<PathBuf>
             .join("berapool")
             .join(chain_id.to_string())),
     }
+}
+
+fn dump_genesis(args: &DumpGenesisArgs) -> eyre::Result<()> {
+    let spec = load_chain(Some(&args.chain))?;
+    let json = serde_json::to_string_pretty(&spec.genesis).wrap_err("encoding the genesis")?;
+    println!("{json}");
+    Ok(())
 }
 
 fn init(args: InitArgs) -> eyre::Result<()> {
@@ -301,6 +318,7 @@ fn main() -> eyre::Result<()> {
     let args = match cli.command {
         Command::Node(args) => *args,
         Command::Init(args) => return init(args),
+        Command::DumpGenesis(args) => return dump_genesis(&args),
         Command::Oracle(args) => return runtime()?.block_on(oracle(args)),
     };
     runtime()?.block_on(run(args))

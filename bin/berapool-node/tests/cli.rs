@@ -98,3 +98,32 @@ fn init_writes_the_genesis_once_and_reports_it() {
     let again = node(&args);
     assert_eq!(String::from_utf8(again.stdout).unwrap(), printed);
 }
+
+#[test]
+fn dump_genesis_prints_a_genesis_that_init_takes_back() {
+    let out = node(&["dump-genesis"]);
+    assert!(out.status.success(), "{out:?}");
+    let json = String::from_utf8(out.stdout).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["config"]["chainId"], serde_json::json!(80087));
+    assert!(
+        value["config"]["berapool"].is_object(),
+        "the pool system's section"
+    );
+    // Written to a file and initialized, it is the dev chain: the same genesis hash.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("genesis.json");
+    std::fs::write(&file, &json).unwrap();
+    let init = |chain: &str, datadir: &str| {
+        let out = node(&["init", "--chain", chain, "--datadir", datadir]);
+        assert!(out.status.success(), "{out:?}");
+        let printed = String::from_utf8(out.stdout).unwrap();
+        printed.split_whitespace().nth(3).unwrap().to_owned()
+    };
+    let from_file = init(
+        file.to_str().unwrap(),
+        dir.path().join("a").to_str().unwrap(),
+    );
+    let dev = init("dev", dir.path().join("b").to_str().unwrap());
+    assert_eq!(from_file, dev);
+}

@@ -70,6 +70,20 @@ impl std::fmt::Debug for JwtSecret {
     }
 }
 
+/// Creates `path` readable and writable by its owner only (0600 on Unix) and writes `bytes`:
+/// anyone who reads the secret can drive the Engine API.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
+}
+
 impl JwtSecret {
     /// A secret from its bytes.
     pub const fn new(bytes: [u8; 32]) -> Self {
@@ -92,7 +106,7 @@ impl JwtSecret {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).map_err(io)?;
                 }
-                std::fs::write(path, secret.to_hex()).map_err(io)?;
+                write_private(path, secret.to_hex().as_bytes()).map_err(io)?;
                 tracing::info!(target: "berapool::rpc", path = %path.display(), "generated a JWT secret");
                 Ok(secret)
             }
@@ -277,6 +291,15 @@ mod tests {
         let first = JwtSecret::load_or_generate(&path).unwrap_or_else(|e| panic!("{e}"));
         let again = JwtSecret::load_or_generate(&path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(first.to_hex(), again.to_hex());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "owner-only");
+        }
         std::fs::write(&path, "nothex").unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(
             JwtSecret::load_or_generate(&path),

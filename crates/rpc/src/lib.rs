@@ -174,7 +174,8 @@ pub async fn serve(
             .max_response_body_size(config.max_response_bytes)
             .max_connections(config.max_connections)
             .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
-            .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch));
+            .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch))
+            .set_id_provider(HexIdProvider);
         limits = match transports {
             Transports::Both => limits,
             Transports::Http => limits.http_only(),
@@ -197,6 +198,18 @@ pub async fn serve(
         servers.handles.push(server.start(module.clone()));
     }
     Ok(servers)
+}
+
+/// Subscription ids as geth and reth give them, `0x` and 32 random hex digits: viem tracks only
+/// string ids, and some clients expect the `0x`.
+#[derive(Clone, Copy, Debug)]
+struct HexIdProvider;
+
+impl jsonrpsee::core::traits::IdProvider for HexIdProvider {
+    fn next_id(&self) -> jsonrpsee::types::SubscriptionId<'static> {
+        let id: u128 = rand::random();
+        jsonrpsee::types::SubscriptionId::Str(format!("{id:#034x}").into())
+    }
 }
 
 /// Starts the authenticated Engine API server: the Engine API and the `eth_` methods a

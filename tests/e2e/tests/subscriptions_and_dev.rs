@@ -26,6 +26,18 @@ async fn websocket_subscribers_get_each_new_head_and_the_logs_they_filter_for() 
         .subscribe::<Value, _>("eth_subscribe", rpc_params!["newHeads"], "eth_unsubscribe")
         .await
         .unwrap();
+    // Ids are `0x` hex strings, as geth and reth give them (viem tracks only strings).
+    match heads.kind() {
+        jsonrpsee::core::client::SubscriptionKind::Subscription(
+            jsonrpsee::types::SubscriptionId::Str(id),
+        ) => assert!(
+            id.len() == 34
+                && id.starts_with("0x")
+                && id[2..].chars().all(|c| c.is_ascii_hexdigit()),
+            "{id}"
+        ),
+        other => panic!("subscription id {other:?}"),
+    }
     let mut logs = ws
         .subscribe::<Value, _>(
             "eth_subscribe",
