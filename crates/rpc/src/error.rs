@@ -181,7 +181,15 @@ impl From<RpcError> for ErrorObjectOwned {
         let code = error.code();
         let message = error.to_string();
         match error {
-            RpcError::Reverted(data) => Self::owned(code, message, Some(data)),
+            // Named when the data is an error we know (`execution reverted: OperatorAlreadySet()`),
+            // as geth names `Error(string)` reasons; the data is unchanged.
+            RpcError::Reverted(data) => {
+                let message = match crate::revert::describe(&data) {
+                    Some(reason) => format!("{message}: {reason}"),
+                    None => message,
+                };
+                Self::owned(code, message, Some(data))
+            }
             _ => Self::owned(code, message, None::<()>),
         }
     }

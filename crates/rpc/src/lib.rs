@@ -16,6 +16,7 @@ mod error;
 mod eth;
 mod limit;
 mod net;
+pub mod revert;
 mod timing;
 mod txpool;
 

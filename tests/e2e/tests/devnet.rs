@@ -170,6 +170,29 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
         .await,
     );
     assert_eq!((code, message.as_str()), (3, "execution reverted"));
+    // A pool system error is named with its arguments: here 31-byte withdrawal credentials.
+    let bad = berapool_pool_precompiles::abi::IStakingPoolContractsFactory::deployStakingPoolContractsCall {
+        pubkey: vec![0x31; 48].into(),
+        withdrawalCredentials: vec![1u8; 31].into(),
+        signature: vec![0x22; 96].into(),
+        validatorAdmin: alice.address(),
+        defaultSharesRecipient: alice.address(),
+    };
+    let deploy = alloy_sol_types::SolCall::abi_encode(&bad);
+    let answer = node
+        .rpc(
+            "eth_call",
+            vec![
+                json!({"from": alice.address(), "to": FACTORY, "value": "0x21e19e0c9bab2400000",
+                "data": Bytes::from(deploy)}),
+            ],
+        )
+        .await;
+    let (code, message) = call_error(answer);
+    assert_eq!(
+        (code, message.as_str()),
+        (3, "execution reverted: InvalidWithdrawalCredentials()")
+    );
 
     // Nothing was mined and nothing moved.
     assert_eq!(
