@@ -170,6 +170,10 @@ struct NodeArgs {
     /// Where the database lives [default: <data dir>/berapool/<chain id>].
     #[arg(long, value_name = "DIR")]
     datadir: Option<PathBuf>,
+    /// Starts the devnet afresh: deletes the datadir's chain database first (the JWT secret
+    /// stays). A devnet otherwise keeps its chain across runs.
+    #[arg(long = "dev.reset", requires = "dev")]
+    dev_reset: bool,
     /// JSON-RPC (HTTP and WebSocket) listen address.
     #[arg(long = "http.addr", default_value = "127.0.0.1")]
     http_addr: IpAddr,
@@ -366,6 +370,16 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
     let spec = load_chain(args.chain.as_deref())?;
     let chain_id = spec.chain_id();
     let datadir = datadir_for(args.datadir.clone(), chain_id)?;
+    if args.dev_reset {
+        let db = datadir.join(berapool_storage::DB_FILE);
+        match std::fs::remove_file(&db) {
+            Ok(()) => {
+                tracing::info!(target: "berapool::node", path = %db.display(), "removed the devnet's chain (--dev.reset)")
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).wrap_err_with(|| format!("removing {}", db.display())),
+        }
+    }
     let uses_dev_genesis = matches!(args.chain.as_deref(), None | Some("dev"));
     let jwt_path = args
         .jwt_secret
@@ -419,8 +433,9 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
         }),
     };
     let dev = config.dev.clone();
+    let datadir = config.datadir.clone();
     let node = launch(config).await?;
-    print_banner(&node, chain_id, &jwt_path, dev.as_ref());
+    print_banner(&node, chain_id, &datadir, &jwt_path, dev.as_ref());
     if args.dev && uses_dev_genesis {
         print_accounts(&node);
     }
@@ -473,6 +488,7 @@ impl Shutdown {
 fn print_banner(
     node: &RunningNode,
     chain_id: u64,
+    datadir: &std::path::Path,
     jwt_path: &std::path::Path,
     dev: Option<&DevConfig>,
 ) {
@@ -481,6 +497,14 @@ fn print_banner(
     println!("berapool node");
     println!("  chain id      {chain_id}");
     println!("  head          #{head} {hash}");
+    if dev.is_some() {
+        println!(
+            "  datadir       {}  (kept across runs; --dev.reset starts afresh)",
+            datadir.display()
+        );
+    } else {
+        println!("  datadir       {}", datadir.display());
+    }
     match (node.http_addr, node.ws_addr) {
         (Some(http), Some(ws)) => println!("  JSON-RPC      http://{http}  ws://{ws}"),
         (Some(http), None) => println!("  JSON-RPC      http://{http}"),

@@ -340,6 +340,16 @@ async fn the_chain_survives_a_restart_with_the_state_of_every_block() {
     );
     assert_eq!(code, -32000);
     assert!(message.contains("keeps the state of blocks"), "{message}");
+    let (status, _kept) = node.stop().unwrap();
+    assert!(status.success(), "{status:?}");
+
+    // `--dev.reset` starts the devnet afresh on the same datadir.
+    let node = DevNode::start_in(&datadir, &["--dev.reset"]).unwrap();
+    assert_eq!(
+        node.rpc("eth_blockNumber", vec![]).await.unwrap(),
+        json!("0x0")
+    );
+    assert_eq!(node.balance(to).await.unwrap(), U256::ZERO);
 }
 
 #[tokio::test(flavor = "multi_thread")]
