@@ -11,9 +11,12 @@ use berapool_pool_precompiles::abi::{
     IStakingRewardsVault::IStakingRewardsVaultErrors, IWithdrawalVault::IWithdrawalVaultErrors,
 };
 
+/// Finds the signature of an error selector in one interface.
+type Lookup = fn([u8; 4]) -> Option<&'static str>;
+
 /// Where a selector's signature is looked up, in order: the pool system's interfaces, then
 /// Solidity's built-in errors.
-const LOOKUPS: &[fn([u8; 4]) -> Option<&'static str>] = &[
+const LOOKUPS: &[Lookup] = &[
     IStakingPoolErrors::signature_by_selector,
     IWithdrawalVaultErrors::signature_by_selector,
     IStakingPoolContractsFactoryErrors::signature_by_selector,
