@@ -6,6 +6,8 @@
 //! its proof API on 127.0.0.1:3500, and the oracle feeder that activates pools and proves their
 //! validators' balances. `berapool-node oracle` runs the feeder against any berapool node.
 
+mod pool_cli;
+
 use std::{
     net::{IpAddr, SocketAddr},
     path::PathBuf,
@@ -49,6 +51,8 @@ enum Command {
     DumpGenesis(DumpGenesisArgs),
     /// Runs the oracle feeder against a node and a BeaconKit-compatible proof API.
     Oracle(OracleArgs),
+    /// A pool's state and what can be done next, or the withdrawal requests an address holds.
+    Pool(pool_cli::PoolArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -324,6 +328,7 @@ fn main() -> eyre::Result<()> {
         Command::Init(args) => return init(args),
         Command::DumpGenesis(args) => return dump_genesis(&args),
         Command::Oracle(args) => return runtime()?.block_on(oracle(args)),
+        Command::Pool(args) => return runtime()?.block_on(pool_cli::run(args)),
     };
     runtime()?.block_on(run(args))
 }

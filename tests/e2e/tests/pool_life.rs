@@ -914,3 +914,127 @@ async fn a_deposit_flood_ahead_of_a_pools_deposit_does_not_dip_total_deposits() 
         "{reports:?}"
     );
 }
+
+/// `berapool-node pool status|requests --json` against the node.
+fn pool_cli(node: &DevNode, args: &[&str]) -> Value {
+    let out = std::process::Command::new(berapool_e2e::node_binary().unwrap())
+        .arg("pool")
+        .args(args)
+        .args([
+            "--rpc",
+            &node.url,
+            "--beacon",
+            node.beacon_url.as_deref().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pool_status_and_requests_say_where_a_pool_and_a_staker_stand() {
+    let node = DevNode::start(&[
+        "--dev.slot-time",
+        "100ms",
+        "--dev.slots-per-epoch",
+        "8",
+        "--dev.oracle",
+        "true",
+        "--dev.oracle-interval",
+        "500ms",
+    ])
+    .unwrap();
+    let mut operator = Wallet::new(OPERATOR_KEY).unwrap();
+    let mut bob = Wallet::new(BOB_KEY).unwrap();
+    let bob_address = bob.address();
+    let pubkey = [0x56u8; 48];
+    let key = format!("0x{}", "56".repeat(48));
+    let pool = PoolId::from_pubkey(&FixedBytes(pubkey)).addresses();
+
+    let status = pool_cli(&node, &["status", &key]);
+    assert_eq!(status["registered"], json!(false));
+
+    register_and_wait_for_activation(&node, &mut operator, pubkey).await;
+    let status = pool_cli(&node, &["status", &key]);
+    assert_eq!(status["active"], json!(true));
+    assert_eq!(status["thresholdReached"], json!(false));
+    assert_eq!(status["addresses"]["stakingPool"], json!(pool.staking_pool));
+    assert_eq!(status["totalAssets"], json!(bera(10_000).to_string()));
+    assert_eq!(status["validator"]["index"], json!("1"));
+    let next = status["next"].to_string();
+    assert!(next.contains("stake"), "{next}");
+
+    // Bob takes the pool over the threshold: withdrawals open after the cooldown.
+    let receipt = send_ok(
+        &node,
+        &mut bob,
+        pool.staking_pool,
+        bera(290_000),
+        IStakingPool::submitCall {
+            receiver: bob_address,
+        }
+        .abi_encode(),
+        500_000,
+    )
+    .await;
+    let threshold_at = block_number(&receipt);
+    let status = pool_cli(&node, &["status", &key]);
+    assert_eq!(status["thresholdReached"], json!(true));
+    assert_eq!(
+        status["withdrawalsFromBlock"],
+        json!(threshold_at + COOLDOWN_BLOCKS)
+    );
+    wait_for_block(&node, threshold_at + COOLDOWN_BLOCKS).await;
+    let request = IWithdrawalVault::requestWithdrawalCall {
+        pubkey: Bytes::copy_from_slice(&pubkey),
+        assetsInGWei: 40_000 * GWEI,
+        maxFeeToPay: U256::from(GWEI),
+    };
+    let receipt = send_ok(
+        &node,
+        &mut bob,
+        WITHDRAWAL_VAULT,
+        U256::from(GWEI),
+        request.abi_encode(),
+        1_000_000,
+    )
+    .await;
+    let requested_at = block_number(&receipt);
+    let requests = pool_cli(&node, &["requests", &bob.address().to_string()]);
+    let list = requests["requests"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{requests}");
+    assert_eq!(list[0]["id"], json!("1"));
+    assert_eq!(list[0]["assets"], json!(bera(40_000).to_string()));
+    assert_eq!(list[0]["requestBlock"], json!(requested_at));
+    assert_eq!(
+        list[0]["finalizableFromBlock"],
+        json!(requested_at + FINALIZATION_DELAY_BLOCKS)
+    );
+    assert_eq!(list[0]["finalizableNow"], json!(false));
+    // The text form names the same.
+    let out = std::process::Command::new(berapool_e2e::node_binary().unwrap())
+        .args([
+            "pool",
+            "requests",
+            &bob.address().to_string(),
+            "--rpc",
+            &node.url,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("#1  40000 BERA"), "{text}");
+    let out = std::process::Command::new(berapool_e2e::node_binary().unwrap())
+        .args(["pool", "status", &key, "--rpc", &node.url])
+        .args(["--beacon", node.beacon_url.as_deref().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("state               active, threshold reached"),
+        "{text}"
+    );
+    assert!(text.contains("next\n  - stake: send BERA"), "{text}");
+}
