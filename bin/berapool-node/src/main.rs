@@ -595,4 +595,11 @@ fn print_accounts(node: &RunningNode) {
         );
     }
     println!();
+    println!("Roles on the dev chain");
+    println!("  governance   (0)  owns the factory and every pool; admin of the vault, the oracle and each pool's roles");
+    println!(
+        "  feeder       (9)  FEEDER_ROLE on the accounting oracle (the built-in feeder's key)"
+    );
+    println!("  validator admin   whoever a registration names (deployStakingPoolContracts' validatorAdmin)");
+    println!();
 }

@@ -102,30 +102,45 @@ impl DevNode {
     pub fn start_fresh(args: &[&str]) -> Result<Self, Error> {
         let temp = tempfile::tempdir()?;
         let datadir = temp.path().join("data");
-        let mut node = Self::spawn(&datadir, args)?;
+        let mut node = Self::spawn(&datadir, args, true)?;
+        node._temp = Some(temp);
+        Ok(node)
+    }
+
+    /// Starts a dev node on a fresh datadir on the default ports (JSON-RPC 8545, Engine API
+    /// 8551, proof API 3500), as the docs' commands expect.
+    pub fn start_on_default_ports(extra: &[&str]) -> Result<Self, Error> {
+        let temp = tempfile::tempdir()?;
+        let datadir = temp.path().join("data");
+        let mut node = Self::spawn(&datadir, &dev_args(extra), false)?;
         node._temp = Some(temp);
         Ok(node)
     }
 
     /// Starts a dev node on `datadir` (which may hold a chain already).
     pub fn start_in(datadir: &Path, extra: &[&str]) -> Result<Self, Error> {
-        Self::spawn(datadir, &dev_args(extra))
+        Self::spawn(datadir, &dev_args(extra), true)
     }
 
-    fn spawn(datadir: &Path, args: &[&str]) -> Result<Self, Error> {
+    /// Spawns the node; `free_ports` lets the system pick every port.
+    fn spawn(datadir: &Path, args: &[&str], free_ports: bool) -> Result<Self, Error> {
         let datadir_arg = datadir.to_str().ok_or("datadir is not UTF-8")?;
-        let mut child = Command::new(node_binary()?)
-            .args([
-                "node",
+        let ports: &[&str] = if free_ports {
+            &[
                 "--http.port",
                 "0",
                 "--authrpc.port",
                 "0",
                 "--dev.beacon-api",
                 "127.0.0.1:0",
-                "--datadir",
-                datadir_arg,
-            ])
+            ]
+        } else {
+            &[]
+        };
+        let mut child = Command::new(node_binary()?)
+            .arg("node")
+            .args(ports)
+            .args(["--datadir", datadir_arg])
             .args(args)
             // `E2E_NODE_LOG` sets the node's log filter when debugging a test.
             .env(

@@ -1,0 +1,141 @@
+//! The README and the user guide, run as written: every `sh` block of each file, in order, as
+//! one bash script against a fresh devnet on the default ports, with the pinned `cast`
+//! (`tests/e2e/tools/install.sh` installs it into a cache outside the checkout). Blocks that
+//! start the devnet itself, build, test or benchmark are left to the harness; `cargo run
+//! --release -p berapool-node -- …` runs the binary under test. The devnet runs with shorter
+//! slots and feeder rounds than its defaults, so the guides' waits take seconds.
+
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use berapool_e2e::{node_binary, DevNode};
+
+/// The `sh` blocks of a markdown file, in order.
+fn sh_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```sh") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// Whether the harness does this block's job itself: starting the devnet, building, testing,
+/// benchmarking.
+fn left_to_the_harness(block: &str) -> bool {
+    ["node --dev", "cargo test", "cargo bench", "cargo build"]
+        .iter()
+        .any(|command| block.contains(command))
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The directory of the pinned tools' executables.
+fn tools() -> String {
+    let script = workspace_root().join("tests/e2e/tools/install.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "installing the docs' tools failed");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Runs `file`'s blocks against a fresh devnet; panics with the script's output if it fails.
+fn run_as_written(file: &str, tools: &str) {
+    let markdown = std::fs::read_to_string(workspace_root().join(file)).unwrap();
+    let blocks: Vec<String> = sh_blocks(&markdown)
+        .into_iter()
+        .filter(|b| !left_to_the_harness(b))
+        .collect();
+    assert!(!blocks.is_empty(), "{file} has no commands to run");
+    let node = DevNode::start_on_default_ports(&[
+        "--dev.slot-time",
+        "200ms",
+        "--dev.oracle",
+        "true",
+        "--dev.oracle-interval",
+        "1s",
+    ])
+    .unwrap_or_else(|e| panic!("a devnet on the default ports for {file}: {e}"));
+    let bin = node_binary().unwrap();
+    let preamble = format!(
+        r#"set -euo pipefail
+export PATH="{tools}:$PATH"
+# `cargo run --release -p berapool-node -- ARGS` is the binary under test.
+cargo() {{
+  if [ "$1 $2 $3 $4 $5" = "run --release -p berapool-node --" ]; then
+    shift 5; "{bin}" "$@"
+  else
+    echo "the docs test does not run: cargo $*" >&2; return 1
+  fi
+}}
+"#,
+        bin = bin.display()
+    );
+    let script = preamble + &blocks.join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("steps.sh");
+    std::fs::write(&path, &script).unwrap();
+    let started = Instant::now();
+    let mut child = Command::new("bash")
+        .arg(&path)
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = started + Duration::from_secs(600);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{file} failed as written after {:.0} s ({}):\n--- script\n{script}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        started.elapsed().as_secs_f64(),
+        out.status
+    );
+    println!(
+        "{file}: {} blocks ran in {:.0} s",
+        blocks.len(),
+        started.elapsed().as_secs_f64()
+    );
+    drop(node);
+}
+
+/// Both files in one test: they use the same default ports, one devnet at a time.
+#[test]
+fn the_readme_and_the_user_guide_run_as_written() {
+    let tools = tools();
+    run_as_written("README.md", &tools);
+    run_as_written("docs/user-guide.md", &tools);
+}
