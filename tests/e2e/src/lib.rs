@@ -57,6 +57,21 @@ pub fn node_binary() -> Result<PathBuf, Error> {
     Ok(bin)
 }
 
+/// The directory of the pinned JavaScript clients' executables (`cast`), installed on first use
+/// by `tests/e2e/tools/install.sh` into a cache outside the checkout; the clients' scripts
+/// (`*.mjs`) are two levels up, beside `node_modules`.
+pub fn tools_bin() -> Result<PathBuf, Error> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/install.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !out.status.success() {
+        return Err("installing the e2e tools (tests/e2e/tools/install.sh) failed".into());
+    }
+    Ok(PathBuf::from(String::from_utf8(out.stdout)?.trim()))
+}
+
 /// What the node's start-up banner says.
 #[derive(Debug, Default)]
 struct Banner {

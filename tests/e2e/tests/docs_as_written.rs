@@ -51,18 +51,6 @@ fn workspace_root() -> PathBuf {
         .unwrap()
 }
 
-/// The directory of the pinned tools' executables.
-fn tools() -> String {
-    let script = workspace_root().join("tests/e2e/tools/install.sh");
-    let out = Command::new("bash")
-        .arg(script)
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "installing the docs' tools failed");
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 /// Runs `file`'s blocks against a fresh devnet; panics with the script's output if it fails.
 fn run_as_written(file: &str, tools: &str) {
     let markdown = std::fs::read_to_string(workspace_root().join(file)).unwrap();
@@ -135,7 +123,7 @@ cargo() {{
 /// Both files in one test: they use the same default ports, one devnet at a time.
 #[test]
 fn the_readme_and_the_user_guide_run_as_written() {
-    let tools = tools();
+    let tools = berapool_e2e::tools_bin().unwrap().display().to_string();
     run_as_written("README.md", &tools);
     run_as_written("docs/user-guide.md", &tools);
 }

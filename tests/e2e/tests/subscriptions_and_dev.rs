@@ -362,3 +362,31 @@ async fn websocket_can_have_its_own_port_or_be_left_off() {
         json!("0x138d7")
     );
 }
+
+/// viem's `watchBlocks` over WebSocket (it follows only string subscription ids), run by
+/// Node.js with the pinned viem of `tests/e2e/tools`.
+#[tokio::test(flavor = "multi_thread")]
+async fn viem_watches_blocks_over_websocket() {
+    let node = DevNode::start(&["--dev.slot-time", "200ms"]).unwrap();
+    let bin = berapool_e2e::tools_bin().unwrap();
+    let script = bin.join("../../watch-blocks.mjs");
+    let ws_url = node.url.replace("http://", "ws://");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(script)
+            .args([ws_url.as_str(), "3"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let numbers: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let numbers: Vec<u64> = numbers.iter().map(|n| n.parse().unwrap()).collect();
+    assert_eq!(numbers.len(), 3);
+    assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
+}
