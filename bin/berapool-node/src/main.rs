@@ -184,6 +184,10 @@ struct NodeArgs {
     /// JSON-RPC (HTTP and WebSocket) port; 0 picks a free one.
     #[arg(long = "http.port", default_value_t = 8545)]
     http_port: u16,
+    /// Origins browsers may call JSON-RPC from (CORS): `*` or a comma-separated list
+    /// [default: `*` with --dev, none otherwise].
+    #[arg(long = "http.corsdomain", value_name = "ORIGINS")]
+    http_corsdomain: Option<String>,
     /// Serve JSON-RPC over HTTP. Without `--http` or `--ws` both are served on the HTTP port;
     /// naming one serves only the ones named.
     #[arg(long)]
@@ -317,7 +321,10 @@ fn main() -> eyre::Result<()> {
         1 => "debug",
         _ => "trace",
     };
+    // Colour only on a terminal: a file or a pipe gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     tracing_subscriber::fmt()
+        .with_ansi(ansi)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
@@ -406,6 +413,10 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
             ws: args.ws || !args.http,
             ws_addr: args.ws_port.map(|port| SocketAddr::new(args.ws_addr, port)),
             gas_cap: args.rpc_gas_cap,
+            cors: args
+                .http_corsdomain
+                .clone()
+                .or_else(|| args.dev.then(|| "*".to_owned())),
             ..RpcConfig::default()
         },
         txpool: TxPoolConfig {

@@ -91,6 +91,9 @@ pub struct RpcConfig {
     pub gas_cap: u64,
     /// Heavy requests (calls, log scans, proofs) that run at once; the rest queue.
     pub max_heavy: usize,
+    /// Origins a browser may call from (CORS): `*`, or a comma-separated list; `None` sends no
+    /// CORS headers, so browsers refuse cross-origin calls.
+    pub cors: Option<String>,
 }
 
 impl RpcConfig {
@@ -126,6 +129,7 @@ impl Default for RpcConfig {
             max_subscriptions_per_connection: 64,
             gas_cap: DEFAULT_GAS_CAP,
             max_heavy: default_max_heavy(),
+            cors: None,
         }
     }
 }
@@ -169,6 +173,7 @@ pub async fn serve(
         http_addr: None,
         ws_addr: None,
     };
+    let cors = config.cors.as_deref().map(cors_layer).transpose()?;
     for (addr, transports) in plan {
         let mut limits = ServerConfig::builder()
             .max_request_body_size(config.max_request_bytes)
@@ -185,7 +190,9 @@ pub async fn serve(
         let server = Server::builder()
             .set_config(limits.build())
             .set_http_middleware(
-                tower::ServiceBuilder::new().layer(TimingLayer::new(observer.clone())),
+                tower::ServiceBuilder::new()
+                    .option_layer(cors.clone())
+                    .layer(TimingLayer::new(observer.clone())),
             )
             .build(addr)
             .await?;
@@ -199,6 +206,29 @@ pub async fn serve(
         servers.handles.push(server.start(module.clone()));
     }
     Ok(servers)
+}
+
+/// The CORS layer for `origins` (`*` or a comma-separated list), as reth's `--http.corsdomain`:
+/// POST and GET from those origins with any request headers.
+fn cors_layer(origins: &str) -> Result<tower_http::cors::CorsLayer, std::io::Error> {
+    use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+    let layer = CorsLayer::new()
+        .allow_methods([http::Method::POST, http::Method::GET, http::Method::OPTIONS])
+        .allow_headers(Any);
+    if origins.trim() == "*" {
+        return Ok(layer.allow_origin(Any));
+    }
+    let list = origins
+        .split(',')
+        .map(|o| http::HeaderValue::from_str(o.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("--http.corsdomain: {e}"),
+            )
+        })?;
+    Ok(layer.allow_origin(AllowOrigin::list(list)))
 }
 
 /// Subscription ids as geth and reth give them, `0x` and 32 random hex digits: viem tracks only

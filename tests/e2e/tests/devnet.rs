@@ -756,3 +756,89 @@ async fn future_nonces_wait_queued_within_a_senders_share() {
         .unwrap();
     assert_eq!(nonce, json!("0x11"));
 }
+
+/// Sends raw HTTP `request` to `url`'s host; the response head and body as text.
+fn raw_http(url: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let host = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response.to_ascii_lowercase()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browsers_may_call_the_devnet_from_any_origin() {
+    let node = DevNode::start(&[]).unwrap();
+    let host = node.url.trim_start_matches("http://").to_owned();
+    let preflight = raw_http(
+        &node.url,
+        &format!(
+            "OPTIONS / HTTP/1.1\r\nHost: {host}\r\nOrigin: http://localhost:5173\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert!(preflight.starts_with("http/1.1 200"), "{preflight}");
+    assert!(
+        preflight.contains("access-control-allow-origin: *"),
+        "{preflight}"
+    );
+    assert!(
+        preflight.contains("access-control-allow-methods"),
+        "{preflight}"
+    );
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#;
+    let call = raw_http(
+        &node.url,
+        &format!(
+            "POST / HTTP/1.1\r\nHost: {host}\r\nOrigin: http://localhost:5173\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(call.contains("access-control-allow-origin: *"), "{call}");
+    assert!(call.contains("0x138d7"), "{call}");
+
+    // A node that follows a consensus client sends no CORS headers unless told to.
+    let node = DevNode::start_fresh(&["--chain", "dev"]).unwrap();
+    let host = node.url.trim_start_matches("http://").to_owned();
+    let call = raw_http(
+        &node.url,
+        &format!(
+            "POST / HTTP/1.1\r\nHost: {host}\r\nOrigin: http://localhost:5173\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(!call.contains("access-control-allow-origin"), "{call}");
+}
+
+#[test]
+fn logs_written_to_a_pipe_carry_no_colour_codes() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(berapool_e2e::node_binary().unwrap())
+        .args(["node", "--dev", "--http.port", "0", "--authrpc.port", "0"])
+        .args(["--dev.beacon-api", "127.0.0.1:0", "--datadir"])
+        .arg(dir.path())
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let done = line.starts_with("Pool system");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs: Vec<&String> = lines.iter().filter(|l| l.contains("INFO")).collect();
+    assert!(!logs.is_empty(), "no log lines: {lines:?}");
+    assert!(
+        lines.iter().all(|l| !l.contains('\u{1b}')),
+        "colour codes in {lines:?}"
+    );
+}
