@@ -278,3 +278,32 @@ pub trait EngineApi {
         execution_requests: Requests,
     ) -> RpcResult<PayloadStatus>;
 }
+
+/// The `eth_` methods that sign with the dev accounts' keys, as anvil and hardhat have them
+/// (registered only in `--dev`).
+#[rpc(server, namespace = "eth")]
+pub trait DevAccountsApi {
+    /// Fills in nonce, gas, fees and chain id, signs with `from`'s key and sends.
+    #[method(name = "sendTransaction", blocking)]
+    fn send_transaction(&self, request: TransactionRequest) -> RpcResult<B256>;
+
+    /// As `eth_sendTransaction`, but returns the signed transaction instead of sending it.
+    #[method(name = "signTransaction", blocking)]
+    fn sign_transaction(&self, request: TransactionRequest) -> RpcResult<Bytes>;
+
+    /// EIP-191 signature of `message` by `address`.
+    #[method(name = "sign")]
+    fn sign(&self, address: Address, message: Bytes) -> RpcResult<Bytes>;
+
+    /// EIP-712 signature of `data` (an object, or its JSON as a string) by `address`.
+    #[method(name = "signTypedData_v4")]
+    fn sign_typed_data_v4(&self, address: Address, data: serde_json::Value) -> RpcResult<Bytes>;
+}
+
+/// `personal_sign` (the parameters of `eth_sign` the other way round), in `--dev`.
+#[rpc(server, namespace = "personal")]
+pub trait PersonalApi {
+    /// EIP-191 signature of `message` by `address`.
+    #[method(name = "sign")]
+    fn sign(&self, message: Bytes, address: Address) -> RpcResult<Bytes>;
+}

@@ -39,6 +39,15 @@ pub enum RpcError {
     /// `eth_subscribe("logs", …)` with a filter that does not parse.
     #[error("invalid params: {0}")]
     InvalidFilter(serde_json::Error),
+    /// A signing method named an account the node holds no key for.
+    #[error("unknown account {0}")]
+    UnknownAccount(alloy_primitives::Address),
+    /// A transaction to sign lacks what cannot be filled in (`from`).
+    #[error("invalid params: {0}")]
+    IncompleteTransaction(&'static str),
+    /// Typed data that is not EIP-712.
+    #[error("invalid params: typed data: {0}")]
+    TypedData(String),
     /// The call reverted (code 3, with the revert data).
     #[error("execution reverted")]
     Reverted(Bytes),
@@ -130,7 +139,10 @@ impl RpcError {
             | Self::Time(_)
             | Self::UnsupportedSubscription(_)
             | Self::InvalidFilter(_)
+            | Self::IncompleteTransaction(_)
+            | Self::TypedData(_)
             | Self::TooManySlots { .. } => -32602,
+            Self::UnknownAccount(_) => -32000,
             Self::Reverted(_) => 3,
             Self::Halted(_)
             | Self::GasRequired { .. }

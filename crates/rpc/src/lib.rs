@@ -40,7 +40,7 @@ pub use dev::{DevApi, MAX_MINE};
 pub use engine::{EngineApi, CAPABILITIES};
 pub use error::RpcError;
 pub use eth::{
-    EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_BYTES,
+    DevAccounts, EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_BYTES,
     MAX_LOG_RANGE, MAX_PROOF_SLOTS, MAX_REWARD_PERCENTILES, REQUEST_DEADLINE,
 };
 pub use net::{client_version, NetApi, Web3Api};
@@ -56,13 +56,29 @@ pub fn public_module(
 ) -> Result<RpcModule<()>, RegisterMethodError> {
     let chain_id = chain.spec().chain_id();
     let mut module = RpcModule::new(());
-    module.merge(config.eth_api(chain, pool).into_rpc())?;
+    let mut eth = config.eth_api(chain, pool);
+    if let Some(dev) = dev {
+        // A devnet holds the test mnemonic's keys: eth_accounts lists them, and the signing
+        // methods exist.
+        let keys: Vec<alloy_primitives::B256> = berapool_chainspec::dev_accounts()
+            .into_iter()
+            .map(|(_, key)| key)
+            .collect();
+        let accounts = DevAccounts::new(eth.clone(), &keys);
+        eth = eth.with_accounts(
+            berapool_chainspec::dev_accounts()
+                .into_iter()
+                .map(|(address, _)| address)
+                .collect(),
+        );
+        module.merge(api::DevAccountsApiServer::into_rpc(accounts.clone()))?;
+        module.merge(api::PersonalApiServer::into_rpc(accounts))?;
+        module.merge(DevApi::new(dev).into_rpc())?;
+    }
+    module.merge(eth.into_rpc())?;
     module.merge(NetApi::new(chain_id).into_rpc())?;
     module.merge(Web3Api.into_rpc())?;
     module.merge(TxPoolApi::new(Arc::clone(pool)).into_rpc())?;
-    if let Some(dev) = dev {
-        module.merge(DevApi::new(dev).into_rpc())?;
-    }
     Ok(module)
 }
 

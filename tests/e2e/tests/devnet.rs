@@ -842,3 +842,106 @@ fn logs_written_to_a_pipe_carry_no_colour_codes() {
         "colour codes in {lines:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dev_accounts_sign_send_and_sign_typed_data() {
+    use alloy_consensus::transaction::SignerRecoverable;
+    use alloy_eips::eip2718::Decodable2718;
+    use alloy_signer::SignerSync;
+    let node = DevNode::start(&[]).unwrap();
+    let accounts = node.rpc("eth_accounts", vec![]).await.unwrap();
+    let accounts: Vec<Address> = serde_json::from_value(accounts).unwrap();
+    assert_eq!(accounts.len(), 10);
+    let me = address!("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+    assert_eq!(accounts[0], me);
+
+    // eth_sendTransaction fills in nonce, gas and fees, signs and sends.
+    let to = Address::repeat_byte(0x5e);
+    let hash = node
+        .rpc(
+            "eth_sendTransaction",
+            vec![json!({"from": me, "to": to, "value": "0x2a"})],
+        )
+        .await
+        .unwrap();
+    let receipt = node
+        .receipt(serde_json::from_value(hash).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(receipt["status"], json!("0x1"));
+    assert_eq!(node.balance(to).await.unwrap(), U256::from(42));
+
+    // eth_signTransaction returns the signed bytes, nothing is sent.
+    let raw = node
+        .rpc(
+            "eth_signTransaction",
+            vec![json!({"from": me, "to": to, "value": "0x1"})],
+        )
+        .await
+        .unwrap();
+    let raw: Bytes = serde_json::from_value(raw).unwrap();
+    let tx = alloy_consensus::TxEnvelope::decode_2718(&mut raw.as_ref()).unwrap();
+    assert_eq!(tx.recover_signer().unwrap(), me);
+    assert_eq!(alloy_consensus::Transaction::nonce(&tx), 1);
+
+    // eth_sign and personal_sign: EIP-191 signatures by the account, the same from both.
+    let key = DEV_KEY_0
+        .parse::<alloy_signer_local::PrivateKeySigner>()
+        .unwrap();
+    let expected = Bytes::from(key.sign_message_sync(b"hello").unwrap().as_bytes().to_vec());
+    let signed = node
+        .rpc("eth_sign", vec![json!(me), json!("0x68656c6c6f")])
+        .await
+        .unwrap();
+    assert_eq!(signed, json!(expected));
+    let signed = node
+        .rpc("personal_sign", vec![json!("0x68656c6c6f"), json!(me)])
+        .await
+        .unwrap();
+    assert_eq!(signed, json!(expected));
+
+    // eth_signTypedData_v4, with the typed data as an object or as its JSON text.
+    let typed = json!({
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "chainId", "type": "uint256"}],
+            "Mail": [{"name": "to", "type": "address"}, {"name": "contents", "type": "string"}]
+        },
+        "primaryType": "Mail",
+        "domain": {"name": "berapool", "chainId": 80087},
+        "message": {"to": "0x5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e", "contents": "stake"}
+    });
+    let data: alloy_dyn_abi::eip712::TypedData = serde_json::from_value(typed.clone()).unwrap();
+    let expected = Bytes::from(
+        key.sign_dynamic_typed_data_sync(&data)
+            .unwrap()
+            .as_bytes()
+            .to_vec(),
+    );
+    for form in [typed.clone(), json!(typed.to_string())] {
+        let signed = node
+            .rpc("eth_signTypedData_v4", vec![json!(me), form])
+            .await
+            .unwrap();
+        assert_eq!(signed, json!(expected));
+    }
+
+    // An account the node holds no key for.
+    let (code, message) = call_error(
+        node.rpc(
+            "eth_sendTransaction",
+            vec![json!({"from": Address::repeat_byte(9), "to": to})],
+        )
+        .await,
+    );
+    assert_eq!(code, -32000);
+    assert!(message.contains("unknown account"), "{message}");
+
+    // Off --dev the node holds no keys: no accounts, no signing methods.
+    let node = DevNode::start_fresh(&["--chain", "dev"]).unwrap();
+    assert_eq!(node.rpc("eth_accounts", vec![]).await.unwrap(), json!([]));
+    let (code, _) = call_error(
+        node.rpc("eth_sendTransaction", vec![json!({"from": me, "to": to})])
+            .await,
+    );
+    assert_eq!(code, -32601);
+}

@@ -6,6 +6,7 @@
 //! storage snapshot, and the heavy ones (calls, logs, proofs) run a few at a time, with a gas
 //! cap and a deadline.
 
+mod accounts;
 mod block;
 mod call;
 mod convert;
@@ -37,6 +38,7 @@ use crate::{
     limit::Limiter,
 };
 
+pub use accounts::DevAccounts;
 pub use call::ESTIMATE_COINBASE;
 pub use fees::{DEFAULT_TIP, MAX_FEE_HISTORY, MAX_REWARD_PERCENTILES};
 pub use logs::{MAX_LOGS, MAX_LOG_BYTES, MAX_LOG_RANGE};
@@ -56,6 +58,8 @@ pub struct EthApi {
     heavy: Limiter,
     /// The suggested tip and the head it was computed at.
     tip: Arc<Mutex<Option<(B256, u128)>>>,
+    /// What `eth_accounts` lists: the dev accounts on a devnet, none otherwise.
+    accounts: Arc<Vec<Address>>,
 }
 
 impl EthApi {
@@ -68,7 +72,14 @@ impl EthApi {
             gas_cap,
             heavy: Limiter::new(heavy),
             tip: Arc::default(),
+            accounts: Arc::default(),
         }
+    }
+
+    /// The same methods, with `eth_accounts` listing `accounts`.
+    pub fn with_accounts(mut self, accounts: Vec<Address>) -> Self {
+        self.accounts = Arc::new(accounts);
+        self
     }
 
     fn chain_id(&self) -> u64 {
@@ -87,7 +98,7 @@ impl EthApiServer for EthApi {
     }
 
     fn accounts(&self) -> RpcResult<Vec<Address>> {
-        Ok(Vec::new())
+        Ok(self.accounts.as_ref().clone())
     }
 
     fn block_number(&self) -> RpcResult<U64> {
