@@ -606,6 +606,12 @@ fn print_accounts(node: &RunningNode) {
         );
     }
     println!();
+    println!("Dev chain contracts");
+    println!(
+        "  CREATE2 deployer   {}  (forge's new C{{salt: s}}())",
+        berapool_chainspec::CREATE2_DEPLOYER
+    );
+    println!();
     println!("Roles on the dev chain");
     println!("  governance   (0)  owns the factory and every pool; admin of the vault, the oracle and each pool's roles");
     println!(

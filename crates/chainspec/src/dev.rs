@@ -5,7 +5,7 @@
 
 use alloy_eips::eip1559::INITIAL_BASE_FEE;
 use alloy_genesis::{Genesis, GenesisAccount};
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_primitives::{address, Address, Bytes, B256, U256};
 use berapool_beacon::{body, genesis_deposits, BlsPubkey, ClSpec, GenesisValidator, BERA_GWEI};
 use berapool_pool_precompiles::pool_state::{addresses::BEACON_DEPOSIT, params::bera};
 
@@ -54,6 +54,36 @@ pub fn dev_accounts() -> Vec<(Address, B256)> {
             ))
         })
         .collect()
+}
+
+/// The deterministic deployment proxy every EVM chain has at this address: `forge script` and
+/// `forge create` deploy `new C{salt: s}()` through it.
+pub const CREATE2_DEPLOYER: Address = address!("4e59b44847b379578588920cA78FbF26c0B4956C");
+
+/// The proxy's code, assembled here from its specification: calldata is a 32-byte salt and
+/// then init code; it CREATE2s the init code with the call's value and returns the new
+/// contract's 20-byte address, or reverts with no data. (The same instructions as the deployed
+/// proxy, so the same bytes.)
+pub fn create2_deployer_code() -> Bytes {
+    // PUSH32 -32
+    let mut code = vec![0x7f];
+    code.extend([0xff; 31]);
+    code.push(0xe0);
+    code.extend([
+        0x36, 0x01, // CALLDATASIZE ADD: init code size = calldatasize - 32
+        0x60, 0x00, // PUSH1 0: memory offset
+        0x81, 0x60, 0x20, 0x82,
+        0x37, // DUP2 PUSH1 32 DUP3 CALLDATACOPY: mem[0..size] = init code
+        0x80, 0x35, // DUP1 CALLDATALOAD: the salt
+        0x82, 0x82, 0x34, 0xf5, // DUP3 DUP3 CALLVALUE CREATE2: create2(value, 0, size, salt)
+        0x80, 0x15, 0x15, 0x60, 0x39, 0x57, // DUP1 ISZERO ISZERO PUSH1 0x39 JUMPI: created?
+        0x81, 0x82, 0xfd, // DUP2 DUP3 REVERT: revert(0, 0)
+        0x5b, // JUMPDEST (0x39)
+        0x80, 0x82, 0x52, 0x50, 0x50,
+        0x50, // DUP1 DUP3 MSTORE POP POP POP: mem[0..32] = address
+        0x60, 0x14, 0x60, 0x0c, 0xf3, // PUSH1 20 PUSH1 12 RETURN: its 20 bytes
+    ]);
+    code.into()
 }
 
 fn predeploy(code: Bytes, storage: &[(B256, B256)]) -> GenesisAccount {
@@ -120,6 +150,9 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
             },
         );
     }
+    genesis
+        .alloc
+        .insert(CREATE2_DEPLOYER, predeploy(create2_deployer_code(), &[]));
     let inhibitor = [(B256::ZERO, B256::from(U256::MAX))];
     genesis.alloc.insert(
         eip4788::BEACON_ROOTS_ADDRESS,

@@ -9,7 +9,7 @@ use alloy_primitives::B256;
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The datadir holds another chain.
-    #[error("the datadir {} holds chain {found_chain} (genesis {found_genesis}), not chain {expected_chain} (genesis {expected_genesis}); use another --datadir", datadir.display())]
+    #[error("the datadir {} holds chain {found_chain} (genesis {found_genesis}), not chain {expected_chain} (genesis {expected_genesis}); use another --datadir (or, for a devnet, --dev.reset)", datadir.display())]
     ChainMismatch {
         /// Datadir.
         datadir: PathBuf,

@@ -945,3 +945,44 @@ async fn the_dev_accounts_sign_send_and_sign_typed_data() {
     );
     assert_eq!(code, -32601);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contracts_deploy_at_their_create2_address_through_the_deterministic_deployer() {
+    use berapool_chainspec::CREATE2_DEPLOYER;
+    let node = DevNode::start(&[]).unwrap();
+    let me = address!("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+    // Init code returning the runtime `PUSH1 42 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN`.
+    let runtime = hex_bytes("602a60005260206000f3");
+    let mut init = vec![0x69];
+    init.extend_from_slice(&runtime);
+    init.extend_from_slice(&hex_bytes("600052600a6016f3"));
+    let salt = alloy_primitives::B256::repeat_byte(7);
+    let expected = CREATE2_DEPLOYER.create2_from_code(salt, &init);
+    let mut data = salt.to_vec();
+    data.extend_from_slice(&init);
+    let call = json!({"from": me, "to": CREATE2_DEPLOYER, "data": Bytes::from(data)});
+    // The call answers the address it would create...
+    let answer = node
+        .rpc("eth_call", vec![call.clone(), json!("latest")])
+        .await
+        .unwrap();
+    assert_eq!(answer, json!(Bytes::copy_from_slice(expected.as_slice())));
+    // ...and the transaction creates it there.
+    let hash = node
+        .rpc("eth_sendTransaction", vec![call.clone()])
+        .await
+        .unwrap();
+    let receipt = node
+        .receipt(serde_json::from_value(hash).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(receipt["status"], json!("0x1"));
+    let code = node
+        .rpc("eth_getCode", vec![json!(expected), json!("latest")])
+        .await
+        .unwrap();
+    assert_eq!(code, json!(Bytes::from(runtime)));
+    // The same salt and code again: CREATE2 fails, the proxy reverts.
+    let (code, _) = call_error(node.rpc("eth_call", vec![call, json!("latest")]).await);
+    assert_eq!(code, 3);
+}
