@@ -144,6 +144,30 @@ pub trait EthApi {
     #[method(name = "getLogs", blocking)]
     fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>>;
 
+    /// Installs a log filter; `eth_getFilterChanges` returns what new blocks log.
+    #[method(name = "newFilter")]
+    fn new_filter(&self, filter: Filter) -> RpcResult<U256>;
+
+    /// Installs a filter of new block hashes.
+    #[method(name = "newBlockFilter")]
+    fn new_block_filter(&self) -> RpcResult<U256>;
+
+    /// Installs a filter of hashes of transactions entering the pool.
+    #[method(name = "newPendingTransactionFilter")]
+    fn new_pending_transaction_filter(&self) -> RpcResult<U256>;
+
+    /// What a filter has seen since it was last asked (logs or hashes).
+    #[method(name = "getFilterChanges", blocking)]
+    fn filter_changes(&self, id: U256) -> RpcResult<crate::eth::FilterChanges>;
+
+    /// Every log a log filter matches.
+    #[method(name = "getFilterLogs", blocking)]
+    fn filter_logs(&self, id: U256) -> RpcResult<Vec<Log>>;
+
+    /// Removes a filter; whether it existed.
+    #[method(name = "uninstallFilter")]
+    fn uninstall_filter(&self, id: U256) -> RpcResult<bool>;
+
     /// Base fees, gas ratios and tip percentiles of recent blocks.
     #[method(name = "feeHistory")]
     fn fee_history(

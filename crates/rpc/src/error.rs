@@ -39,6 +39,12 @@ pub enum RpcError {
     /// `eth_subscribe("logs", …)` with a filter that does not parse.
     #[error("invalid params: {0}")]
     InvalidFilter(serde_json::Error),
+    /// A filter id that was never installed, was uninstalled, or expired.
+    #[error("filter not found")]
+    FilterNotFound,
+    /// More filters are installed than the node keeps.
+    #[error("too many filters installed: at most {0}")]
+    TooManyFilters(usize),
     /// A signing method named an account the node holds no key for.
     #[error("unknown account {0}")]
     UnknownAccount(alloy_primitives::Address),
@@ -142,7 +148,7 @@ impl RpcError {
             | Self::IncompleteTransaction(_)
             | Self::TypedData(_)
             | Self::TooManySlots { .. } => -32602,
-            Self::UnknownAccount(_) => -32000,
+            Self::UnknownAccount(_) | Self::FilterNotFound | Self::TooManyFilters(_) => -32000,
             Self::Reverted(_) => 3,
             Self::Halted(_)
             | Self::GasRequired { .. }

@@ -40,8 +40,9 @@ pub use dev::{DevApi, MAX_MINE};
 pub use engine::{EngineApi, CAPABILITIES};
 pub use error::RpcError;
 pub use eth::{
-    DevAccounts, EthApi, DEFAULT_TIP, ESTIMATE_COINBASE, MAX_FEE_HISTORY, MAX_LOGS, MAX_LOG_BYTES,
-    MAX_LOG_RANGE, MAX_PROOF_SLOTS, MAX_REWARD_PERCENTILES, REQUEST_DEADLINE,
+    DevAccounts, EthApi, FilterChanges, DEFAULT_TIP, ESTIMATE_COINBASE, FILTER_TIMEOUT,
+    MAX_FEE_HISTORY, MAX_FILTERS, MAX_LOGS, MAX_LOG_BYTES, MAX_LOG_RANGE, MAX_PROOF_SLOTS,
+    MAX_REWARD_PERCENTILES, REQUEST_DEADLINE,
 };
 pub use net::{client_version, NetApi, Web3Api};
 pub use timing::{RequestObserver, TimingLayer};

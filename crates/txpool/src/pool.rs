@@ -514,6 +514,11 @@ impl TxPool {
         next
     }
 
+    /// The hashes of every pooled transaction (for pending-transaction filters).
+    pub fn hashes(&self) -> Vec<B256> {
+        self.lock().by_hash.keys().copied().collect()
+    }
+
     /// Number of pooled transactions.
     pub fn len(&self) -> usize {
         self.lock().len

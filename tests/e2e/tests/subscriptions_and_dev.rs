@@ -390,3 +390,108 @@ async fn viem_watches_blocks_over_websocket() {
     assert_eq!(numbers.len(), 3);
     assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
 }
+
+/// Polling filters, as ethers' `contract.on` and web3.py use them.
+#[tokio::test(flavor = "multi_thread")]
+async fn polling_filters_report_new_blocks_logs_and_pending_transactions_once() {
+    let node = DevNode::start(&[]).unwrap();
+    let blocks = node.rpc("eth_newBlockFilter", vec![]).await.unwrap();
+    let logs = node
+        .rpc("eth_newFilter", vec![json!({"address": BEACON_DEPOSIT})])
+        .await
+        .unwrap();
+    let all_logs = node
+        .rpc(
+            "eth_newFilter",
+            vec![json!({"fromBlock": "0x0", "address": BEACON_DEPOSIT})],
+        )
+        .await
+        .unwrap();
+    assert!(blocks.as_str().unwrap().starts_with("0x"), "{blocks}");
+
+    // A pool registration logs BeaconDeposit events in block 1; then an empty block 2.
+    let mut operator = Wallet::new(DEV_KEY_0).unwrap();
+    let raw = operator
+        .call(
+            FACTORY,
+            U256::from(10_000u128 * ONE_BERA),
+            pool_registration([0x44; 48], operator.address()),
+            2_000_000,
+        )
+        .unwrap();
+    node.send_and_wait(raw).await.unwrap();
+    node.rpc("anvil_mine", vec![json!(1)]).await.unwrap();
+
+    let changes = node
+        .rpc("eth_getFilterChanges", vec![blocks.clone()])
+        .await
+        .unwrap();
+    let hashes = changes.as_array().unwrap();
+    assert_eq!(hashes.len(), 2, "{changes}");
+    let block2 = node
+        .rpc("eth_getBlockByNumber", vec![json!("0x2"), json!(false)])
+        .await
+        .unwrap();
+    assert_eq!(hashes[1], block2["hash"]);
+    let found = node
+        .rpc("eth_getFilterChanges", vec![logs.clone()])
+        .await
+        .unwrap();
+    let found = found.as_array().unwrap().clone();
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|l| l["address"]
+        .as_str()
+        .unwrap()
+        .eq_ignore_ascii_case(&BEACON_DEPOSIT.to_string())));
+    // Reported once.
+    for id in [&blocks, &logs] {
+        let again = node
+            .rpc("eth_getFilterChanges", vec![id.clone()])
+            .await
+            .unwrap();
+        assert_eq!(again, json!([]));
+    }
+    // The whole range of a filter.
+    let every = node.rpc("eth_getFilterLogs", vec![all_logs]).await.unwrap();
+    assert_eq!(every.as_array().unwrap().len(), found.len());
+
+    // Pending transactions, with automine off.
+    let pending = node
+        .rpc("eth_newPendingTransactionFilter", vec![])
+        .await
+        .unwrap();
+    node.rpc("evm_setAutomine", vec![json!(false)])
+        .await
+        .unwrap();
+    let raw = operator
+        .call(Address::repeat_byte(1), U256::from(1), Vec::new(), 21_000)
+        .unwrap();
+    let hash = node
+        .rpc("eth_sendRawTransaction", vec![json!(raw)])
+        .await
+        .unwrap();
+    let changes = node
+        .rpc("eth_getFilterChanges", vec![pending.clone()])
+        .await
+        .unwrap();
+    assert_eq!(changes, json!([hash]));
+
+    // Uninstalled: gone, and asking again says so.
+    assert_eq!(
+        node.rpc("eth_uninstallFilter", vec![pending.clone()])
+            .await
+            .unwrap(),
+        json!(true)
+    );
+    assert_eq!(
+        node.rpc("eth_uninstallFilter", vec![pending.clone()])
+            .await
+            .unwrap(),
+        json!(false)
+    );
+    let gone = node
+        .rpc("eth_getFilterChanges", vec![pending])
+        .await
+        .unwrap_err();
+    assert!(gone.to_string().contains("filter not found"), "{gone}");
+}

@@ -11,6 +11,7 @@ mod block;
 mod call;
 mod convert;
 mod fees;
+mod filters;
 mod logs;
 mod proof;
 mod pubsub;
@@ -41,6 +42,7 @@ use crate::{
 pub use accounts::DevAccounts;
 pub use call::ESTIMATE_COINBASE;
 pub use fees::{DEFAULT_TIP, MAX_FEE_HISTORY, MAX_REWARD_PERCENTILES};
+pub use filters::{FilterChanges, FILTER_TIMEOUT, MAX_FILTERS};
 pub use logs::{MAX_LOGS, MAX_LOG_BYTES, MAX_LOG_RANGE};
 pub use proof::MAX_PROOF_SLOTS;
 
@@ -60,6 +62,8 @@ pub struct EthApi {
     tip: Arc<Mutex<Option<(B256, u128)>>>,
     /// What `eth_accounts` lists: the dev accounts on a devnet, none otherwise.
     accounts: Arc<Vec<Address>>,
+    /// Installed polling filters.
+    filters: Arc<filters::Filters>,
 }
 
 impl EthApi {
@@ -73,6 +77,7 @@ impl EthApi {
             heavy: Limiter::new(heavy),
             tip: Arc::default(),
             accounts: Arc::default(),
+            filters: Arc::default(),
         }
     }
 
@@ -186,6 +191,30 @@ impl EthApiServer for EthApi {
 
     fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {
         self.logs(&filter)
+    }
+
+    fn new_filter(&self, filter: Filter) -> RpcResult<U256> {
+        self.new_filter(filter)
+    }
+
+    fn new_block_filter(&self) -> RpcResult<U256> {
+        self.new_block_filter()
+    }
+
+    fn new_pending_transaction_filter(&self) -> RpcResult<U256> {
+        self.new_pending_transaction_filter()
+    }
+
+    fn filter_changes(&self, id: U256) -> RpcResult<FilterChanges> {
+        self.filter_changes(id)
+    }
+
+    fn filter_logs(&self, id: U256) -> RpcResult<Vec<Log>> {
+        self.filter_logs(id)
+    }
+
+    fn uninstall_filter(&self, id: U256) -> RpcResult<bool> {
+        Ok(self.uninstall_filter(id))
     }
 
     fn fee_history(
