@@ -225,6 +225,24 @@ pub trait TxPoolApi {
     /// How many transactions are pending (executable now) and queued (behind a nonce gap).
     #[method(name = "status")]
     fn status(&self) -> RpcResult<TxPoolStatus>;
+
+    /// Every pooled transaction, pending and queued, by sender and nonce.
+    #[method(name = "content")]
+    fn content(&self) -> RpcResult<TxPoolContent<Transaction>>;
+
+    /// The same, each transaction summed up in a line of text.
+    #[method(name = "inspect")]
+    fn inspect(&self) -> RpcResult<TxPoolContent<String>>;
+}
+
+/// `txpool_content`'s and `txpool_inspect`'s shape, as geth gives it: sender → nonce (decimal
+/// string) → transaction.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TxPoolContent<T> {
+    /// Executable now.
+    pub pending: std::collections::BTreeMap<Address, std::collections::BTreeMap<String, T>>,
+    /// Waiting behind a nonce gap.
+    pub queued: std::collections::BTreeMap<Address, std::collections::BTreeMap<String, T>>,
 }
 
 /// `txpool_status`'s answer, as geth gives it.

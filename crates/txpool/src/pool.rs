@@ -514,6 +514,19 @@ impl TxPool {
         next
     }
 
+    /// Every pooled transaction by sender and nonce, and whether it is pending (executable
+    /// now) or queued (behind a nonce gap): geth's `txpool_content`.
+    pub fn content(&self) -> Vec<(Address, u64, Recovered<TxEnvelope>, bool)> {
+        let inner = self.lock();
+        let mut out = Vec::with_capacity(inner.len);
+        for (sender, txs) in &inner.senders {
+            for (i, (nonce, entry)) in txs.txs.iter().enumerate() {
+                out.push((*sender, *nonce, entry.tx.clone(), i < txs.pending));
+            }
+        }
+        out
+    }
+
     /// The hashes of every pooled transaction (for pending-transaction filters).
     pub fn hashes(&self) -> Vec<B256> {
         self.lock().by_hash.keys().copied().collect()

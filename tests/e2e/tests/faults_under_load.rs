@@ -272,6 +272,8 @@ const METHODS: &[(&str, bool)] = &[
     ("web3_clientVersion", false),
     ("web3_sha3", true),
     ("txpool_status", false),
+    ("txpool_content", false),
+    ("txpool_inspect", false),
     ("anvil_mine", true),
     ("evm_mine", true),
     ("evm_increaseTime", true),

@@ -495,3 +495,51 @@ async fn polling_filters_report_new_blocks_logs_and_pending_transactions_once() 
         .unwrap_err();
     assert!(gone.to_string().contains("filter not found"), "{gone}");
 }
+
+/// geth's `txpool_content` and `txpool_inspect` (what `cast txpool` reads).
+#[tokio::test(flavor = "multi_thread")]
+async fn txpool_content_and_inspect_show_pending_and_queued_by_sender_and_nonce() {
+    let node = DevNode::start(&[]).unwrap();
+    node.rpc("evm_setAutomine", vec![json!(false)])
+        .await
+        .unwrap();
+    let mut alice = Wallet::new(DEV_KEY_0).unwrap();
+    let to = Address::repeat_byte(0x0f);
+    let first = alice.call(to, U256::from(5), Vec::new(), 21_000).unwrap();
+    alice.nonce = 2; // nonce 1 is missing: the next one waits queued
+    let later = alice.call(to, U256::from(6), Vec::new(), 21_000).unwrap();
+    for raw in [first, later] {
+        node.rpc("eth_sendRawTransaction", vec![json!(raw)])
+            .await
+            .unwrap();
+    }
+    let me = alice.address().to_string();
+    let content = node.rpc("txpool_content", vec![]).await.unwrap();
+    let find = |side: &str| -> Value {
+        content[side]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&me))
+            .map(|(_, v)| v.clone())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(find("pending")["0"]["value"], json!("0x5"));
+    assert_eq!(find("pending")["0"]["nonce"], json!("0x0"));
+    assert_eq!(find("queued")["2"]["value"], json!("0x6"));
+    let inspect = node.rpc("txpool_inspect", vec![]).await.unwrap();
+    let line = inspect["pending"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()["0"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        line,
+        format!("{to}: 5 wei + 21000 gas × 10000000000 wei"),
+        "{inspect}"
+    );
+}

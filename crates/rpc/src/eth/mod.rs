@@ -9,7 +9,7 @@
 mod accounts;
 mod block;
 mod call;
-mod convert;
+pub(crate) mod convert;
 mod fees;
 mod filters;
 mod logs;
