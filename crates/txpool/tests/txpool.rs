@@ -122,6 +122,26 @@ fn entry_checks_give_clear_errors() {
         let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
         TxEnvelope::Eip1559(tx.into_signed(sig))
     };
+    // An EIP-7702 transaction must carry at least one authorization.
+    let set_code = {
+        let signer = PrivateKeySigner::from_bytes(&key).unwrap();
+        let tx = alloy_consensus::TxEip7702 {
+            chain_id: 80087,
+            nonce: 1,
+            gas_limit: 100_000,
+            max_fee_per_gas: 2 * GWEI,
+            max_priority_fee_per_gas: GWEI,
+            to: Address::repeat_byte(9),
+            authorization_list: Vec::new(),
+            ..Default::default()
+        };
+        let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+        TxEnvelope::Eip7702(tx.into_signed(sig))
+    };
+    assert!(matches!(
+        pool.add(set_code, state, VIEW),
+        Err(TxPoolError::EmptyAuthorizationList)
+    ));
     assert!(matches!(
         pool.add(create(1, MAX_INIT_CODE_SIZE + 1), state, VIEW),
         Err(TxPoolError::InitCodeTooLarge {
