@@ -140,6 +140,11 @@ pub trait EthApi {
         block: Option<BlockId>,
     ) -> RpcResult<EIP1186AccountProofResponse>;
 
+    /// The blob base fee of the next block (the chain takes no blob transactions, so its
+    /// excess blob gas stays 0 and this is the minimum).
+    #[method(name = "blobBaseFee")]
+    fn blob_base_fee(&self) -> RpcResult<U256>;
+
     /// The logs a filter matches.
     #[method(name = "getLogs", blocking)]
     fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>>;

@@ -986,3 +986,16 @@ async fn contracts_deploy_at_their_create2_address_through_the_deterministic_dep
     let (code, _) = call_error(node.rpc("eth_call", vec![call, json!("latest")]).await);
     assert_eq!(code, 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_blob_base_fee_is_the_minimum_on_a_chain_without_blobs() {
+    let node = DevNode::start(&[]).unwrap();
+    node.rpc("anvil_mine", vec![json!(3)]).await.unwrap();
+    let fee = node.rpc("eth_blobBaseFee", vec![]).await.unwrap();
+    assert_eq!(fee, json!("0x1"));
+    let head = node
+        .rpc("eth_getBlockByNumber", vec![json!("latest"), json!(false)])
+        .await
+        .unwrap();
+    assert_eq!(head["excessBlobGas"], json!("0x0"));
+}

@@ -255,6 +255,7 @@ const METHODS: &[(&str, bool)] = &[
     ("eth_getProof", true),
     ("eth_getLogs", true),
     ("eth_feeHistory", true),
+    ("eth_blobBaseFee", false),
     ("eth_newFilter", true),
     ("eth_newBlockFilter", false),
     ("eth_newPendingTransactionFilter", false),

@@ -193,6 +193,14 @@ impl EthApiServer for EthApi {
         self.logs(&filter)
     }
 
+    fn blob_base_fee(&self) -> RpcResult<U256> {
+        let head = self.chain.head();
+        let header = &head.header;
+        let params = self.chain.spec().blob_params_at(header.timestamp);
+        let excess = header.excess_blob_gas.unwrap_or_default();
+        Ok(U256::from(params.map_or(1, |p| p.calc_blob_fee(excess))))
+    }
+
     fn new_filter(&self, filter: Filter) -> RpcResult<U256> {
         self.new_filter(filter)
     }
