@@ -548,6 +548,7 @@ mod tests {
             transactions: Vec::new(),
             senders: Vec::new(),
             withdrawals: Vec::new(),
+            state_edits: Vec::new(),
         };
         (block, vec![receipt])
     }

@@ -9,6 +9,7 @@
 //! alone.
 
 use std::{
+    collections::BTreeMap,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc, Mutex,
@@ -23,6 +24,7 @@ use alloy_rpc_types_engine::{ForkchoiceState, PayloadAttributes, PayloadStatusEn
 
 use alloy_rpc_types_engine::PayloadStatus;
 use berapool_engine::{EngineError, EngineHandle};
+use berapool_primitives::StateEdit;
 use berapool_primitives::unix_now;
 
 /// What the consensus layer puts into the next block.
@@ -141,6 +143,22 @@ pub struct DevDriver {
     time_offset: u64,
     /// The exact timestamp of the next block (`evm_mine` with a timestamp).
     next_timestamp: Option<u64>,
+    /// The fee recipient of later blocks instead of the proposer's (`anvil_setCoinbase`).
+    coinbase: Option<Address>,
+    /// The gas limit later blocks move to, within the 1/1024 step a block may take
+    /// (`evm_setBlockGasLimit`).
+    target_gas_limit: Option<u64>,
+    /// `evm_snapshot`s by id: the head then, and the clock shift then.
+    snapshots: BTreeMap<u64, Snapshot>,
+    next_snapshot: u64,
+}
+
+/// What `evm_revert` goes back to.
+#[derive(Clone, Copy, Debug)]
+struct Snapshot {
+    number: u64,
+    hash: B256,
+    time_offset: u64,
 }
 
 impl std::fmt::Debug for DevDriver {
@@ -160,6 +178,10 @@ impl DevDriver {
             mining,
             time_offset: 0,
             next_timestamp: None,
+            coinbase: None,
+            target_gas_limit: None,
+            snapshots: BTreeMap::new(),
+            next_snapshot: 1,
         }
     }
 
@@ -221,8 +243,94 @@ impl DevDriver {
         Ok(())
     }
 
+    /// Gives later blocks `coinbase` as their fee recipient instead of the proposer's.
+    pub fn set_coinbase(&mut self, coinbase: Address) {
+        self.coinbase = Some(coinbase);
+    }
+
+    /// Moves the gas limit of later blocks toward `limit`, as far as each block may move it
+    /// (1/1024 of its parent's), until it is reached.
+    pub fn set_target_gas_limit(&mut self, limit: u64) {
+        self.target_gas_limit = Some(limit);
+    }
+
+    /// Records the head (and the clock shift) to come back to; returns the snapshot's id.
+    pub fn snapshot(&mut self) -> u64 {
+        let head = self.engine.reader().head();
+        let id = self.next_snapshot;
+        self.next_snapshot += 1;
+        self.snapshots.insert(
+            id,
+            Snapshot {
+                number: head.number(),
+                hash: head.hash,
+                time_offset: self.time_offset,
+            },
+        );
+        id
+    }
+
+    /// Goes back to snapshot `id`: every later block removed, the clock shift restored, and
+    /// that snapshot and every later one forgotten (as anvil and hardhat do). Returns whether
+    /// the snapshot existed.
+    pub fn revert(&mut self, id: u64) -> Result<bool, DriverError> {
+        let Some(snapshot) = self.snapshots.get(&id).copied() else {
+            return Ok(false);
+        };
+        let canonical = self
+            .engine
+            .reader()
+            .store()
+            .block_hash(snapshot.number)
+            .map_err(EngineError::from)?;
+        if canonical != Some(snapshot.hash) {
+            // Not expected (unwinding below a snapshot forgets it), but never unwind to a
+            // block that is not the one the snapshot saw.
+            self.snapshots.split_off(&id);
+            return Ok(false);
+        }
+        self.unwind_to(snapshot.number)?;
+        self.time_offset = snapshot.time_offset;
+        self.next_timestamp = None;
+        self.snapshots.split_off(&id);
+        Ok(true)
+    }
+
+    /// Goes back to the genesis (`anvil_reset`): every block removed, and the clock, the
+    /// coinbase, the gas-limit target and every snapshot forgotten.
+    pub fn reset(&mut self) -> Result<(), DriverError> {
+        self.unwind_to(0)?;
+        self.time_offset = 0;
+        self.next_timestamp = None;
+        self.coinbase = None;
+        self.target_gas_limit = None;
+        self.snapshots.clear();
+        Ok(())
+    }
+
+    /// Removes the blocks after `number`; snapshots of removed blocks are forgotten, and the
+    /// consensus layer follows the shorter chain.
+    fn unwind_to(&mut self, number: u64) -> Result<(), DriverError> {
+        self.engine.unwind_to(number)?;
+        self.snapshots.retain(|_, s| s.number <= number);
+        let head = self.engine.reader().head();
+        self.provider.on_head(&head.header, head.hash);
+        Ok(())
+    }
+
     /// Produces one block on the head and makes it the head. Returns its hash.
     pub fn produce_block(&mut self) -> Result<B256, DriverError> {
+        self.produce_block_with(Vec::new())
+    }
+
+    /// Produces one block that applies `edits` at its start and carries no transactions (so
+    /// that automine being off, or transactions waiting, never change what an edit does), and
+    /// makes it the head. Returns its hash.
+    pub fn produce_block_with_edits(&mut self, edits: Vec<StateEdit>) -> Result<B256, DriverError> {
+        self.produce_block_with(edits)
+    }
+
+    fn produce_block_with(&mut self, edits: Vec<StateEdit>) -> Result<B256, DriverError> {
         let head = self.engine.reader().head();
         let (parent, parent_hash) = (head.header.clone(), head.hash);
         let mut next = self.provider.next_block(&parent, parent_hash);
@@ -237,11 +345,11 @@ impl DevDriver {
         let attributes = PayloadAttributes {
             timestamp: next.timestamp,
             prev_randao: next.prev_randao,
-            suggested_fee_recipient: next.fee_recipient,
+            suggested_fee_recipient: self.coinbase.unwrap_or(next.fee_recipient),
             withdrawals: Some(next.withdrawals),
             parent_beacon_block_root: Some(next.parent_beacon_block_root),
             slot_number: None,
-            target_gas_limit: None,
+            target_gas_limit: self.target_gas_limit,
         };
         let state = ForkchoiceState {
             head_block_hash: parent_hash,
@@ -250,7 +358,7 @@ impl DevDriver {
         };
         let id = self
             .engine
-            .fork_choice_updated_v3(state, Some(attributes))?
+            .fork_choice_updated_with_edits(state, Some(attributes), edits)?
             .payload_id
             .ok_or(DriverError::NoPayload)?;
         let envelope = self.engine.get_payload_v4(id)?;

@@ -10,7 +10,7 @@ use alloy_consensus::{transaction::Recovered, Header, TxEnvelope};
 use alloy_eips::{eip1559::BaseFeeParams, eip4895::Withdrawal, eip7685::Requests};
 use alloy_primitives::{Address, Bloom, Bytes, B256};
 use berapool_chainspec::ChainSpec;
-use berapool_primitives::{ExecutedBlock, GotExpected};
+use berapool_primitives::{ExecutedBlock, GotExpected, StateEdit};
 use berapool_storage::{ChainStore, StateTries, StorageError};
 
 use crate::{
@@ -42,7 +42,29 @@ pub struct BuildAttributes {
     pub withdrawals: Vec<Withdrawal>,
     /// EIP-4788 parent beacon block root.
     pub parent_beacon_block_root: B256,
+    /// Dev-chain state edits to apply at the block's start; a block with edits carries no
+    /// transactions, so an edit never lands in a block beside pool transactions.
+    pub state_edits: Vec<StateEdit>,
+    /// The gas limit to move toward (as far as one block may); the parent's when `None`.
+    pub target_gas_limit: Option<u64>,
 }
+
+/// The gas limit of a block after one with `parent`'s, as close to `target` as a block may
+/// move it (geth's rule: strictly less than 1/1024 of the parent's per block).
+pub fn next_gas_limit(parent: u64, target: Option<u64>) -> u64 {
+    let Some(target) = target else {
+        return parent;
+    };
+    let step = (parent / 1024).saturating_sub(1);
+    if target > parent {
+        parent.saturating_add(step).min(target)
+    } else {
+        parent.saturating_sub(step).max(target).max(MIN_GAS_LIMIT)
+    }
+}
+
+/// The lowest gas limit a block may have.
+pub const MIN_GAS_LIMIT: u64 = 5000;
 
 /// Why a received block is invalid.
 #[derive(Debug, thiserror::Error)]
@@ -175,7 +197,7 @@ pub struct Blockchain {
 /// The gas limit a block may have after `parent` (EIP-1559: at most 1/1024 change).
 pub fn gas_limit_in_bounds(parent: u64, limit: u64) -> bool {
     let delta = parent / 1024;
-    limit >= 5000 && limit < parent + delta && limit > parent.saturating_sub(delta)
+    limit >= MIN_GAS_LIMIT && limit < parent + delta && limit > parent.saturating_sub(delta)
 }
 
 impl Blockchain {
@@ -238,11 +260,16 @@ impl Blockchain {
             timestamp: attributes.timestamp,
             beneficiary: attributes.fee_recipient,
             prev_randao: attributes.prev_randao,
-            gas_limit: head.header.gas_limit,
+            gas_limit: next_gas_limit(head.header.gas_limit, attributes.target_gas_limit),
             parent_beacon_block_root: attributes.parent_beacon_block_root,
             withdrawals: attributes.withdrawals.clone(),
             extra_data: Bytes::from_static(b"berapool"),
-            transactions: candidates,
+            transactions: if attributes.state_edits.is_empty() {
+                candidates
+            } else {
+                Vec::new()
+            },
+            state_edits: attributes.state_edits.clone(),
         };
         self.execute(&head, input, Mode::Build)
     }
@@ -268,13 +295,16 @@ impl Blockchain {
     }
 
     /// Validates a block received from outside against its parent (the head) and by executing
-    /// it: every root and total in its header must be what execution produces.
+    /// it: every root and total in its header must be what execution produces. `state_edits`
+    /// are the dev-chain edits the block was built with (empty for a block from a consensus
+    /// client; a stored block lists its own).
     pub fn validate(
         &self,
         header: &Header,
         transactions: Vec<Recovered<TxEnvelope>>,
         withdrawals: Vec<Withdrawal>,
         requests: &Requests,
+        state_edits: Vec<StateEdit>,
     ) -> Result<SealedBlock, InvalidBlock> {
         let head = self.head();
         let parent = &head.header;
@@ -326,6 +356,7 @@ impl Blockchain {
             withdrawals,
             extra_data: header.extra_data.clone(),
             transactions,
+            state_edits,
         };
         let SealedBlock { block, tries, .. } = self.execute(&head, input, Mode::Validate)?;
         let computed = &block.header;
@@ -395,6 +426,42 @@ impl Blockchain {
         let hash = header.hash_slow();
         root(HeaderField::BlockHash, hash, computed.hash_slow())?;
         Ok(SealedBlock { block, hash, tries })
+    }
+
+    /// Removes every block after `target` (dev chains: `evm_revert`, `anvil_reset`): the store
+    /// unwinds them in one transaction, the head's tries are rolled back through what they
+    /// changed, and `target` is published as the head. Refused, changing nothing, when
+    /// `target` is after the head or outside the kept history.
+    pub fn unwind_to(&mut self, target: u64) -> Result<(), StorageError> {
+        let head = self.head();
+        if target == head.number() {
+            return Ok(());
+        }
+        let undone = self.store().unwind_to(target)?;
+        let mut tries = head.tries.clone();
+        for changes in &undone {
+            tries.revert(changes);
+        }
+        let header = self
+            .store()
+            .header(target)?
+            .ok_or(StorageError::MissingBlock(target))?;
+        if tries.root() != header.state_root {
+            // Never expected; the stored state is the truth, so rebuild from it.
+            tracing::warn!(target: "berapool::chain", block = target, "rolled-back tries disagree with the stored root; rebuilding them");
+            tries = self.store().load_tries()?;
+        }
+        let hash = header.hash_slow();
+        tracing::info!(target: "berapool::chain", from = head.number(), to = target, "chain unwound");
+        self.reader.publish(
+            Head {
+                header,
+                hash,
+                tries,
+            },
+            0,
+        );
+        Ok(())
     }
 
     /// Makes `sealed` (built or validated on the current head) the new head: stored, then

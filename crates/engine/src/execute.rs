@@ -24,7 +24,8 @@ use alloy_evm::{
 use alloy_primitives::{Address, Bloom, Bytes, B256};
 use berapool_chainspec::ChainSpec;
 use berapool_pool_precompiles::{BerapoolBlockExecutorFactory, BerapoolEvmFactory, PoolConfig};
-use berapool_primitives::{BlockTimings, ExecutedBlock};
+use alloy_rpc_types_eth::state::StateOverride;
+use berapool_primitives::{BlockTimings, ExecutedBlock, StateEdit};
 use berapool_storage::{StateTries, StorageError};
 
 /// The executor factory of a chain: Ethereum rules with the pool system.
@@ -78,6 +79,8 @@ pub struct BlockInput {
     pub extra_data: Bytes,
     /// Transactions, with their recovered senders.
     pub transactions: Vec<Recovered<TxEnvelope>>,
+    /// Dev-chain state edits, applied before the system calls and transactions.
+    pub state_edits: Vec<StateEdit>,
 }
 
 impl BlockInput {
@@ -108,6 +111,27 @@ impl BlockInput {
             ..Default::default()
         }
     }
+}
+
+/// `edits` as one state override per account (a later edit of the same field wins), which
+/// alloy-evm commits to the block's state like any other change.
+fn as_overrides(edits: &[StateEdit]) -> StateOverride {
+    let mut overrides = StateOverride::default();
+    for edit in edits {
+        let account = overrides.entry(edit.address()).or_default();
+        match edit {
+            StateEdit::Balance { balance, .. } => account.balance = Some(*balance),
+            StateEdit::Nonce { nonce, .. } => account.nonce = Some(*nonce),
+            StateEdit::Code { code, .. } => account.code = Some(code.clone()),
+            StateEdit::Storage { slot, value, .. } => {
+                account
+                    .state_diff
+                    .get_or_insert_with(Default::default)
+                    .insert(B256::from(*slot), B256::from(*value));
+            }
+        }
+    }
+    overrides
 }
 
 /// What to do with a transaction that cannot be included.
@@ -159,6 +183,10 @@ where
         .with_database_ref(state)
         .with_bundle_update()
         .build();
+    if !input.state_edits.is_empty() {
+        alloy_evm::overrides::apply_state_overrides(as_overrides(&input.state_edits), &mut db)
+            .map_err(BlockExecutionError::other)?;
+    }
     let (receipts, requests, gas_used, left_out) = {
         let evm = factory.evm_factory().create_evm(&mut db, env);
         let ctx = EthBlockExecutionCtx {
@@ -240,6 +268,7 @@ where
         changes: bundle,
         left_out,
         timings,
+        state_edits: input.state_edits,
     };
     Ok((block, tries))
 }

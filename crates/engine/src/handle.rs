@@ -26,6 +26,7 @@ use alloy_rpc_types_engine::{
 };
 
 use alloy_primitives::Address;
+use berapool_primitives::StateEdit;
 use berapool_storage::StorageError;
 use berapool_txpool::{CanonicalUpdate, TransactionSource};
 
@@ -109,8 +110,9 @@ impl std::fmt::Debug for EngineHandle {
     }
 }
 
-fn payload_id(parent: B256, attributes: &PayloadAttributes) -> PayloadId {
+fn payload_id(parent: B256, attributes: &PayloadAttributes, edits: &[StateEdit]) -> PayloadId {
     let mut buf = parent.to_vec();
+    buf.extend_from_slice(&berapool_primitives::encode_state_edits(edits));
     buf.extend_from_slice(&attributes.timestamp.to_be_bytes());
     buf.extend_from_slice(attributes.prev_randao.as_slice());
     buf.extend_from_slice(attributes.suggested_fee_recipient.as_slice());
@@ -189,6 +191,17 @@ impl EngineHandle {
         state: ForkchoiceState,
         attributes: Option<PayloadAttributes>,
     ) -> Result<ForkchoiceUpdated, EngineError> {
+        self.fork_choice_updated_with_edits(state, attributes, Vec::new())
+    }
+
+    /// `engine_forkchoiceUpdatedV3` for the dev block driver: the payload it starts applies
+    /// `state_edits` at its start and carries no transactions (none with no edits).
+    pub fn fork_choice_updated_with_edits(
+        &self,
+        state: ForkchoiceState,
+        attributes: Option<PayloadAttributes>,
+        state_edits: Vec<StateEdit>,
+    ) -> Result<ForkchoiceUpdated, EngineError> {
         let mut inner = self.lock();
         let head_hash = inner.chain.head().hash;
         if state.head_block_hash != head_hash {
@@ -263,13 +276,15 @@ impl EngineHandle {
         let Some(parent_beacon_block_root) = attributes.parent_beacon_block_root else {
             return Err(AttributesError::MissingParentBeaconBlockRoot.into());
         };
-        let id = payload_id(head_hash, &attributes);
+        let id = payload_id(head_hash, &attributes, &state_edits);
         let build = BuildAttributes {
             timestamp: attributes.timestamp,
             prev_randao: attributes.prev_randao,
             fee_recipient: attributes.suggested_fee_recipient,
             withdrawals: attributes.withdrawals.clone().unwrap_or_default(),
             parent_beacon_block_root,
+            state_edits,
+            target_gas_limit: attributes.target_gas_limit,
         };
         let sealed = inner.chain.build(&build, self.source.candidates())?;
         let base_fee = U256::from(sealed.block.header.base_fee_per_gas.unwrap_or_default());
@@ -289,6 +304,18 @@ impl EngineHandle {
             .fold(U256::ZERO, |a, b| a + b);
         inner.built.insert(id, (sealed, fees));
         Ok(ForkchoiceUpdated::new(valid).with_payload_id(id))
+    }
+
+    /// Removes every block after `target` (a dev chain's `evm_revert` and `anvil_reset`);
+    /// payloads built or validated on the removed blocks are forgotten and the transaction
+    /// source is told.
+    pub fn unwind_to(&self, target: u64) -> Result<(), EngineError> {
+        let mut inner = self.lock();
+        inner.chain.unwind_to(target)?;
+        inner.built.clear();
+        inner.valid.clear();
+        self.source.on_unwind();
+        Ok(())
     }
 
     /// `engine_getPayloadV4`.
@@ -390,6 +417,7 @@ impl EngineHandle {
             transactions,
             withdrawals,
             &execution_requests,
+            Vec::new(),
         ) {
             Ok(sealed) => {
                 inner.valid.insert(hash, sealed);

@@ -15,8 +15,8 @@ mod handle;
 mod reader;
 
 pub use blockchain::{
-    gas_limit_in_bounds, Blockchain, BuildAttributes, CommitError, HeaderField, InvalidBlock,
-    SealedBlock,
+    gas_limit_in_bounds, next_gas_limit, Blockchain, BuildAttributes, CommitError, HeaderField,
+    InvalidBlock, SealedBlock, MIN_GAS_LIMIT,
 };
 pub use execute::{
     execute_block, execute_block_with, executor_factory, BlockInput, ExecutionError,

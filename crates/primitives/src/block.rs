@@ -5,6 +5,8 @@ use alloy_eips::{eip4895::Withdrawal, eip7685::Requests};
 use alloy_evm::revm::database::BundleState;
 use alloy_primitives::{Address, B256};
 
+use crate::StateEdit;
+
 /// A block after execution: the header with every root, its body and receipts, and the state
 /// changes to store. Storage writes it in one transaction; the engine keeps it until it becomes
 /// the head.
@@ -27,6 +29,8 @@ pub struct ExecutedBlock {
     pub left_out: Vec<B256>,
     /// Where the time went.
     pub timings: BlockTimings,
+    /// Dev-chain state edits applied at its start (empty on any real chain).
+    pub state_edits: Vec<StateEdit>,
 }
 
 /// Time spent executing a block and computing its state root.
@@ -49,4 +53,6 @@ pub struct StoredBlock {
     pub senders: Vec<Address>,
     /// Withdrawals.
     pub withdrawals: Vec<Withdrawal>,
+    /// Dev-chain state edits applied at its start (empty on any real chain).
+    pub state_edits: Vec<StateEdit>,
 }

@@ -1,12 +1,14 @@
 //! The types every part of the node shares: a block as execution produces it
 //! ([`ExecutedBlock`]) and as storage returns it ([`StoredBlock`]), a got/expected pair for
-//! typed mismatch errors, and the wall clock.
+//! typed mismatch errors, the dev chain's state edits ([`StateEdit`]), and the wall clock.
 //!
 //! It sits below storage and execution so that neither depends on the other for its block type.
 
 mod block;
+mod edit;
 
 pub use block::{BlockTimings, ExecutedBlock, StoredBlock};
+pub use edit::{decode_state_edits, encode_state_edits, StateEdit};
 
 /// A value that differs from the one it should be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -263,7 +263,7 @@ pub struct TxPoolStatus {
 #[rpc(server)]
 pub trait DevApi {
     /// Produces `count` blocks (default 1), `interval` seconds apart.
-    #[method(name = "anvil_mine", blocking)]
+    #[method(name = "anvil_mine", aliases = ["hardhat_mine"], blocking)]
     fn anvil_mine(&self, count: Option<Quantity>, interval: Option<Quantity>) -> RpcResult<()>;
 
     /// Produces one block, at `timestamp` if given.
@@ -287,6 +287,78 @@ pub trait DevApi {
     /// automine.
     #[method(name = "evm_setIntervalMining")]
     fn evm_set_interval_mining(&self, seconds: Quantity) -> RpcResult<()>;
+
+    /// Sets an account's balance, in a block of its own.
+    #[method(name = "anvil_setBalance", aliases = ["hardhat_setBalance"], blocking)]
+    fn set_balance(&self, address: Address, balance: U256) -> RpcResult<()>;
+
+    /// Adds to an account's balance, in a block of its own.
+    #[method(name = "anvil_addBalance", blocking)]
+    fn add_balance(&self, address: Address, amount: U256) -> RpcResult<()>;
+
+    /// Sets an account's code (empty: none), in a block of its own.
+    #[method(name = "anvil_setCode", aliases = ["hardhat_setCode"], blocking)]
+    fn set_code(&self, address: Address, code: Bytes) -> RpcResult<()>;
+
+    /// Sets an account's nonce, in a block of its own.
+    #[method(name = "anvil_setNonce", aliases = ["hardhat_setNonce"], blocking)]
+    fn set_nonce(&self, address: Address, nonce: Quantity) -> RpcResult<()>;
+
+    /// Sets one storage slot, in a block of its own; returns `true`.
+    #[method(name = "anvil_setStorageAt", aliases = ["hardhat_setStorageAt"], blocking)]
+    fn set_storage_at(&self, address: Address, slot: U256, value: U256) -> RpcResult<bool>;
+
+    /// Lets `eth_sendTransaction` send from `address` without its key.
+    #[method(name = "anvil_impersonateAccount", aliases = ["hardhat_impersonateAccount"])]
+    fn impersonate_account(&self, address: Address) -> RpcResult<()>;
+
+    /// Ends [`Self::impersonate_account`] for `address`.
+    #[method(
+        name = "anvil_stopImpersonatingAccount",
+        aliases = ["hardhat_stopImpersonatingAccount"]
+    )]
+    fn stop_impersonating_account(&self, address: Address) -> RpcResult<()>;
+
+    /// With `true`, `eth_sendTransaction` sends from any address.
+    #[method(name = "anvil_autoImpersonateAccount")]
+    fn auto_impersonate_account(&self, on: bool) -> RpcResult<()>;
+
+    /// Records the chain as it is now; returns an id for `evm_revert`.
+    #[method(name = "evm_snapshot")]
+    fn snapshot(&self) -> RpcResult<U256>;
+
+    /// Goes back to snapshot `id` (removing every later block); `false` for an unknown id.
+    #[method(name = "evm_revert", blocking)]
+    fn revert(&self, id: U256) -> RpcResult<bool>;
+
+    /// Goes back to the genesis. Forking is not supported: options that ask for it are refused.
+    #[method(name = "anvil_reset", aliases = ["hardhat_reset"], blocking)]
+    fn reset(&self, options: Option<serde_json::Value>) -> RpcResult<()>;
+
+    /// Removes a pooled transaction; returns its hash if it was pooled.
+    #[method(name = "anvil_dropTransaction", aliases = ["hardhat_dropTransaction"])]
+    fn drop_transaction(&self, hash: B256) -> RpcResult<Option<B256>>;
+
+    /// Removes every pooled transaction.
+    #[method(name = "anvil_dropAllTransactions")]
+    fn drop_all_transactions(&self) -> RpcResult<()>;
+
+    /// Gives the next block exactly `timestamp`.
+    #[method(name = "evm_setNextBlockTimestamp", aliases = ["anvil_setNextBlockTimestamp"])]
+    fn set_next_block_timestamp(&self, timestamp: Quantity) -> RpcResult<()>;
+
+    /// Moves the gas limit of later blocks toward `limit` (as far as each block may: 1/1024 of
+    /// its parent's); returns `true`.
+    #[method(name = "evm_setBlockGasLimit")]
+    fn set_block_gas_limit(&self, limit: Quantity) -> RpcResult<bool>;
+
+    /// Gives later blocks `address` as their fee recipient.
+    #[method(name = "anvil_setCoinbase", aliases = ["hardhat_setCoinbase"])]
+    fn set_coinbase(&self, address: Address) -> RpcResult<()>;
+
+    /// The head, the chain's environment and the mining mode, in anvil's shape.
+    #[method(name = "anvil_nodeInfo")]
+    fn node_info(&self) -> RpcResult<serde_json::Value>;
 }
 
 /// The Engine API a consensus client drives the node with (on the JWT-authenticated port).

@@ -30,6 +30,12 @@ pub enum RpcError {
         /// The limit.
         max: u64,
     },
+    /// A dev state edit that cannot be applied (code that is not valid bytecode).
+    #[error("invalid params: {0}")]
+    InvalidEdit(String),
+    /// `anvil_reset` asked to fork another chain.
+    #[error("invalid params: forking is not supported; anvil_reset without options resets to the genesis")]
+    ForkingUnsupported,
     /// A dev clock change out of range (`evm_mine`, `evm_increaseTime`, `anvil_mine`).
     #[error("invalid params: {0}")]
     Time(#[from] TimeError),
@@ -142,6 +148,8 @@ impl RpcError {
             Self::InvalidPercentiles
             | Self::TooManyPercentiles { .. }
             | Self::TooManyBlocks { .. }
+            | Self::InvalidEdit(_)
+            | Self::ForkingUnsupported
             | Self::Time(_)
             | Self::UnsupportedSubscription(_)
             | Self::InvalidFilter(_)

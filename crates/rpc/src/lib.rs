@@ -66,6 +66,7 @@ pub fn public_module(
             .map(|(_, key)| key)
             .collect();
         let accounts = DevAccounts::new(eth.clone(), &keys);
+        module.merge(DevApi::new(dev, eth.clone(), accounts.clone()).into_rpc())?;
         eth = eth.with_accounts(
             berapool_chainspec::dev_accounts()
                 .into_iter()
@@ -74,7 +75,6 @@ pub fn public_module(
         );
         module.merge(api::DevAccountsApiServer::into_rpc(accounts.clone()))?;
         module.merge(api::PersonalApiServer::into_rpc(accounts))?;
-        module.merge(DevApi::new(dev).into_rpc())?;
     }
     module.merge(eth.into_rpc())?;
     module.merge(NetApi::new(chain_id).into_rpc())?;

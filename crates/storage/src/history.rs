@@ -190,12 +190,35 @@ pub(crate) fn block_changes(
     tx: &redb::ReadTransaction,
     number: u64,
 ) -> Result<Option<BlockChanges>, StorageError> {
-    let Some(record) = tx.open_table(BLOCK_CHANGES)?.get(number)? else {
+    let block_changes = tx.open_table(BLOCK_CHANGES)?;
+    let account_history = tx.open_table(ACCOUNT_HISTORY)?;
+    let storage_history = tx.open_table(STORAGE_HISTORY)?;
+    read_changes(&block_changes, &account_history, &storage_history, number)
+}
+
+/// [`block_changes`] inside a write transaction (before the block is unwound); the block's
+/// history must be there.
+pub(crate) fn block_changes_in(
+    tx: &WriteTransaction,
+    number: u64,
+) -> Result<BlockChanges, StorageError> {
+    let block_changes = tx.open_table(BLOCK_CHANGES)?;
+    let account_history = tx.open_table(ACCOUNT_HISTORY)?;
+    let storage_history = tx.open_table(STORAGE_HISTORY)?;
+    read_changes(&block_changes, &account_history, &storage_history, number)?
+        .ok_or(StorageError::MissingBlock(number))
+}
+
+fn read_changes(
+    block_changes: &impl ReadableTable<u64, &'static [u8]>,
+    account_history: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    storage_history: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    number: u64,
+) -> Result<Option<BlockChanges>, StorageError> {
+    let Some(record) = block_changes.get(number)? else {
         return Ok(None);
     };
     let (addresses, keys) = decode_changes(record.value())?;
-    let account_history = tx.open_table(ACCOUNT_HISTORY)?;
-    let storage_history = tx.open_table(STORAGE_HISTORY)?;
     let missing = || StorageError::MissingBlock(number);
     let mut changes = BlockChanges::default();
     for address in addresses {
@@ -215,4 +238,43 @@ pub(crate) fn block_changes(
             .push((address, slot, decode_word("storage_history", old.value())?));
     }
     Ok(Some(changes))
+}
+
+/// Undoes block `number`'s state changes (the head's tables get back what the block's history
+/// entries held before it) and deletes those entries. `number` must be the head.
+pub(crate) fn unwind_state(tx: &WriteTransaction, number: u64) -> Result<(), StorageError> {
+    let (addresses, keys) = {
+        let mut block_changes = tx.open_table(BLOCK_CHANGES)?;
+        let record = block_changes
+            .remove(number)?
+            .ok_or(StorageError::MissingBlock(number))?;
+        decode_changes(record.value())?
+    };
+    let mut accounts = tx.open_table(ACCOUNTS)?;
+    let mut storage = tx.open_table(STORAGE)?;
+    let mut account_history = tx.open_table(ACCOUNT_HISTORY)?;
+    let mut storage_history = tx.open_table(STORAGE_HISTORY)?;
+    let missing = || StorageError::MissingBlock(number);
+    for address in addresses {
+        let old = account_history
+            .remove(index_key(address.as_slice(), number).as_slice())?
+            .ok_or_else(missing)?;
+        match decode_old_account(old.value())? {
+            Some(info) => accounts.insert(address.as_slice(), encode_account(&info).as_slice())?,
+            None => accounts.remove(address.as_slice())?,
+        };
+    }
+    for (address, slot) in keys {
+        let key = storage_key(&address, &slot);
+        let old = storage_history
+            .remove(index_key(&key, number).as_slice())?
+            .ok_or_else(missing)?;
+        let old = decode_word("storage_history", old.value())?;
+        if old.is_zero() {
+            storage.remove(key.as_slice())?;
+        } else {
+            storage.insert(key.as_slice(), old.to_be_bytes::<32>().as_slice())?;
+        }
+    }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 use berapool_chainspec::ChainSpec;
-use berapool_primitives::{ExecutedBlock, StoredBlock};
+use berapool_primitives::{decode_state_edits, encode_state_edits, ExecutedBlock, StoredBlock};
 
 use crate::{
     error::{eip2718_error, rlp_error},
@@ -219,6 +219,12 @@ impl ChainStore {
             let requests: Vec<Bytes> = block.requests.iter().cloned().collect();
             tx.open_table(REQUESTS)?
                 .insert(number, alloy_rlp::encode(&requests).as_slice())?;
+            if !block.state_edits.is_empty() {
+                tx.open_table(STATE_EDITS)?.insert(
+                    number,
+                    encode_state_edits(&block.state_edits).as_slice(),
+                )?;
+            }
             let mut tx_index = tx.open_table(TX_INDEX)?;
             for (i, t) in block.transactions.iter().enumerate() {
                 let mut location = number.to_be_bytes().to_vec();
@@ -396,12 +402,63 @@ impl ChainStore {
             .iter()
             .map(|b| TxEnvelope::decode_2718(&mut b.as_ref()).map_err(eip2718_error("bodies")))
             .collect::<Result<_, _>>()?;
+        let state_edits = match tx.open_table(STATE_EDITS) {
+            Ok(table) => match table.get(number)? {
+                Some(raw) => {
+                    decode_state_edits(raw.value()).map_err(rlp_error("state_edits"))?
+                }
+                None => Vec::new(),
+            },
+            // A datadir that never had an edit.
+            Err(redb::TableError::TableDoesNotExist(_)) => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
         Ok(Some(StoredBlock {
             header,
             transactions,
             senders: body.senders,
             withdrawals: body.withdrawals,
+            state_edits,
         }))
+    }
+
+    /// Removes every block after `target`, head first, in one write transaction: their state
+    /// changes undone from their history, their bodies, receipts, requests, edits and index
+    /// entries deleted, and `target` made the head (and the safe and finalized block if those
+    /// were later). Refused when `target` is after the head or its state is no longer kept.
+    /// Returns what each removed block changed, head first, for rolling the state tries back.
+    pub fn unwind_to(&self, target: u64) -> Result<Vec<BlockChanges>, StorageError> {
+        let tx = self.db.begin_write()?;
+        let head = tx.meta_u64(K_HEAD)?.ok_or(StorageError::MissingHead)?;
+        let oldest = history::history_start(&tx)?;
+        if target > head || target < oldest {
+            return Err(StorageError::StateUnavailable {
+                block: target,
+                oldest,
+                head,
+            });
+        }
+        let mut undone = Vec::with_capacity((head - target) as usize);
+        for number in (target + 1..=head).rev() {
+            undone.push(history::block_changes_in(&tx, number)?);
+            history::unwind_state(&tx, number)?;
+            remove_block(&tx, number)?;
+        }
+        let target_hash = {
+            let canonical = tx.open_table(CANONICAL)?;
+            let hash = canonical
+                .get(target)?
+                .ok_or(StorageError::MissingBlock(target))?;
+            B256::from_slice(hash.value())
+        };
+        {
+            let mut meta = tx.open_table(META)?;
+            meta.insert(K_HEAD, target.to_be_bytes().as_slice())?;
+            meta.insert(K_SAFE, target_hash.as_slice())?;
+            meta.insert(K_FINALIZED, target_hash.as_slice())?;
+        }
+        tx.commit()?;
+        Ok(undone)
     }
 
     /// The receipts of block `number`.
@@ -492,6 +549,51 @@ impl ChainStore {
         }
         Ok(out)
     }
+}
+
+/// Deletes block `number`'s header, body, receipts, requests, edits and index entries.
+fn remove_block(tx: &redb::WriteTransaction, number: u64) -> Result<(), StorageError> {
+    let missing = || StorageError::MissingBlock(number);
+    let hash = {
+        let mut canonical = tx.open_table(CANONICAL)?;
+        let hash = canonical.remove(number)?.ok_or_else(missing)?;
+        hash.value().to_vec()
+    };
+    tx.open_table(NUMBERS)?.remove(hash.as_slice())?;
+    tx.open_table(HEADERS)?.remove(number)?;
+    let body = {
+        let mut bodies = tx.open_table(BODIES)?;
+        let raw = bodies.remove(number)?.ok_or_else(missing)?;
+        StoredBody::decode(&mut raw.value()).map_err(rlp_error("bodies"))?
+    };
+    let mut tx_index = tx.open_table(TX_INDEX)?;
+    for raw in &body.transactions {
+        let envelope =
+            TxEnvelope::decode_2718(&mut raw.as_ref()).map_err(eip2718_error("bodies"))?;
+        tx_index.remove(envelope.tx_hash().as_slice())?;
+    }
+    let receipts = {
+        let mut table = tx.open_table(RECEIPTS)?;
+        let raw = table.remove(number)?;
+        raw.map(|raw| Vec::<Bytes>::decode(&mut raw.value()).map_err(rlp_error("receipts")))
+            .transpose()?
+            .unwrap_or_default()
+    };
+    let mut by_address = tx.open_table(LOG_ADDRESSES)?;
+    let mut by_topic = tx.open_table(LOG_TOPICS)?;
+    for raw in &receipts {
+        let receipt =
+            ReceiptEnvelope::decode_2718(&mut raw.as_ref()).map_err(eip2718_error("receipts"))?;
+        for log in receipt.logs() {
+            by_address.remove(index_key(log.address.as_slice(), number).as_slice())?;
+            for topic in log.topics() {
+                by_topic.remove(index_key(topic.as_slice(), number).as_slice())?;
+            }
+        }
+    }
+    tx.open_table(REQUESTS)?.remove(number)?;
+    tx.open_table(STATE_EDITS)?.remove(number)?;
+    Ok(())
 }
 
 fn write_header(

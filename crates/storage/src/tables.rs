@@ -34,6 +34,8 @@ pub(crate) const STORAGE_HISTORY: TableDefinition<&[u8], &[u8]> =
     TableDefinition::new("storage_history");
 /// block → the accounts and slots it changed ([`encode_changes`]).
 pub(crate) const BLOCK_CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("block_changes");
+/// block → the dev-chain state edits applied at its start (only blocks that have some).
+pub(crate) const STATE_EDITS: TableDefinition<u64, &[u8]> = TableDefinition::new("state_edits");
 
 pub(crate) const K_SCHEMA: &str = "schema_version";
 pub(crate) const K_CHAIN_ID: &str = "chain_id";

@@ -319,7 +319,7 @@ impl TxPool {
             });
         }
         let tx = TxEnvelope::decode_2718(&mut &raw[..])?;
-        self.insert(tx, state, chain)
+        self.insert(tx, None, state, chain)
     }
 
     /// Validates and adds a transaction; returns its hash.
@@ -329,13 +329,27 @@ impl TxPool {
         state: &impl AccountReader,
         chain: ChainView,
     ) -> Result<B256, TxPoolError> {
-        self.insert(tx, state, chain).map(|(hash, _)| hash)
+        self.insert(tx, None, state, chain).map(|(hash, _)| hash)
     }
 
-    /// [`Self::add`], with the sender.
+    /// Validates and adds a transaction sent as `sender` without its signature (a dev chain's
+    /// impersonated account): every check but the signature's.
+    pub fn add_impersonated(
+        &self,
+        tx: TxEnvelope,
+        sender: Address,
+        state: &impl AccountReader,
+        chain: ChainView,
+    ) -> Result<B256, TxPoolError> {
+        self.insert(tx, Some(sender), state, chain)
+            .map(|(hash, _)| hash)
+    }
+
+    /// [`Self::add`], with the sender (recovered from the signature unless given).
     fn insert(
         &self,
         tx: TxEnvelope,
+        sender: Option<Address>,
         state: &impl AccountReader,
         chain: ChainView,
     ) -> Result<(B256, Address), TxPoolError> {
@@ -366,7 +380,10 @@ impl TxPool {
                 return Err(TxPoolError::EmptyAuthorizationList);
             }
         }
-        let sender = tx.recover_signer()?;
+        let sender = match sender {
+            Some(sender) => sender,
+            None => tx.recover_signer()?,
+        };
         if let Some(tip) = tx.max_priority_fee_per_gas() {
             if tip > tx.max_fee_per_gas() {
                 return Err(TxPoolError::TipAboveFeeCap);
@@ -490,6 +507,22 @@ impl TxPool {
         self.lock().advance(sender, next);
     }
 
+    /// Removes the transaction with `hash` (`anvil_dropTransaction`); its sender's later ones
+    /// wait behind the gap it leaves. Returns whether it was pooled.
+    pub fn remove(&self, hash: &B256) -> bool {
+        let mut inner = self.lock();
+        let Some((sender, nonce)) = inner.by_hash.get(hash).copied() else {
+            return false;
+        };
+        inner.remove(sender, nonce);
+        true
+    }
+
+    /// Removes every transaction.
+    pub fn clear(&self) {
+        *self.lock() = Inner::default();
+    }
+
     /// The transaction with `hash`, if pooled.
     pub fn get(&self, hash: &B256) -> Option<Recovered<TxEnvelope>> {
         let inner = self.lock();
@@ -589,6 +622,11 @@ impl TransactionSource for TxPool {
             }
         }
         inner.trim_queued(&self.config, Instant::now());
+    }
+
+    fn on_unwind(&self) {
+        // Validated against nonces and balances of blocks that are gone.
+        self.clear();
     }
 
     fn has_pending(&self) -> bool {

@@ -27,6 +27,9 @@ pub trait TransactionSource: Send + Sync {
     fn candidates(&self) -> Vec<Recovered<TxEnvelope>>;
     /// A block became the head.
     fn on_canonical(&self, update: &CanonicalUpdate<'_>);
+    /// The chain went back to an earlier block (a dev chain's `evm_revert`): what the source
+    /// validated against the removed blocks' state no longer holds.
+    fn on_unwind(&self) {}
     /// Whether transactions are waiting.
     fn has_pending(&self) -> bool;
     /// Waits up to `timeout` for transactions; returns whether some are waiting.

@@ -97,6 +97,7 @@ impl Chain {
             withdrawals,
             extra_data: Bytes::new(),
             transactions,
+            state_edits: Vec::new(),
         }
     }
 

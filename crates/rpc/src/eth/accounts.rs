@@ -2,12 +2,15 @@
 //! `eth_sign`, `personal_sign`, `eth_signTypedData_v4`. Only a devnet holds keys, and only
 //! the test mnemonic's, so wallets' and frameworks' "unlocked account" flows work as on anvil.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+};
 
-use alloy_consensus::{SignableTransaction, TxEnvelope};
+use alloy_consensus::{SignableTransaction, TxEnvelope, TypedTransaction};
 use alloy_dyn_abi::eip712::TypedData;
 use alloy_eips::{eip2718::Encodable2718, BlockId};
-use alloy_primitives::{Address, Bytes, B256};
+use alloy_primitives::{Address, Bytes, Signature, B256, U256};
 use alloy_rpc_types_eth::TransactionRequest;
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
@@ -18,11 +21,28 @@ use crate::{
     RpcError,
 };
 
-/// The dev accounts' keys, beside the `eth_` methods they fill transactions in with.
+/// The dev accounts' keys, beside the `eth_` methods they fill transactions in with, and the
+/// accounts `eth_sendTransaction` may send from without a key (anvil's impersonation).
 #[derive(Clone, Debug)]
 pub struct DevAccounts {
     eth: EthApi,
     signers: Arc<HashMap<Address, PrivateKeySigner>>,
+    impersonation: Arc<Mutex<Impersonation>>,
+}
+
+/// Who may be sent from without a key.
+#[derive(Debug, Default)]
+struct Impersonation {
+    accounts: HashSet<Address>,
+    /// Everyone (`anvil_autoImpersonateAccount`).
+    all: bool,
+}
+
+/// The placeholder signature of an impersonated transaction. Nothing checks it: the sender
+/// travels beside the transaction (pool, block, store), as anvil does. Its `r` is the sender,
+/// so that two senders' otherwise equal transactions get different hashes.
+fn impersonation_signature(sender: Address) -> Signature {
+    Signature::new(U256::from_be_slice(sender.as_slice()), U256::from(1), false)
 }
 
 impl DevAccounts {
@@ -36,7 +56,34 @@ impl DevAccounts {
         Self {
             eth,
             signers: Arc::new(signers),
+            impersonation: Arc::default(),
         }
+    }
+
+    fn impersonation(&self) -> std::sync::MutexGuard<'_, Impersonation> {
+        self.impersonation
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Lets `eth_sendTransaction` send from `address` (`anvil_impersonateAccount`).
+    pub fn impersonate(&self, address: Address) {
+        self.impersonation().accounts.insert(address);
+    }
+
+    /// Ends [`Self::impersonate`] for `address`.
+    pub fn stop_impersonating(&self, address: Address) {
+        self.impersonation().accounts.remove(&address);
+    }
+
+    /// Lets `eth_sendTransaction` send from any address, or ends that.
+    pub fn impersonate_all(&self, on: bool) {
+        self.impersonation().all = on;
+    }
+
+    fn is_impersonated(&self, address: Address) -> bool {
+        let impersonation = self.impersonation();
+        impersonation.all || impersonation.accounts.contains(&address)
     }
 
     fn signer(&self, address: Address) -> Result<&PrivateKeySigner, RpcError> {
@@ -46,11 +93,20 @@ impl DevAccounts {
     }
 
     /// Fills in what the request leaves out, as a wallet would, and signs it.
-    fn signed(&self, mut request: TransactionRequest) -> RpcResult<TxEnvelope> {
+    fn signed(&self, request: TransactionRequest) -> RpcResult<TxEnvelope> {
         let from = request
             .from
             .ok_or(RpcError::IncompleteTransaction("`from` is required"))?;
         let signer = self.signer(from)?.clone();
+        let tx = self.filled(request, from)?;
+        let signature = signer
+            .sign_hash_sync(&tx.signature_hash())
+            .map_err(|e| RpcError::TypedData(e.to_string()))?;
+        Ok(tx.into_envelope(signature))
+    }
+
+    /// Fills in what the request from `from` leaves out, as a wallet would.
+    fn filled(&self, mut request: TransactionRequest, from: Address) -> RpcResult<TypedTransaction> {
         request.chain_id = Some(self.eth.chain_id());
         if request.nonce.is_none() {
             let pending = self.eth.transaction_count(from, Some(BlockId::pending()))?;
@@ -71,13 +127,9 @@ impl DevAccounts {
             let gas = self.eth.estimate_gas(request.clone(), None, None)?;
             request.gas = Some(gas.to());
         }
-        let tx = request
+        request
             .build_typed_tx()
-            .map_err(|_| RpcError::IncompleteTransaction("not a complete transaction"))?;
-        let signature = signer
-            .sign_hash_sync(&tx.signature_hash())
-            .map_err(|e| RpcError::TypedData(e.to_string()))?;
-        Ok(tx.into_envelope(signature))
+            .map_err(|_| RpcError::IncompleteTransaction("not a complete transaction"))
     }
 
     fn sign_message(&self, address: Address, message: &[u8]) -> RpcResult<Bytes> {
@@ -91,6 +143,13 @@ impl DevAccounts {
 
 impl DevAccountsApiServer for DevAccounts {
     fn send_transaction(&self, request: TransactionRequest) -> RpcResult<B256> {
+        if let Some(from) = request.from {
+            if !self.signers.contains_key(&from) && self.is_impersonated(from) {
+                let tx = self.filled(request, from)?;
+                let tx = tx.into_envelope(impersonation_signature(from));
+                return self.eth.send_impersonated(tx, from);
+            }
+        }
         let tx = self.signed(request)?;
         self.eth.send_raw_transaction(&tx.encoded_2718())
     }

@@ -90,6 +90,21 @@ impl EthApi {
     fn chain_id(&self) -> u64 {
         self.chain.spec().chain_id()
     }
+
+    /// The chain these methods read.
+    pub(crate) fn chain(&self) -> &ChainReader {
+        &self.chain
+    }
+
+    /// The pool they send into.
+    pub(crate) fn pool(&self) -> &Arc<TxPool> {
+        &self.pool
+    }
+
+    /// `eth_gasPrice` as a number.
+    pub(crate) fn current_gas_price(&self) -> RpcResult<U256> {
+        self.gas_price()
+    }
 }
 
 #[jsonrpsee::core::async_trait]

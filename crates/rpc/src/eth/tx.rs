@@ -1,6 +1,7 @@
 //! Sending transactions into the pool and finding mined or pooled ones.
 
-use alloy_primitives::B256;
+use alloy_consensus::TxEnvelope;
+use alloy_primitives::{Address, B256};
 use alloy_rpc_types_eth::{Transaction, TransactionReceipt};
 use berapool_txpool::ChainView;
 
@@ -33,6 +34,27 @@ impl EthApi {
             self.pool.observe_nonce(sender, next);
         }
         tracing::debug!(target: "berapool::rpc", %hash, "transaction accepted");
+        Ok(hash)
+    }
+
+    /// Sends `tx` as `sender` without checking its signature (a dev chain's impersonated
+    /// account: the signature is a placeholder).
+    pub(super) fn send_impersonated(&self, tx: TxEnvelope, sender: Address) -> RpcResult<B256> {
+        let head = self.chain.head();
+        let view = ChainView {
+            chain_id: self.chain.spec().chain_id(),
+            base_fee: next_base_fee(&head.header),
+            gas_limit: head.header.gas_limit,
+        };
+        let state = self.chain.state_at(head.number())?;
+        let hash = self.pool.add_impersonated(tx, sender, &state, view)?;
+        let now = self.chain.head();
+        if now.hash != head.hash {
+            let state = self.chain.state_at(now.number())?;
+            let next = state.account(&sender)?.map_or(0, |a| a.nonce);
+            self.pool.observe_nonce(sender, next);
+        }
+        tracing::debug!(target: "berapool::rpc", %hash, %sender, "impersonated transaction accepted");
         Ok(hash)
     }
 
