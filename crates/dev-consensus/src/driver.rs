@@ -24,8 +24,8 @@ use alloy_rpc_types_engine::{ForkchoiceState, PayloadAttributes, PayloadStatusEn
 
 use alloy_rpc_types_engine::PayloadStatus;
 use berapool_engine::{EngineError, EngineHandle};
-use berapool_primitives::StateEdit;
 use berapool_primitives::unix_now;
+use berapool_primitives::StateEdit;
 
 /// What the consensus layer puts into the next block.
 #[derive(Clone, Debug, PartialEq, Eq)]

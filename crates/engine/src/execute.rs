@@ -22,9 +22,9 @@ use alloy_evm::{
     EvmEnv, EvmFactory,
 };
 use alloy_primitives::{Address, Bloom, Bytes, B256};
+use alloy_rpc_types_eth::state::StateOverride;
 use berapool_chainspec::ChainSpec;
 use berapool_pool_precompiles::{BerapoolBlockExecutorFactory, BerapoolEvmFactory, PoolConfig};
-use alloy_rpc_types_eth::state::StateOverride;
 use berapool_primitives::{BlockTimings, ExecutedBlock, StateEdit};
 use berapool_storage::{StateTries, StorageError};
 

@@ -253,4 +253,69 @@ fn a_retention_keeps_only_the_last_blocks_state() {
     // Block 7's state: received 1 + 2 + … + 7 BERA.
     let at_7 = chain.store.state_at(7).unwrap();
     assert_eq!(at_7.account(&receiver).unwrap().unwrap().balance, bera(28));
+    // Unwinding needs the history of every block it removes.
+    assert!(chain.store.unwind_to(6).is_err());
+    assert_eq!(chain.store.head_number().unwrap(), 12);
+}
+
+#[test]
+fn unwinding_restores_the_state_and_forgets_the_removed_blocks() {
+    let mut chain = Chain::dev();
+    let before = chain.store.dump_state().unwrap();
+    let root_0 = chain.head.state_root;
+    let blocks = three_blocks(&mut chain);
+    let deploy = *blocks[0].transactions[1].inner().tx_hash();
+    let later = *blocks[1].transactions[0].inner().tx_hash();
+    let log_address = blocks[0].receipts[1].logs()[0].address;
+
+    // Outside the kept history, or ahead of the head: refused, nothing changes.
+    assert!(chain.store.unwind_to(4).is_err());
+    assert_eq!(chain.store.head_number().unwrap(), 3);
+
+    let undone = chain.store.unwind_to(1).unwrap();
+    assert_eq!(undone.len(), 2, "blocks 3 and 2, head first");
+    assert_eq!(chain.store.head_number().unwrap(), 1);
+    assert!(chain.store.header(2).unwrap().is_none());
+    assert!(chain.store.block(3).unwrap().is_none());
+    assert!(chain.store.receipts(2).unwrap().is_none());
+    assert_eq!(chain.store.block_hash(2).unwrap(), None);
+    assert_eq!(
+        chain
+            .store
+            .block_number(blocks[1].header.hash_slow())
+            .unwrap(),
+        None
+    );
+    assert!(chain.store.transaction_location(later).unwrap().is_none());
+    assert!(chain.store.transaction_location(deploy).unwrap().is_some());
+    assert_eq!(
+        chain
+            .store
+            .blocks_with_log_address(log_address, 0, 10)
+            .unwrap(),
+        vec![1]
+    );
+    // The head's tables hold block 1's state: its root, recomputed from scratch.
+    assert_eq!(chain.root_from_scratch(), blocks[0].header.state_root);
+    let (safe, finalized) = chain.store.safe_and_finalized().unwrap();
+    assert_eq!(safe, blocks[0].header.hash_slow());
+    assert_eq!(finalized, safe);
+
+    // The tries roll back through the same changes to block 1's root.
+    let mut tries = chain.tries.clone();
+    for changes in &undone {
+        tries.revert(changes);
+    }
+    assert_eq!(tries.root(), blocks[0].header.state_root);
+
+    // Down to the genesis, and the chain goes on from there.
+    chain.store.unwind_to(0).unwrap();
+    assert_eq!(chain.store.dump_state().unwrap(), before);
+    chain.tries = chain.store.load_tries().unwrap();
+    assert_eq!(chain.tries.root(), root_0);
+    chain.head = chain.store.header(0).unwrap().unwrap();
+    chain.nonces.clear();
+    let again = three_blocks(&mut chain);
+    assert_eq!(chain.store.head_number().unwrap(), 3);
+    assert_eq!(again[0].header.state_root, blocks[0].header.state_root);
 }

@@ -72,9 +72,11 @@ impl From<&StateEdit> for EncodedEdit {
             StateEdit::Balance { balance, .. } => (BALANCE, *balance, Bytes::new()),
             StateEdit::Nonce { nonce, .. } => (NONCE, U256::from(*nonce), Bytes::new()),
             StateEdit::Code { code, .. } => (CODE, U256::ZERO, code.clone()),
-            StateEdit::Storage { slot, value, .. } => {
-                (STORAGE, *slot, Bytes::from(value.to_be_bytes::<32>().to_vec()))
-            }
+            StateEdit::Storage { slot, value, .. } => (
+                STORAGE,
+                *slot,
+                Bytes::from(value.to_be_bytes::<32>().to_vec()),
+            ),
         };
         Self {
             kind,

@@ -201,7 +201,9 @@ impl DevApiServer for DevApi {
     }
 
     fn set_next_block_timestamp(&self, timestamp: Quantity) -> RpcResult<()> {
-        Ok(self.driver.with(|d| d.set_next_timestamp(timestamp.get()))?)
+        Ok(self
+            .driver
+            .with(|d| d.set_next_timestamp(timestamp.get()))?)
     }
 
     fn set_block_gas_limit(&self, limit: Quantity) -> RpcResult<bool> {

@@ -220,10 +220,8 @@ impl ChainStore {
             tx.open_table(REQUESTS)?
                 .insert(number, alloy_rlp::encode(&requests).as_slice())?;
             if !block.state_edits.is_empty() {
-                tx.open_table(STATE_EDITS)?.insert(
-                    number,
-                    encode_state_edits(&block.state_edits).as_slice(),
-                )?;
+                tx.open_table(STATE_EDITS)?
+                    .insert(number, encode_state_edits(&block.state_edits).as_slice())?;
             }
             let mut tx_index = tx.open_table(TX_INDEX)?;
             for (i, t) in block.transactions.iter().enumerate() {
@@ -404,9 +402,7 @@ impl ChainStore {
             .collect::<Result<_, _>>()?;
         let state_edits = match tx.open_table(STATE_EDITS) {
             Ok(table) => match table.get(number)? {
-                Some(raw) => {
-                    decode_state_edits(raw.value()).map_err(rlp_error("state_edits"))?
-                }
+                Some(raw) => decode_state_edits(raw.value()).map_err(rlp_error("state_edits"))?,
                 None => Vec::new(),
             },
             // A datadir that never had an edit.

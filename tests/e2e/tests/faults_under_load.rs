@@ -282,6 +282,24 @@ const METHODS: &[(&str, bool)] = &[
     ("anvil_getAutomine", false),
     ("hardhat_getAutomine", false),
     ("evm_setIntervalMining", true),
+    ("anvil_setBalance", true),
+    ("hardhat_setBalance", true),
+    ("anvil_addBalance", true),
+    ("anvil_setCode", true),
+    ("anvil_setNonce", true),
+    ("anvil_setStorageAt", true),
+    ("anvil_impersonateAccount", true),
+    ("anvil_stopImpersonatingAccount", true),
+    ("anvil_autoImpersonateAccount", true),
+    ("evm_snapshot", false),
+    ("evm_revert", true),
+    ("anvil_dropTransaction", true),
+    ("evm_setNextBlockTimestamp", true),
+    ("evm_setBlockGasLimit", true),
+    ("anvil_setCoinbase", true),
+    ("anvil_nodeInfo", false),
+    // Not here: `anvil_reset` and `anvil_dropAllTransactions`, which do what they are asked
+    // with no parameters and would undo the load running alongside.
 ];
 
 /// Signed transactions, each with one field no node may accept.

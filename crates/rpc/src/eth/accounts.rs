@@ -106,7 +106,11 @@ impl DevAccounts {
     }
 
     /// Fills in what the request from `from` leaves out, as a wallet would.
-    fn filled(&self, mut request: TransactionRequest, from: Address) -> RpcResult<TypedTransaction> {
+    fn filled(
+        &self,
+        mut request: TransactionRequest,
+        from: Address,
+    ) -> RpcResult<TypedTransaction> {
         request.chain_id = Some(self.eth.chain_id());
         if request.nonce.is_none() {
             let pending = self.eth.transaction_count(from, Some(BlockId::pending()))?;
