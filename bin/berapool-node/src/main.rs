@@ -611,6 +611,10 @@ fn print_accounts(node: &RunningNode) {
         "  CREATE2 deployer   {}  (forge's new C{{salt: s}}())",
         berapool_chainspec::CREATE2_DEPLOYER
     );
+    println!(
+        "  Multicall3         {}  (viem's multicall, readContracts)",
+        berapool_chainspec::MULTICALL3
+    );
     println!();
     println!("Roles on the dev chain");
     println!("  governance   (0)  owns the factory and every pool; admin of the vault, the oracle and each pool's roles");

@@ -108,7 +108,7 @@ pub fn process_slots(spec: &ClSpec, state: &mut BeaconState, slot: u64) {
             state.latest_block_header.state_root = root;
         }
         state.block_roots[ring] = state.latest_block_header.root();
-        if (state.slot + 1) % spec.slots_per_epoch.max(1) == 0 {
+        if (state.slot + 1).is_multiple_of(spec.slots_per_epoch.max(1)) {
             process_epoch(spec, state);
         }
         state.slot += 1;

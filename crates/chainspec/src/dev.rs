@@ -86,6 +86,21 @@ pub fn create2_deployer_code() -> Bytes {
     code.into()
 }
 
+/// Multicall3's address on every chain that has it (Berachain mainnet and Bepolia too): viem's
+/// `multicall` and `readContracts` batch reads through it.
+pub const MULTICALL3: Address = address!("cA11bde05977b3631167028862bE2a173976CA11");
+
+/// The runtime code at [`MULTICALL3`] on the dev chain: `contracts/Multicall3.sol`, a contract
+/// with Multicall3's interface written here, compiled by `contracts/build.sh` with the pinned
+/// solc (the e2e suite checks the two agree).
+pub fn multicall3_code() -> Bytes {
+    const HEX: &str = include_str!("../contracts/Multicall3.runtime.hex");
+    // Checked by this crate's tests: the committed file is hex.
+    alloy_primitives::hex::decode(HEX.trim())
+        .map(Bytes::from)
+        .unwrap_or_default()
+}
+
 fn predeploy(code: Bytes, storage: &[(B256, B256)]) -> GenesisAccount {
     GenesisAccount {
         nonce: Some(1),
@@ -153,6 +168,9 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
     genesis
         .alloc
         .insert(CREATE2_DEPLOYER, predeploy(create2_deployer_code(), &[]));
+    genesis
+        .alloc
+        .insert(MULTICALL3, predeploy(multicall3_code(), &[]));
     let inhibitor = [(B256::ZERO, B256::from(U256::MAX))];
     genesis.alloc.insert(
         eip4788::BEACON_ROOTS_ADDRESS,
@@ -204,4 +222,17 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
             .insert(account.address, predeploy(account.code, &storage));
     }
     Ok(genesis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_multicall3_bytecode_decodes() {
+        let code = multicall3_code();
+        assert!(code.len() > 1_000, "{} bytes", code.len());
+        // Solidity's runtime prologue, `PUSH1 0x80 PUSH1 0x40 MSTORE`.
+        assert_eq!(&code[..5], &[0x60, 0x80, 0x60, 0x40, 0x52]);
+    }
 }

@@ -20,8 +20,8 @@ use berapool_pool_precompiles::{pool_state::PoolError, PoolConfig};
 
 pub use config::{BerapoolConfig, DevClConfig, PoolTimes};
 pub use dev::{
-    create2_deployer_code, dev_accounts, dev_genesis_validator, CREATE2_DEPLOYER, DEV_ACCOUNTS,
-    DEV_CHAIN_ID, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC,
+    create2_deployer_code, dev_accounts, dev_genesis_validator, multicall3_code, CREATE2_DEPLOYER,
+    DEV_ACCOUNTS, DEV_CHAIN_ID, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC, MULTICALL3,
 };
 
 /// Why a chain spec could not be built.

@@ -115,7 +115,7 @@ impl BlockInput {
 
 /// `edits` as one state override per account (a later edit of the same field wins), which
 /// alloy-evm commits to the block's state like any other change.
-fn as_overrides(edits: &[StateEdit]) -> StateOverride {
+pub(crate) fn as_overrides(edits: &[StateEdit]) -> StateOverride {
     let mut overrides = StateOverride::default();
     for edit in edits {
         let account = overrides.entry(edit.address()).or_default();

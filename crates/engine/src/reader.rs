@@ -88,6 +88,37 @@ pub enum CallError {
     Evm(#[from] EVMError<CallStateError>),
 }
 
+/// The environment and transaction of a call on `header`'s block: no nonce check, and no base
+/// fee when the request names no fee, as other clients run calls.
+pub(crate) fn call_env(
+    spec: &ChainSpec,
+    header: &Header,
+    request: TransactionRequest,
+    options: &CallOptions,
+) -> Result<(EvmEnv, alloy_evm::revm::context::TxEnv), CallError> {
+    let mut env: EvmEnv = EvmEnv::for_eth_block(
+        header,
+        spec,
+        spec.chain_id(),
+        spec.blob_params_at(header.timestamp),
+    );
+    let priced = request.gas_price.is_some()
+        || request.max_fee_per_gas.is_some()
+        || request.max_priority_fee_per_gas.is_some();
+    if !priced {
+        env.block_env.basefee = 0;
+    }
+    env.cfg_env.disable_nonce_check = true;
+    if let Some(beneficiary) = options.beneficiary {
+        env.block_env.beneficiary = beneficiary;
+    }
+    let mut tx = request.try_into_tx_env(&env)?;
+    if let Some(gas) = options.gas_limit {
+        tx.gas_limit = gas;
+    }
+    Ok((env, tx))
+}
+
 /// Why the state tries of an older block could not be rebuilt.
 #[derive(Debug, thiserror::Error)]
 pub enum TriesError {
@@ -203,28 +234,7 @@ impl ChainReader {
         request: TransactionRequest,
         options: &CallOptions,
     ) -> Result<ExecutionResult, CallError> {
-        let spec = self.spec();
-        let mut env: EvmEnv = EvmEnv::for_eth_block(
-            header,
-            spec,
-            spec.chain_id(),
-            spec.blob_params_at(header.timestamp),
-        );
-        // As other clients do: a call that names no fee runs at a zero base fee.
-        let priced = request.gas_price.is_some()
-            || request.max_fee_per_gas.is_some()
-            || request.max_priority_fee_per_gas.is_some();
-        if !priced {
-            env.block_env.basefee = 0;
-        }
-        env.cfg_env.disable_nonce_check = true;
-        if let Some(beneficiary) = options.beneficiary {
-            env.block_env.beneficiary = beneficiary;
-        }
-        let mut tx = request.try_into_tx_env(&env)?;
-        if let Some(gas) = options.gas_limit {
-            tx.gas_limit = gas;
-        }
+        let (env, tx) = call_env(self.spec(), header, request, options)?;
         let mut db = State::builder().with_database_ref(state).build();
         if let Some(overrides) = &options.overrides {
             alloy_evm::overrides::apply_state_overrides(overrides.clone(), &mut db)?;

@@ -12,6 +12,10 @@ use alloy_rpc_types_eth::{
     state::StateOverride, Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, Transaction,
     TransactionReceipt, TransactionRequest,
 };
+use alloy_rpc_types_trace::{
+    geth::{GethDebugTracingCallOptions, GethDebugTracingOptions, GethTrace, TraceResult},
+    parity::LocalizedTransactionTrace,
+};
 use alloy_serde::storage::JsonStorageKey;
 use jsonrpsee::{core::SubscriptionResult, proc_macros::rpc};
 
@@ -54,6 +58,14 @@ pub trait EthApi {
     /// Accounts the node signs for: none.
     #[method(name = "accounts")]
     fn accounts(&self) -> RpcResult<Vec<Address>>;
+
+    /// The access list a transaction needs, and the gas it uses with it.
+    #[method(name = "createAccessList", blocking)]
+    fn create_access_list(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+    ) -> RpcResult<alloy_rpc_types_eth::AccessListResult>;
 
     /// The head block's number.
     #[method(name = "blockNumber")]
@@ -359,6 +371,55 @@ pub trait DevApi {
     /// The head, the chain's environment and the mining mode, in anvil's shape.
     #[method(name = "anvil_nodeInfo")]
     fn node_info(&self) -> RpcResult<serde_json::Value>;
+}
+
+/// Geth's tracing methods: stored transactions and blocks re-executed under a tracer.
+#[rpc(server, namespace = "debug")]
+pub trait DebugApi {
+    /// The trace of a mined transaction.
+    #[method(name = "traceTransaction", blocking)]
+    fn trace_transaction(
+        &self,
+        hash: B256,
+        opts: Option<GethDebugTracingOptions>,
+    ) -> RpcResult<GethTrace>;
+
+    /// The traces of every transaction of a block.
+    #[method(name = "traceBlockByNumber", blocking)]
+    fn trace_block_by_number(
+        &self,
+        number: BlockNumberOrTag,
+        opts: Option<GethDebugTracingOptions>,
+    ) -> RpcResult<Vec<TraceResult>>;
+
+    /// The traces of every transaction of a block.
+    #[method(name = "traceBlockByHash", blocking)]
+    fn trace_block_by_hash(
+        &self,
+        hash: B256,
+        opts: Option<GethDebugTracingOptions>,
+    ) -> RpcResult<Vec<TraceResult>>;
+
+    /// The trace of a call on a block's state.
+    #[method(name = "traceCall", blocking)]
+    fn trace_call(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+        opts: Option<GethDebugTracingCallOptions>,
+    ) -> RpcResult<GethTrace>;
+}
+
+/// Parity's (OpenEthereum's) call traces.
+#[rpc(server, namespace = "trace")]
+pub trait TraceApi {
+    /// The call traces of a mined transaction.
+    #[method(name = "transaction", blocking)]
+    fn transaction(&self, hash: B256) -> RpcResult<Option<Vec<LocalizedTransactionTrace>>>;
+
+    /// The call traces of every transaction of a block.
+    #[method(name = "block", blocking)]
+    fn block(&self, number: BlockNumberOrTag) -> RpcResult<Option<Vec<LocalizedTransactionTrace>>>;
 }
 
 /// The Engine API a consensus client drives the node with (on the JWT-authenticated port).

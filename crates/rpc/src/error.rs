@@ -40,7 +40,7 @@ pub enum RpcError {
     #[error("invalid params: {0}")]
     Time(#[from] TimeError),
     /// `eth_subscribe` for something the node does not publish.
-    #[error("invalid params: unsupported subscription `{0}`: newHeads and logs are served")]
+    #[error("invalid params: unsupported subscription `{0}`: newHeads, logs and newPendingTransactions are served")]
     UnsupportedSubscription(String),
     /// `eth_subscribe("logs", …)` with a filter that does not parse.
     #[error("invalid params: {0}")]
@@ -99,6 +99,12 @@ pub enum RpcError {
         /// The limit.
         max: usize,
     },
+    /// A transaction the chain does not hold.
+    #[error("transaction {0} not found")]
+    UnknownTransaction(alloy_primitives::B256),
+    /// A trace could not be made (a tracer this node does not run, bad tracer options).
+    #[error("{0}")]
+    Trace(String),
     /// The block named does not exist.
     #[error("unknown block {0}")]
     UnknownBlock(BlockId),
@@ -164,6 +170,8 @@ impl RpcError {
             | Self::StateUnavailable { .. }
             | Self::Deadline { .. }
             | Self::UnknownBlock(_)
+            | Self::UnknownTransaction(_)
+            | Self::Trace(_)
             | Self::LogRange { .. }
             | Self::TooManyLogs { .. }
             | Self::TooManyLogBytes { .. }
@@ -187,6 +195,17 @@ impl From<StorageError> for RpcError {
                 head,
             },
             other => Self::Storage(other),
+        }
+    }
+}
+
+impl From<berapool_engine::TraceError> for RpcError {
+    fn from(error: berapool_engine::TraceError) -> Self {
+        use berapool_engine::TraceError;
+        match error {
+            TraceError::Storage(e) => e.into(),
+            TraceError::Call(e) => Self::Call(e),
+            other => Self::Trace(other.to_string()),
         }
     }
 }

@@ -76,7 +76,9 @@ pub fn public_module(
         module.merge(api::DevAccountsApiServer::into_rpc(accounts.clone()))?;
         module.merge(api::PersonalApiServer::into_rpc(accounts))?;
     }
-    module.merge(eth.into_rpc())?;
+    module.merge(api::DebugApiServer::into_rpc(eth.clone()))?;
+    module.merge(api::TraceApiServer::into_rpc(eth.clone()))?;
+    module.merge(EthApiServer::into_rpc(eth))?;
     module.merge(NetApi::new(chain_id).into_rpc())?;
     module.merge(Web3Api.into_rpc())?;
     module.merge(TxPoolApi::new(Arc::clone(pool)).into_rpc())?;

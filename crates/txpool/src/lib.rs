@@ -15,5 +15,7 @@ mod source;
 
 pub use error::TxPoolError;
 pub use intrinsic::intrinsic_gas;
-pub use pool::{AccountReader, ChainView, PoolStatus, TxPool, TxPoolConfig, MAX_INIT_CODE_SIZE};
+pub use pool::{
+    AccountReader, ChainView, PoolStatus, TxPool, TxPoolConfig, ADDED_CHANNEL, MAX_INIT_CODE_SIZE,
+};
 pub use source::{CanonicalUpdate, TransactionSource, TxQueue};

@@ -7,6 +7,7 @@ use std::{
     sync::{Condvar, Mutex, MutexGuard},
     time::{Duration, Instant},
 };
+use tokio::sync::broadcast;
 
 use alloy_consensus::{
     transaction::{Recovered, SignerRecoverable},
@@ -280,13 +281,24 @@ impl Inner {
     }
 }
 
+/// Hashes of added transactions kept for slow subscribers.
+pub const ADDED_CHANNEL: usize = 4096;
+
 /// The transaction pool.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TxPool {
     config: TxPoolConfig,
     inner: Mutex<Inner>,
     /// Signalled when a transaction is added (wakes the dev block producer at once).
     arrived: Condvar,
+    /// The hash of each transaction added (`newPendingTransactions` subscriptions).
+    added: broadcast::Sender<B256>,
+}
+
+impl Default for TxPool {
+    fn default() -> Self {
+        Self::new(TxPoolConfig::default())
+    }
 }
 
 impl TxPool {
@@ -296,7 +308,14 @@ impl TxPool {
             config,
             inner: Mutex::default(),
             arrived: Condvar::new(),
+            added: broadcast::channel(ADDED_CHANNEL).0,
         }
+    }
+
+    /// The hash of each transaction added from now on. A receiver that falls more than
+    /// [`ADDED_CHANNEL`] behind is told how many it missed.
+    pub fn subscribe_added(&self) -> broadcast::Receiver<B256> {
+        self.added.subscribe()
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -444,7 +463,10 @@ impl TxPool {
         inner.advance(sender, next);
         self.make_room(&mut inner, sender, next, nonce, &entry)?;
         inner.insert(sender, next, nonce, entry);
+        drop(inner);
         self.arrived.notify_all();
+        // Nobody listening is fine.
+        let _ = self.added.send(hash);
         Ok((hash, sender))
     }
 

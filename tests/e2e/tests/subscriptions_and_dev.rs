@@ -543,3 +543,61 @@ async fn txpool_content_and_inspect_show_pending_and_queued_by_sender_and_nonce(
         "{inspect}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pending_transaction_subscribers_get_each_transaction_the_pool_takes() {
+    let node = DevNode::start(&[]).unwrap();
+    node.rpc("evm_setAutomine", vec![false.into()])
+        .await
+        .unwrap();
+    let ws_url = node.url.replace("http://", "ws://");
+    let ws = WsClientBuilder::default().build(&ws_url).await.unwrap();
+    let mut hashes = ws
+        .subscribe::<Value, _>(
+            "eth_subscribe",
+            rpc_params!["newPendingTransactions"],
+            "eth_unsubscribe",
+        )
+        .await
+        .unwrap();
+    let mut full = ws
+        .subscribe::<Value, _>(
+            "eth_subscribe",
+            rpc_params!["newPendingTransactions", true],
+            "eth_unsubscribe",
+        )
+        .await
+        .unwrap();
+    let bad = ws
+        .subscribe::<Value, _>(
+            "eth_subscribe",
+            rpc_params!["newPendingTransactions", "yes"],
+            "eth_unsubscribe",
+        )
+        .await;
+    assert!(bad.is_err());
+
+    let mut wallet = Wallet::new(DEV_KEY_0).unwrap();
+    let raw = wallet
+        .call(Address::repeat_byte(0x42), U256::from(1), vec![], 21_000)
+        .unwrap();
+    let sent = node
+        .rpc("eth_sendRawTransaction", vec![json!(raw)])
+        .await
+        .unwrap();
+    let wait = Duration::from_secs(10);
+    let hash = tokio::time::timeout(wait, hashes.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(hash, sent);
+    let tx = tokio::time::timeout(wait, full.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(tx["hash"], sent);
+    assert_eq!(tx["from"], json!(wallet.address()));
+    assert!(tx["blockNumber"].is_null());
+}

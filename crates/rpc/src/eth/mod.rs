@@ -16,6 +16,7 @@ mod logs;
 mod proof;
 mod pubsub;
 mod state;
+mod trace;
 mod tx;
 
 use std::{
@@ -107,6 +108,57 @@ impl EthApi {
     }
 }
 
+impl crate::api::DebugApiServer for EthApi {
+    fn trace_transaction(
+        &self,
+        hash: B256,
+        opts: Option<alloy_rpc_types_trace::geth::GethDebugTracingOptions>,
+    ) -> RpcResult<alloy_rpc_types_trace::geth::GethTrace> {
+        self.debug_trace_transaction(hash, opts.unwrap_or_default())
+    }
+
+    fn trace_block_by_number(
+        &self,
+        number: BlockNumberOrTag,
+        opts: Option<alloy_rpc_types_trace::geth::GethDebugTracingOptions>,
+    ) -> RpcResult<Vec<alloy_rpc_types_trace::geth::TraceResult>> {
+        self.debug_trace_block(BlockId::Number(number), opts.unwrap_or_default())
+    }
+
+    fn trace_block_by_hash(
+        &self,
+        hash: B256,
+        opts: Option<alloy_rpc_types_trace::geth::GethDebugTracingOptions>,
+    ) -> RpcResult<Vec<alloy_rpc_types_trace::geth::TraceResult>> {
+        self.debug_trace_block(BlockId::from(hash), opts.unwrap_or_default())
+    }
+
+    fn trace_call(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+        opts: Option<alloy_rpc_types_trace::geth::GethDebugTracingCallOptions>,
+    ) -> RpcResult<alloy_rpc_types_trace::geth::GethTrace> {
+        self.debug_trace_call(request, block, opts.unwrap_or_default())
+    }
+}
+
+impl crate::api::TraceApiServer for EthApi {
+    fn transaction(
+        &self,
+        hash: B256,
+    ) -> RpcResult<Option<Vec<alloy_rpc_types_trace::parity::LocalizedTransactionTrace>>> {
+        self.trace_transaction(hash)
+    }
+
+    fn block(
+        &self,
+        number: BlockNumberOrTag,
+    ) -> RpcResult<Option<Vec<alloy_rpc_types_trace::parity::LocalizedTransactionTrace>>> {
+        self.trace_block(number)
+    }
+}
+
 #[jsonrpsee::core::async_trait]
 impl EthApiServer for EthApi {
     fn chain_id(&self) -> RpcResult<U64> {
@@ -119,6 +171,14 @@ impl EthApiServer for EthApi {
 
     fn accounts(&self) -> RpcResult<Vec<Address>> {
         Ok(self.accounts.as_ref().clone())
+    }
+
+    fn create_access_list(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+    ) -> RpcResult<alloy_rpc_types_eth::AccessListResult> {
+        EthApi::create_access_list(self, request, block)
     }
 
     fn block_number(&self) -> RpcResult<U64> {

@@ -1,5 +1,6 @@
 //! `eth_subscribe`: `newHeads` and `logs`, one notification per new head or per matching log of
-//! each new head, over WebSocket.
+//! each new head, and `newPendingTransactions`, one per transaction the pool takes (its hash, or
+//! with `true` the transaction), over WebSocket.
 
 use alloy_rpc_types_eth::Filter;
 use jsonrpsee::{core::SubscriptionResult, types::ErrorObjectOwned, PendingSubscriptionSink};
@@ -13,6 +14,7 @@ use crate::{api::RpcResult, RpcError};
 enum Subscription {
     NewHeads,
     Logs(Box<Filter>),
+    PendingTransactions { full: bool },
 }
 
 impl Subscription {
@@ -27,6 +29,18 @@ impl Subscription {
                     }
                 };
                 Ok(Self::Logs(Box::new(filter)))
+            }
+            "newPendingTransactions" => {
+                let full = match filter {
+                    None | Some(serde_json::Value::Null) => false,
+                    Some(serde_json::Value::Bool(full)) => full,
+                    Some(other) => {
+                        return Err(RpcError::InvalidFilter(serde::de::Error::custom(format!(
+                            "newPendingTransactions takes `true` or nothing, not {other}"
+                        ))))
+                    }
+                };
+                Ok(Self::PendingTransactions { full })
             }
             other => Err(RpcError::UnsupportedSubscription(other.to_string())),
         }
@@ -52,6 +66,9 @@ impl EthApi {
                 return Ok(());
             }
         };
+        if let Subscription::PendingTransactions { full } = subscription {
+            return self.pending_transactions(pending, full).await;
+        }
         let mut heads = self.chain.subscribe_heads();
         let sink = pending.accept().await?;
         loop {
@@ -72,6 +89,39 @@ impl EthApi {
         }
     }
 
+    /// Sends each transaction the pool takes until the client goes away.
+    async fn pending_transactions(
+        &self,
+        pending: PendingSubscriptionSink,
+        full: bool,
+    ) -> SubscriptionResult {
+        let mut added = self.pool.subscribe_added();
+        let sink = pending.accept().await?;
+        loop {
+            let hash = tokio::select! {
+                _ = sink.closed() => return Ok(()),
+                next = added.recv() => match next {
+                    Ok(hash) => hash,
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::debug!(target: "berapool::rpc", missed, "subscriber fell behind");
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
+                },
+            };
+            let item = if full {
+                // Already mined or replaced: nothing to show.
+                let Some(tx) = self.pool.get(&hash) else {
+                    continue;
+                };
+                raw(&convert::pending_transaction(tx))?
+            } else {
+                raw(&hash)?
+            };
+            sink.send(item).await?;
+        }
+    }
+
     /// The notifications block `number` gives a subscription.
     fn notifications(
         &self,
@@ -83,6 +133,7 @@ impl EthApi {
             return Ok(Vec::new());
         };
         match subscription {
+            Subscription::PendingTransactions { .. } => Ok(Vec::new()),
             Subscription::NewHeads => {
                 let header = convert::rpc_block(&block, hash, false).header;
                 Ok(vec![raw(&header)?])
