@@ -44,7 +44,7 @@ pub use eth::{
     MAX_FEE_HISTORY, MAX_FILTERS, MAX_LOGS, MAX_LOG_BYTES, MAX_LOG_RANGE, MAX_PROOF_SLOTS,
     MAX_REWARD_PERCENTILES, REQUEST_DEADLINE,
 };
-pub use net::{client_version, NetApi, Web3Api};
+pub use net::{client_version, dev_client_version, NetApi, Web3Api};
 pub use timing::{RequestObserver, TimingLayer};
 pub use txpool::TxPoolApi;
 
@@ -58,6 +58,7 @@ pub fn public_module(
     let chain_id = chain.spec().chain_id();
     let mut module = RpcModule::new(());
     let mut eth = config.eth_api(chain, pool);
+    let is_dev = dev.is_some();
     if let Some(dev) = dev {
         // A devnet holds the test mnemonic's keys: eth_accounts lists them, and the signing
         // methods exist.
@@ -80,7 +81,12 @@ pub fn public_module(
     module.merge(api::TraceApiServer::into_rpc(eth.clone()))?;
     module.merge(EthApiServer::into_rpc(eth))?;
     module.merge(NetApi::new(chain_id).into_rpc())?;
-    module.merge(Web3Api.into_rpc())?;
+    let web3 = if is_dev {
+        Web3Api::dev()
+    } else {
+        Web3Api::default()
+    };
+    module.merge(web3.into_rpc())?;
     module.merge(TxPoolApi::new(Arc::clone(pool)).into_rpc())?;
     Ok(module)
 }

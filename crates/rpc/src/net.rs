@@ -33,16 +33,37 @@ impl NetApiServer for NetApi {
 
 /// `web3_`: the client's version and keccak-256.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Web3Api;
+pub struct Web3Api {
+    dev: bool,
+}
+
+impl Web3Api {
+    /// The methods of a devnet: its client version says it serves anvil's dev methods.
+    pub const fn dev() -> Self {
+        Self { dev: true }
+    }
+}
 
 /// This node's `web3_clientVersion`.
 pub fn client_version() -> String {
     format!("berapool/v{}", env!("CARGO_PKG_VERSION"))
 }
 
+/// A devnet's `web3_clientVersion`. Test frameworks decide from the client version whether a
+/// node has the dev methods (hardhat's network helpers take only `HardhatNetwork…` and
+/// `anvil…`, and then call the `anvil_` names), so a devnet, which serves anvil's methods,
+/// names itself an anvil-compatible node first.
+pub fn dev_client_version() -> String {
+    format!("anvil/berapool-v{}", env!("CARGO_PKG_VERSION"))
+}
+
 impl Web3ApiServer for Web3Api {
     fn client_version(&self) -> RpcResult<String> {
-        Ok(client_version())
+        Ok(if self.dev {
+            dev_client_version()
+        } else {
+            client_version()
+        })
     }
 
     fn sha3(&self, data: Bytes) -> RpcResult<B256> {

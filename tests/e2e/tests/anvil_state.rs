@@ -363,6 +363,10 @@ async fn pool_coinbase_gas_limit_and_node_info() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_anvil_methods_exist_only_in_dev_mode() {
     let node = DevNode::start_fresh(&["--chain", "dev"]).unwrap();
+    assert_eq!(
+        node.rpc("web3_clientVersion", vec![]).await.unwrap(),
+        json!(format!("berapool/v{}", env!("CARGO_PKG_VERSION")))
+    );
     for method in [
         "anvil_setBalance",
         "evm_snapshot",

@@ -456,7 +456,8 @@ async fn node_info_fees_storage_and_batches_answer_with_the_dev_chain_values() {
     let node = DevNode::start(&[]).unwrap();
     assert_eq!(
         node.rpc("web3_clientVersion", vec![]).await.unwrap(),
-        json!(format!("berapool/v{}", env!("CARGO_PKG_VERSION")))
+        json!(format!("anvil/berapool-v{}", env!("CARGO_PKG_VERSION"))),
+        "a devnet names itself anvil-compatible, so test frameworks use its dev methods"
     );
     assert_eq!(
         node.rpc("net_version", vec![]).await.unwrap(),
