@@ -9,6 +9,7 @@
 mod pool_cli;
 
 use std::{
+    collections::HashSet,
     net::{IpAddr, SocketAddr},
     path::PathBuf,
     sync::{
@@ -24,7 +25,7 @@ use berapool_dev_consensus::Mining;
 use berapool_node_builder::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode};
 use berapool_oracle::OracleConfig;
 use berapool_pool_precompiles::addresses;
-use berapool_rpc::{JwtSecret, RpcConfig};
+use berapool_rpc::{JwtSecret, Namespace, RpcConfig};
 use berapool_storage::HistoryRetention;
 use berapool_txpool::TxPoolConfig;
 use clap::{Parser, Subcommand};
@@ -188,6 +189,14 @@ struct NodeArgs {
     /// [default: `*` with --dev, none otherwise].
     #[arg(long = "http.corsdomain", value_name = "ORIGINS")]
     http_corsdomain: Option<String>,
+    /// Namespaces served over HTTP, comma-separated: eth, net, web3, txpool, debug, trace, and
+    /// with --dev personal and anvil (anvil_, evm_, hardhat_) [default: all].
+    #[arg(long = "http.api", value_name = "LIST", value_parser = parse_api)]
+    http_api: Option<HashSet<Namespace>>,
+    /// Namespaces served over WebSocket, as `--http.api`; a port serving both serves the lists
+    /// given, merged [default: all].
+    #[arg(long = "ws.api", value_name = "LIST", value_parser = parse_api)]
+    ws_api: Option<HashSet<Namespace>>,
     /// Serve JSON-RPC over HTTP. Without `--http` or `--ws` both are served on the HTTP port;
     /// naming one serves only the ones named.
     #[arg(long)]
@@ -270,6 +279,10 @@ struct NodeArgs {
 /// mainnet's 3-day withdrawal finalization delay, so the state at any pending request's block
 /// can still be read.
 const DEFAULT_HISTORY_BLOCKS: u64 = 172_800;
+
+fn parse_api(text: &str) -> Result<HashSet<Namespace>, String> {
+    berapool_rpc::parse_namespaces(text).map_err(|e| e.to_string())
+}
 
 fn parse_history(text: &str) -> Result<HistoryRetention, String> {
     match text.trim() {
@@ -417,6 +430,8 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
                 .http_corsdomain
                 .clone()
                 .or_else(|| args.dev.then(|| "*".to_owned())),
+            http_api: args.http_api.clone(),
+            ws_api: args.ws_api.clone(),
             ..RpcConfig::default()
         },
         txpool: TxPoolConfig {

@@ -15,6 +15,7 @@ mod engine;
 mod error;
 mod eth;
 mod limit;
+mod methods;
 mod net;
 pub mod revert;
 mod timing;
@@ -44,6 +45,7 @@ pub use eth::{
     MAX_FEE_HISTORY, MAX_FILTERS, MAX_LOGS, MAX_LOG_BYTES, MAX_LOG_RANGE, MAX_PROOF_SLOTS,
     MAX_REWARD_PERCENTILES, REQUEST_DEADLINE,
 };
+pub use methods::{parse_namespaces, Namespace, UnknownNamespace};
 pub use net::{client_version, dev_client_version, NetApi, Web3Api};
 pub use timing::{RequestObserver, TimingLayer};
 pub use txpool::TxPoolApi;
@@ -119,6 +121,11 @@ pub struct RpcConfig {
     /// Origins a browser may call from (CORS): `*`, or a comma-separated list; `None` sends no
     /// CORS headers, so browsers refuse cross-origin calls.
     pub cors: Option<String>,
+    /// The namespaces served over HTTP (`--http.api`); every one when `None`.
+    pub http_api: Option<std::collections::HashSet<Namespace>>,
+    /// The namespaces served over WebSocket (`--ws.api`); every one when `None`. A port that
+    /// serves both serves the lists given, merged.
+    pub ws_api: Option<std::collections::HashSet<Namespace>>,
 }
 
 impl RpcConfig {
@@ -155,6 +162,8 @@ impl Default for RpcConfig {
             gas_cap: DEFAULT_GAS_CAP,
             max_heavy: default_max_heavy(),
             cors: None,
+            http_api: None,
+            ws_api: None,
         }
     }
 }
@@ -212,12 +221,29 @@ pub async fn serve(
             Transports::Http => limits.http_only(),
             Transports::Ws => limits.ws_only(),
         };
+        let apis = match transports {
+            Transports::Http => config.http_api.clone(),
+            Transports::Ws => config.ws_api.clone(),
+            // One port for both: the lists given, merged.
+            Transports::Both => match (&config.http_api, &config.ws_api) {
+                (Some(http), Some(ws)) => Some(http.union(ws).copied().collect()),
+                (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+                (None, None) => None,
+            },
+        };
+        let served = methods::select(&module, apis.as_ref());
+        let names: Arc<std::collections::HashSet<&'static str>> =
+            Arc::new(served.method_names().collect());
         let server = Server::builder()
             .set_config(limits.build())
             .set_http_middleware(
                 tower::ServiceBuilder::new()
                     .option_layer(cors.clone())
                     .layer(TimingLayer::new(observer.clone())),
+            )
+            .set_rpc_middleware(
+                jsonrpsee::server::middleware::rpc::RpcServiceBuilder::new()
+                    .layer_fn(move |service| methods::MethodNotFound::new(service, names.clone())),
             )
             .build(addr)
             .await?;
@@ -228,7 +254,7 @@ pub async fn serve(
         if transports != Transports::Http {
             servers.ws_addr = Some(local);
         }
-        servers.handles.push(server.start(module.clone()));
+        servers.handles.push(server.start(served));
     }
     Ok(servers)
 }

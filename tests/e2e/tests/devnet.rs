@@ -153,8 +153,22 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
         }
         other => panic!("expected a JSON-RPC error, got {other:?}"),
     }
-    let (code, _) = call_error(node.rpc("eth_noSuchMethod", vec![]).await);
+    // geth's wording, which ethers and web3.py match on; in a batch too.
+    let (code, message) = call_error(node.rpc("eth_noSuchMethod", vec![]).await);
     assert_eq!(code, -32601);
+    assert_eq!(
+        message,
+        "the method eth_noSuchMethod does not exist/is not available"
+    );
+    let batch = node
+        .post_raw(r#"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"foo_bar"}]"#)
+        .unwrap();
+    assert_eq!(batch[0]["result"], json!("0x138d7"), "{batch}");
+    assert_eq!(batch[1]["error"]["code"], json!(-32601), "{batch}");
+    assert_eq!(
+        batch[1]["error"]["message"],
+        json!("the method foo_bar does not exist/is not available")
+    );
 
     let malformed = node
         .post_raw("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":")
@@ -999,4 +1013,38 @@ async fn the_blob_base_fee_is_the_minimum_on_a_chain_without_blobs() {
         .await
         .unwrap();
     assert_eq!(head["excessBlobGas"], json!("0x0"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_api_serves_only_the_namespaces_named() {
+    let node = DevNode::start(&["--http.api", "eth,net"]).unwrap();
+    assert_eq!(
+        node.rpc("eth_chainId", vec![]).await.unwrap(),
+        json!("0x138d7")
+    );
+    assert_eq!(
+        node.rpc("net_version", vec![]).await.unwrap(),
+        json!("80087")
+    );
+    for method in [
+        "web3_clientVersion",
+        "anvil_mine",
+        "debug_traceCall",
+        "txpool_status",
+    ] {
+        let (code, message) = call_error(node.rpc(method, vec![]).await);
+        assert_eq!(code, -32601, "{method}");
+        assert!(
+            message.contains("does not exist/is not available"),
+            "{message}"
+        );
+    }
+    // An unknown namespace stops the node before it starts, with the list it takes.
+    let out = std::process::Command::new(berapool_e2e::node_binary().unwrap())
+        .args(["node", "--dev", "--http.api", "eth,admin"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown API namespace `admin`"), "{stderr}");
 }
