@@ -87,6 +87,9 @@ pub struct BeaconChain {
     head_hash: B256,
     deposit_queue: VecDeque<Deposit>,
     states: BTreeMap<u64, Arc<BeaconState>>,
+    /// The deposits waiting after each kept slot, so that the chain can go back to a kept
+    /// slot (a dev chain's `evm_revert`) without replaying from genesis.
+    queues: BTreeMap<u64, VecDeque<Deposit>>,
     slot_by_timestamp: BTreeMap<u64, u64>,
     fee_recipients: HashMap<BlsPubkey, Address>,
     default_fee_recipient: Address,
@@ -167,6 +170,7 @@ impl BeaconChain {
             head_hash: el_hash,
             deposit_queue: VecDeque::new(),
             states: BTreeMap::from([(0, genesis.clone())]),
+            queues: BTreeMap::from([(0, VecDeque::new())]),
             slot_by_timestamp: BTreeMap::from([(el_genesis.timestamp, 0)]),
             genesis,
             fee_recipients: validators
@@ -318,9 +322,13 @@ impl BeaconChain {
         self.deposit_queue.extend(deposit_logs(receipts));
         let state = Arc::new(state);
         self.states.insert(slot, state.clone());
+        self.queues.insert(slot, self.deposit_queue.clone());
         self.slot_by_timestamp.insert(block.header.timestamp, slot);
         while self.states.len() > STATES_KEPT {
             self.states.pop_first();
+        }
+        while self.queues.len() > STATES_KEPT {
+            self.queues.pop_first();
         }
         while self.slot_by_timestamp.len() > STATES_KEPT {
             self.slot_by_timestamp.pop_first();
@@ -339,8 +347,10 @@ impl BeaconChain {
         let target = el_head.number();
         let store = chain.store();
         if store.block_hash(self.head.slot)? != Some(self.head_hash) || self.head.slot > target {
-            tracing::warn!(target: "berapool::cl", "execution chain diverged; replaying the beacon chain from genesis");
-            self.reset();
+            if !self.rewind(chain, target)? {
+                tracing::warn!(target: "berapool::cl", "execution chain diverged; replaying the beacon chain from genesis");
+                self.reset();
+            }
         }
         if target > self.head.slot + 1 {
             tracing::info!(target: "berapool::cl", from = self.head.slot + 1, to = target, "replaying execution blocks into the beacon chain");
@@ -356,12 +366,46 @@ impl BeaconChain {
         Ok(())
     }
 
+    /// Goes back to the latest kept slot at or below `target` whose block is still canonical
+    /// (after the execution chain was unwound); whether there was one.
+    fn rewind(&mut self, chain: &ChainReader, target: u64) -> Result<bool, StorageError> {
+        let store = chain.store();
+        let kept: Vec<u64> = self
+            .states
+            .range(..=target)
+            .rev()
+            .map(|(s, _)| *s)
+            .collect();
+        for slot in kept {
+            let (Some(state), Some(queue)) = (self.states.get(&slot), self.queues.get(&slot))
+            else {
+                continue;
+            };
+            let hash = state.latest_execution_payload_header.block_hash;
+            if store.block_hash(slot)? != Some(hash) {
+                continue;
+            }
+            tracing::info!(target: "berapool::cl", slot, "execution chain went back; so does the beacon chain");
+            self.head = state.clone();
+            self.head_hash = hash;
+            self.deposit_queue = queue.clone();
+            self.states.split_off(&(slot + 1));
+            self.queues.split_off(&(slot + 1));
+            self.slot_by_timestamp.retain(|_, s| *s <= slot);
+            self.prepared = None;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     fn reset(&mut self) {
         self.head = self.genesis.clone();
         self.head_hash = self.genesis.eth1_data.block_hash;
         self.deposit_queue.clear();
         self.states = BTreeMap::from([(0, self.genesis.clone())]);
+        self.queues = BTreeMap::from([(0, VecDeque::new())]);
         self.slot_by_timestamp.retain(|_, slot| *slot == 0);
+        self.prepared = None;
     }
 }
 

@@ -204,3 +204,44 @@ fn interval_mining_batches_and_automine_can_be_switched_off_and_on() {
     shutdown.store(true, std::sync::atomic::Ordering::Relaxed);
     thread.join().unwrap();
 }
+
+#[test]
+fn a_revert_takes_the_beacon_chain_back_to_its_kept_state() {
+    use berapool_dev_consensus::{BeaconChain, BeaconHandle, DevConsensus, StateId};
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _queue) = setup(dir.path());
+    let spec = ChainSpec::dev().unwrap();
+    let dev_cl = spec.berapool.as_ref().unwrap().dev_cl.clone();
+    let beacon = BeaconHandle::new(BeaconChain::new(
+        dev_cl.spec.clone(),
+        &dev_cl.genesis_validators,
+        spec.genesis_header(),
+        spec.genesis_hash(),
+        Address::repeat_byte(0xfe),
+    ));
+    let provider = DevConsensus::new(beacon.clone(), engine.reader().clone()).unwrap();
+    let mut driver = DevDriver::new(engine.clone(), Box::new(provider), Mining::instant(None));
+    for _ in 0..5 {
+        driver.produce_block().unwrap();
+    }
+    let id = driver.snapshot();
+    let at_five = beacon.read(|b| b.head().clone());
+    assert_eq!(at_five.slot, 5);
+    for _ in 0..4 {
+        driver.produce_block().unwrap();
+    }
+    assert_eq!(beacon.read(|b| b.head().slot), 9);
+    assert!(driver.revert(id).unwrap());
+    // The kept post-state itself, not a replay from genesis.
+    let head = beacon.read(|b| b.head().clone());
+    assert!(Arc::ptr_eq(&head, &at_five));
+    assert!(beacon.read(|b| b.state(StateId::Slot(7))).is_err());
+    // And it follows the new blocks.
+    driver.produce_block().unwrap();
+    let head = beacon.read(|b| b.head().clone());
+    assert_eq!(head.slot, 6);
+    assert_eq!(
+        head.latest_execution_payload_header.block_hash,
+        engine.reader().head().hash
+    );
+}
