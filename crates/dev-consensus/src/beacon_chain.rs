@@ -346,11 +346,11 @@ impl BeaconChain {
         }
         let target = el_head.number();
         let store = chain.store();
-        if store.block_hash(self.head.slot)? != Some(self.head_hash) || self.head.slot > target {
-            if !self.rewind(chain, target)? {
-                tracing::warn!(target: "berapool::cl", "execution chain diverged; replaying the beacon chain from genesis");
-                self.reset();
-            }
+        let diverged =
+            store.block_hash(self.head.slot)? != Some(self.head_hash) || self.head.slot > target;
+        if diverged && !self.rewind(chain, target)? {
+            tracing::warn!(target: "berapool::cl", "execution chain diverged; replaying the beacon chain from genesis");
+            self.reset();
         }
         if target > self.head.slot + 1 {
             tracing::info!(target: "berapool::cl", from = self.head.slot + 1, to = target, "replaying execution blocks into the beacon chain");
