@@ -453,6 +453,7 @@ impl Blockchain {
         }
         let hash = header.hash_slow();
         tracing::info!(target: "berapool::chain", from = head.number(), to = target, "chain unwound");
+        self.reader.record_unwind(target);
         self.reader.publish(
             Head {
                 header,

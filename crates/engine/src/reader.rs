@@ -139,6 +139,9 @@ struct Shared {
     store: ChainStore,
     head: RwLock<Arc<Head>>,
     heads: broadcast::Sender<NewHead>,
+    /// The block each unwind went back to, in order (dev chains' `evm_revert`): readers that
+    /// remember how far they reported (polling filters) start again after the lowest one since.
+    unwinds: RwLock<Vec<u64>>,
 }
 
 /// The chain for readers. Cloning shares it.
@@ -169,6 +172,7 @@ impl ChainReader {
                 store,
                 head: RwLock::new(Arc::new(head)),
                 heads: broadcast::channel(HEADS_CHANNEL).0,
+                unwinds: RwLock::default(),
             }),
         }
     }
@@ -196,6 +200,36 @@ impl ChainReader {
             number,
             transactions,
         });
+    }
+
+    /// Records that the chain went back to block `target` (before the new head is published).
+    pub(crate) fn record_unwind(&self, target: u64) {
+        self.shared
+            .unwinds
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(target);
+    }
+
+    /// How many unwinds there have been; pass it to [`Self::lowest_unwind_since`] later.
+    pub fn unwind_count(&self) -> usize {
+        self.shared
+            .unwinds
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    /// The lowest block an unwind went back to after the first `seen` unwinds, if any.
+    pub fn lowest_unwind_since(&self, seen: usize) -> Option<u64> {
+        let unwinds = self
+            .shared
+            .unwinds
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        unwinds
+            .get(seen..)
+            .and_then(|later| later.iter().min().copied())
     }
 
     /// Blocks as they become the head. A receiver that falls more than [`HEADS_CHANNEL`] blocks

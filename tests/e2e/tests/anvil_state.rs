@@ -379,3 +379,54 @@ async fn the_anvil_methods_exist_only_in_dev_mode() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn polling_filters_report_what_comes_after_a_revert() {
+    let node = DevNode::start(&[]).unwrap();
+    // A contract that logs (LOG0 of nothing) whenever it is called.
+    let logger = Address::repeat_byte(0x10);
+    node.rpc("anvil_setCode", vec![json!(logger), "0x5f5fa0".into()])
+        .await
+        .unwrap();
+    let logs = node
+        .rpc("eth_newFilter", vec![json!({"address": logger})])
+        .await
+        .unwrap();
+    let blocks = node.rpc("eth_newBlockFilter", vec![]).await.unwrap();
+    let poll = |id: Value| node.rpc("eth_getFilterChanges", vec![id]);
+    let mut wallet = Wallet::new(DEV_KEY_0).unwrap();
+    let id = node.rpc("evm_snapshot", vec![]).await.unwrap();
+    let first = node
+        .send_and_wait(wallet.call(logger, U256::ZERO, vec![], 50_000).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        poll(logs.clone()).await.unwrap().as_array().unwrap().len(),
+        1
+    );
+    poll(blocks.clone()).await.unwrap();
+
+    node.rpc("evm_revert", vec![id]).await.unwrap();
+    wallet.nonce -= 1;
+    let again = node
+        .send_and_wait(wallet.call(logger, U256::ZERO, vec![], 50_000).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        again["blockNumber"], first["blockNumber"],
+        "the same height again"
+    );
+    let after = poll(logs).await.unwrap();
+    let after = after.as_array().unwrap();
+    assert_eq!(
+        after.len(),
+        1,
+        "the new block's log, at a height reported before"
+    );
+    assert_eq!(after[0]["blockHash"], again["blockHash"]);
+    let hashes = poll(blocks).await.unwrap();
+    assert!(
+        hashes.as_array().unwrap().contains(&again["blockHash"]),
+        "{hashes}"
+    );
+}

@@ -44,6 +44,9 @@ enum Kind {
 struct Installed {
     kind: Kind,
     polled: Instant,
+    /// The chain's unwind count when it was last polled: blocks after an unwind since are
+    /// new to it even at heights it reported before.
+    unwinds: usize,
 }
 
 /// The installed filters.
@@ -59,7 +62,7 @@ impl Filters {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn install(&self, kind: Kind) -> RpcResult<U256> {
+    fn install(&self, kind: Kind, unwinds: usize) -> RpcResult<U256> {
         let mut installed = self.lock();
         installed.retain(|_, f| f.polled.elapsed() < FILTER_TIMEOUT);
         if installed.len() >= MAX_FILTERS {
@@ -71,6 +74,7 @@ impl Filters {
             Installed {
                 kind,
                 polled: Instant::now(),
+                unwinds,
             },
         );
         Ok(id)
@@ -80,20 +84,28 @@ impl Filters {
 impl EthApi {
     pub(super) fn new_filter(&self, filter: Filter) -> RpcResult<U256> {
         let next = self.chain.head().number() + 1;
-        self.filters.install(Kind::Logs {
-            filter: Box::new(filter),
-            next,
-        })
+        let unwinds = self.chain.unwind_count();
+        self.filters.install(
+            Kind::Logs {
+                filter: Box::new(filter),
+                next,
+            },
+            unwinds,
+        )
     }
 
     pub(super) fn new_block_filter(&self) -> RpcResult<U256> {
         let next = self.chain.head().number() + 1;
-        self.filters.install(Kind::Blocks { next })
+        self.filters
+            .install(Kind::Blocks { next }, self.chain.unwind_count())
     }
 
     pub(super) fn new_pending_transaction_filter(&self) -> RpcResult<U256> {
         let reported = self.pool.hashes().into_iter().collect();
-        self.filters.install(Kind::PendingTransactions { reported })
+        self.filters.install(
+            Kind::PendingTransactions { reported },
+            self.chain.unwind_count(),
+        )
     }
 
     pub(super) fn uninstall_filter(&self, id: U256) -> bool {
@@ -108,6 +120,15 @@ impl EthApi {
             let mut installed = self.filters.lock();
             let f = installed.get_mut(&id).ok_or(RpcError::FilterNotFound)?;
             f.polled = Instant::now();
+            // The chain went back since the last poll: what comes after the point it went back
+            // to is new, even at heights reported before.
+            let unwinds = self.chain.unwind_count();
+            if let Some(target) = self.chain.lowest_unwind_since(f.unwinds) {
+                if let Kind::Blocks { next } | Kind::Logs { next, .. } = &mut f.kind {
+                    *next = (*next).min(target + 1);
+                }
+            }
+            f.unwinds = unwinds;
             match &mut f.kind {
                 Kind::Blocks { next } => {
                     let store = self.chain.store();
