@@ -7,7 +7,7 @@ use alloy_evm::{
     revm::{context_interface::cfg::gas, state::Bytecode},
     EvmInternals,
 };
-use alloy_primitives::{Address, Bytes, Log, U256};
+use alloy_primitives::{Address, Bytes, Log, B256, U256};
 use alloy_sol_types::SolError;
 use berapool_pool_state::{
     BlockEnv, ClDeposit, ClWithdrawalRequest, Event, Host, HostError, Pubkey, Storage,
@@ -114,7 +114,25 @@ impl<'a, 'b> EvmHost<'a, 'b> {
     }
 }
 
+/// The code hash of a pool-system contract's marker code, `0xfe`.
+fn marker_code_hash() -> B256 {
+    alloy_primitives::keccak256([0xfe])
+}
+
 impl Storage for EvmHost<'_, '_> {
+    /// Known for the called contract only: the CALL loaded it, so its code hash costs nothing
+    /// more to look at; any other account would cost an access, and the caller reads storage.
+    fn is_deployed(&mut self, account: Address) -> Result<Option<bool>, HostError> {
+        if self.touched.first() != Some(&account) {
+            return Ok(None);
+        }
+        let load = self
+            .internals
+            .load_account(account)
+            .map_err(Self::db_error)?;
+        Ok(Some(load.data.info.code_hash == marker_code_hash()))
+    }
+
     fn sload(&mut self, account: Address, slot: U256) -> Result<U256, HostError> {
         self.touch(account)?;
         let load = self

@@ -108,6 +108,31 @@ fn writes_are_refused_under_staticcall_and_delegatecall_is_refused() {
         r.revert_data().as_ref(),
         IBerapool::UnknownPool {}.abi_encode().as_slice()
     );
+    // The share token's calls learn registration from the pool contract's code: none here.
+    for data in [
+        IStakingPool::transferCall {
+            to: BOB,
+            value: U256::ZERO,
+        }
+        .abi_encode(),
+        IStakingPool::approveCall {
+            spender: BOB,
+            value: U256::from(1),
+        }
+        .abi_encode(),
+        IStakingPool::transferFromCall {
+            from: ALICE,
+            to: BOB,
+            value: U256::ZERO,
+        }
+        .abi_encode(),
+    ] {
+        let r = c.tx(ALICE, nowhere, U256::ZERO, data);
+        assert_eq!(
+            r.revert_data().as_ref(),
+            IBerapool::UnknownPool {}.abi_encode().as_slice()
+        );
+    }
 }
 
 /// A test precompile that touches storage and reports the gas of each step.

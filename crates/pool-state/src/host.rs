@@ -45,6 +45,12 @@ pub trait Storage {
     fn balance(&mut self, account: Address) -> Result<U256, HostError>;
     /// Moves `amount` wei of native balance.
     fn transfer(&mut self, from: Address, to: Address, amount: U256) -> Result<(), HostError>;
+    /// Whether `account` is a deployed pool-system contract, when the host knows it without a
+    /// storage read (the EVM has the called account loaded, with its code); `None` when it
+    /// does not, and the pool rules read their registration flags instead.
+    fn is_deployed(&mut self, _account: Address) -> Result<Option<bool>, HostError> {
+        Ok(None)
+    }
 }
 
 /// The block being executed.

@@ -127,7 +127,7 @@ impl PoolSystem {
         call: &Call,
         id: PoolId,
     ) -> Result<(), PoolError> {
-        self.pool(host, id)?;
+        self.require_registered(host, id)?;
         host.emit(
             id.addresses().staking_rewards_vault,
             crate::events::Event::RewardsReceived { amount: call.value },

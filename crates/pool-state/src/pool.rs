@@ -160,6 +160,19 @@ impl PoolRecord {
         Ok(Some(Self::decode(id, words)))
     }
 
+    /// Whether pool `id` is registered (the share token's `transfer`, `approve` and
+    /// `transferFrom` need nothing else of the record): known from the pool contract's code
+    /// when the host has it loaded (as a Solidity token's existence is its code), else from its
+    /// flags word, one read.
+    pub fn is_registered<S: Storage>(host: &mut S, id: PoolId) -> Result<bool, PoolError> {
+        let account = id.addresses().staking_pool;
+        if let Some(deployed) = host.is_deployed(account)? {
+            return Ok(deployed);
+        }
+        let flags = host.sload(account, slot(layout::pool::PUBKEY_HI_INDEX_FLAGS))?;
+        Ok(field_u64(flags, 0, 64) & flag::REGISTERED != 0)
+    }
+
     /// Writes the words that changed since loading. Checks every field fits before writing any.
     pub(crate) fn store<S: Storage>(&mut self, host: &mut S) -> Result<(), PoolError> {
         let words = self.encode()?;
@@ -401,6 +414,19 @@ impl PoolSystem {
     /// Loads pool `id`, refusing unknown pools.
     pub fn pool<H: Storage>(&self, host: &mut H, id: PoolId) -> Result<PoolRecord, PoolError> {
         PoolRecord::load(host, id)?.ok_or(PoolError::UnknownPool)
+    }
+
+    /// Fails unless pool `id` is registered, reading only its flags word.
+    pub fn require_registered<H: Storage>(
+        &self,
+        host: &mut H,
+        id: PoolId,
+    ) -> Result<(), PoolError> {
+        if PoolRecord::is_registered(host, id)? {
+            Ok(())
+        } else {
+            Err(PoolError::UnknownPool)
+        }
     }
 
     /// Loads the pool registered for `pubkey`.

@@ -147,7 +147,7 @@ impl PoolSystem {
         to: Address,
         value: U256,
     ) -> Result<(), PoolError> {
-        self.pool(host, id)?;
+        self.require_registered(host, id)?;
         self.move_shares(host, id, call.caller, to, value)
     }
 
@@ -160,7 +160,7 @@ impl PoolSystem {
         spender: Address,
         value: U256,
     ) -> Result<(), PoolError> {
-        self.pool(host, id)?;
+        self.require_registered(host, id)?;
         if spender.is_zero() {
             return Err(PoolError::Erc20InvalidSpender { spender });
         }
@@ -191,7 +191,7 @@ impl PoolSystem {
         to: Address,
         value: U256,
     ) -> Result<(), PoolError> {
-        self.pool(host, id)?;
+        self.require_registered(host, id)?;
         let allowance = self.allowance(host, id, from, call.caller)?;
         if allowance < value {
             return Err(PoolError::Erc20InsufficientAllowance {

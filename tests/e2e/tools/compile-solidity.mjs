@@ -1,5 +1,7 @@
 // Compiles one Solidity file with the pinned solc (optimizer on, 200 runs, Cancun) and prints
-// the runtime bytecode of the named contract: `node compile-solidity.mjs <file.sol> <Contract>`.
+// the runtime bytecode of the named contract: `node compile-solidity.mjs <file.sol> <Contract>`;
+// with `--creation`, its creation bytecode instead. Imports resolve beside the file and in the
+// installed packages (`@openzeppelin/contracts/...`).
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -7,7 +9,9 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const solc = require("solc");
 
-const [file, name] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const creation = args.includes("--creation");
+const [file, name] = args.filter((a) => a !== "--creation");
 if (!file || !name) {
   console.error("usage: node compile-solidity.mjs <file.sol> <Contract>");
   process.exit(2);
@@ -19,10 +23,18 @@ const input = {
   settings: {
     optimizer: { enabled: true, runs: 200 },
     evmVersion: "cancun",
-    outputSelection: { "*": { "*": ["evm.deployedBytecode.object"] } },
+    outputSelection: { "*": { "*": ["evm.bytecode.object", "evm.deployedBytecode.object"] } },
   },
 };
-const output = JSON.parse(solc.compile(JSON.stringify(input)));
+const here = path.dirname(new URL(import.meta.url).pathname);
+function findImports(name) {
+  for (const root of [path.dirname(path.resolve(file)), path.join(here, "node_modules")]) {
+    const candidate = path.resolve(root, name);
+    if (fs.existsSync(candidate)) return { contents: fs.readFileSync(candidate, "utf8") };
+  }
+  return { error: `file not found: ${name}` };
+}
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
 const errors = (output.errors ?? []).filter((e) => e.severity === "error");
 if (errors.length > 0) {
   for (const e of errors) console.error(e.formattedMessage);
@@ -33,4 +45,5 @@ if (!contract) {
   console.error(`no contract ${name} in ${file}`);
   process.exit(1);
 }
-console.log("0x" + contract.evm.deployedBytecode.object);
+const code = creation ? contract.evm.bytecode : contract.evm.deployedBytecode;
+console.log("0x" + code.object);
