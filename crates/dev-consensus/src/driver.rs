@@ -339,7 +339,14 @@ impl DevDriver {
                 .timestamp
                 .max(unix_now().saturating_add(self.time_offset));
         }
-        if let Some(timestamp) = self.next_timestamp.take() {
+        // An edit's block leaves an `evm_setNextBlockTimestamp` to the next block of
+        // transactions, as on anvil, where edits make no block.
+        let requested = if edits.is_empty() {
+            self.next_timestamp.take()
+        } else {
+            None
+        };
+        if let Some(timestamp) = requested {
             next.timestamp = timestamp.max(parent.timestamp.saturating_add(1));
         }
         let attributes = PayloadAttributes {

@@ -453,15 +453,11 @@ impl Blockchain {
         }
         let hash = header.hash_slow();
         tracing::info!(target: "berapool::chain", from = head.number(), to = target, "chain unwound");
-        self.reader.record_unwind(target);
-        self.reader.publish(
-            Head {
-                header,
-                hash,
-                tries,
-            },
-            0,
-        );
+        self.reader.publish_unwound(Head {
+            header,
+            hash,
+            tries,
+        });
         Ok(())
     }
 

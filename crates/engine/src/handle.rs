@@ -311,6 +311,9 @@ impl EngineHandle {
     /// source is told.
     pub fn unwind_to(&self, target: u64) -> Result<(), EngineError> {
         let mut inner = self.lock();
+        if inner.chain.head().number() == target {
+            return Ok(());
+        }
         inner.chain.unwind_to(target)?;
         inner.built.clear();
         inner.valid.clear();

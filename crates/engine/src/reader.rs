@@ -37,6 +37,9 @@ pub struct NewHead {
     pub number: u64,
     /// How many transactions it carries.
     pub transactions: usize,
+    /// The chain went back to this block (a dev chain's `evm_revert`): it is not new, and
+    /// subscribers that report new blocks skip it.
+    pub unwound: bool,
 }
 
 /// The head as published: its header, hash and state tries (shared with the engine's, so
@@ -189,6 +192,22 @@ impl ChainReader {
 
     /// Makes `head` the published head and tells subscribers.
     pub(crate) fn publish(&self, head: Head, transactions: usize) {
+        self.publish_head(head, transactions, false);
+    }
+
+    /// Makes `head`, an earlier block the chain went back to, the published head, then records
+    /// the unwind (in that order: a filter that sees the unwind also sees the head it left).
+    pub(crate) fn publish_unwound(&self, head: Head) {
+        let target = head.number();
+        self.publish_head(head, 0, true);
+        self.shared
+            .unwinds
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(target);
+    }
+
+    fn publish_head(&self, head: Head, transactions: usize, unwound: bool) {
         let number = head.number();
         *self
             .shared
@@ -199,16 +218,8 @@ impl ChainReader {
         let _ = self.shared.heads.send(NewHead {
             number,
             transactions,
+            unwound,
         });
-    }
-
-    /// Records that the chain went back to block `target` (before the new head is published).
-    pub(crate) fn record_unwind(&self, target: u64) {
-        self.shared
-            .unwinds
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(target);
     }
 
     /// How many unwinds there have been; pass it to [`Self::lowest_unwind_since`] later.

@@ -272,6 +272,11 @@ fn unwinding_restores_the_state_and_forgets_the_removed_blocks() {
     assert!(chain.store.unwind_to(4).is_err());
     assert_eq!(chain.store.head_number().unwrap(), 3);
 
+    let genesis = chain.store.block_hash(0).unwrap().unwrap();
+    chain
+        .store
+        .set_safe_and_finalized(genesis, blocks[2].header.hash_slow())
+        .unwrap();
     let undone = chain.store.unwind_to(1).unwrap();
     assert_eq!(undone.len(), 2, "blocks 3 and 2, head first");
     assert_eq!(chain.store.head_number().unwrap(), 1);
@@ -297,9 +302,11 @@ fn unwinding_restores_the_state_and_forgets_the_removed_blocks() {
     );
     // The head's tables hold block 1's state: its root, recomputed from scratch.
     assert_eq!(chain.root_from_scratch(), blocks[0].header.state_root);
+    // The safe and finalized blocks move back only when they were removed: finalized (block
+    // 3) comes back to block 1, safe (the genesis) stays.
     let (safe, finalized) = chain.store.safe_and_finalized().unwrap();
-    assert_eq!(safe, blocks[0].header.hash_slow());
-    assert_eq!(finalized, safe);
+    assert_eq!(safe, chain.store.block_hash(0).unwrap().unwrap());
+    assert_eq!(finalized, blocks[0].header.hash_slow());
 
     // The tries roll back through the same changes to block 1's root.
     let mut tries = chain.tries.clone();

@@ -125,6 +125,7 @@ pub async fn serve(
     tokio::spawn(async move {
         loop {
             match heads.recv().await {
+                Ok(head) if head.unwound => continue,
                 Ok(head) => counter.observe_block(head.transactions as u64),
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return,

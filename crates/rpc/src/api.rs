@@ -283,21 +283,21 @@ pub trait DevApi {
     fn evm_mine(&self, timestamp: Option<Quantity>) -> RpcResult<String>;
 
     /// Moves the clock of later blocks ahead; returns the total shift in seconds.
-    #[method(name = "evm_increaseTime")]
+    #[method(name = "evm_increaseTime", blocking)]
     fn evm_increase_time(&self, seconds: Quantity) -> RpcResult<u64>;
 
     /// Turns automine (a block as soon as a transaction arrives) on or off; on, it ends
     /// interval mining.
-    #[method(name = "evm_setAutomine")]
+    #[method(name = "evm_setAutomine", blocking)]
     fn evm_set_automine(&self, on: bool) -> RpcResult<()>;
 
     /// Whether automine is on.
-    #[method(name = "anvil_getAutomine", aliases = ["hardhat_getAutomine"])]
+    #[method(name = "anvil_getAutomine", aliases = ["hardhat_getAutomine"], blocking)]
     fn get_automine(&self) -> RpcResult<bool>;
 
     /// Mines a block every `seconds` with every pending transaction (0 stops it), instead of
     /// automine.
-    #[method(name = "evm_setIntervalMining")]
+    #[method(name = "evm_setIntervalMining", blocking)]
     fn evm_set_interval_mining(&self, seconds: Quantity) -> RpcResult<()>;
 
     /// Sets an account's balance, in a block of its own.
@@ -336,7 +336,7 @@ pub trait DevApi {
     fn auto_impersonate_account(&self, on: bool) -> RpcResult<()>;
 
     /// Records the chain as it is now; returns an id for `evm_revert`.
-    #[method(name = "evm_snapshot")]
+    #[method(name = "evm_snapshot", blocking)]
     fn snapshot(&self) -> RpcResult<U256>;
 
     /// Goes back to snapshot `id` (removing every later block); `false` for an unknown id.
@@ -356,20 +356,24 @@ pub trait DevApi {
     fn drop_all_transactions(&self) -> RpcResult<()>;
 
     /// Gives the next block exactly `timestamp`.
-    #[method(name = "evm_setNextBlockTimestamp", aliases = ["anvil_setNextBlockTimestamp"])]
+    #[method(
+        name = "evm_setNextBlockTimestamp",
+        aliases = ["anvil_setNextBlockTimestamp"],
+        blocking
+    )]
     fn set_next_block_timestamp(&self, timestamp: Quantity) -> RpcResult<()>;
 
     /// Moves the gas limit of later blocks toward `limit` (as far as each block may: 1/1024 of
     /// its parent's); returns `true`.
-    #[method(name = "evm_setBlockGasLimit")]
+    #[method(name = "evm_setBlockGasLimit", blocking)]
     fn set_block_gas_limit(&self, limit: Quantity) -> RpcResult<bool>;
 
     /// Gives later blocks `address` as their fee recipient.
-    #[method(name = "anvil_setCoinbase", aliases = ["hardhat_setCoinbase"])]
+    #[method(name = "anvil_setCoinbase", aliases = ["hardhat_setCoinbase"], blocking)]
     fn set_coinbase(&self, address: Address) -> RpcResult<()>;
 
     /// The head, the chain's environment and the mining mode, in anvil's shape.
-    #[method(name = "anvil_nodeInfo")]
+    #[method(name = "anvil_nodeInfo", blocking)]
     fn node_info(&self) -> RpcResult<serde_json::Value>;
 }
 

@@ -434,6 +434,19 @@ impl ChainStore {
                 head,
             });
         }
+        // The safe and finalized blocks move back only if they are among the removed ones.
+        let kept_after_unwind = |key: &str| -> Result<Option<Vec<u8>>, StorageError> {
+            let meta = tx.open_table(META)?;
+            let Some(hash) = meta.get(key)?.map(|v| v.value().to_vec()) else {
+                return Ok(None);
+            };
+            let number = tx
+                .open_table(NUMBERS)?
+                .get(hash.as_slice())?
+                .map(|n| n.value());
+            Ok(number.filter(|n| *n <= target).map(|_| hash))
+        };
+        let (safe, finalized) = (kept_after_unwind(K_SAFE)?, kept_after_unwind(K_FINALIZED)?);
         let mut undone = Vec::with_capacity((head - target) as usize);
         for number in (target + 1..=head).rev() {
             undone.push(history::block_changes_in(&tx, number)?);
@@ -450,8 +463,10 @@ impl ChainStore {
         {
             let mut meta = tx.open_table(META)?;
             meta.insert(K_HEAD, target.to_be_bytes().as_slice())?;
-            meta.insert(K_SAFE, target_hash.as_slice())?;
-            meta.insert(K_FINALIZED, target_hash.as_slice())?;
+            let safe = safe.unwrap_or_else(|| target_hash.to_vec());
+            let finalized = finalized.unwrap_or_else(|| target_hash.to_vec());
+            meta.insert(K_SAFE, safe.as_slice())?;
+            meta.insert(K_FINALIZED, finalized.as_slice())?;
         }
         tx.commit()?;
         Ok(undone)

@@ -430,3 +430,90 @@ async fn polling_filters_report_what_comes_after_a_revert() {
         "{hashes}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revert_is_no_new_block_to_subscribers_and_keeps_what_it_does_not_remove() {
+    use jsonrpsee::{
+        core::client::{ClientT, SubscriptionClientT},
+        rpc_params,
+        ws_client::WsClientBuilder,
+    };
+    let node = DevNode::start(&[]).unwrap();
+    let logger = Address::repeat_byte(0x11);
+    node.rpc("anvil_setCode", vec![json!(logger), "0x5f5fa0".into()])
+        .await
+        .unwrap();
+    let ws = WsClientBuilder::default()
+        .build(node.url.replace("http://", "ws://"))
+        .await
+        .unwrap();
+    let mut logs = ws
+        .subscribe::<Value, _>(
+            "eth_subscribe",
+            rpc_params!["logs", json!({"address": logger})],
+            "eth_unsubscribe",
+        )
+        .await
+        .unwrap();
+    let mut wallet = Wallet::new(DEV_KEY_0).unwrap();
+    let mut call = |w: &mut Wallet| w.call(logger, U256::ZERO, vec![], 50_000).unwrap();
+    let first = node.send_and_wait(call(&mut wallet)).await.unwrap();
+    let id = node.rpc("evm_snapshot", vec![]).await.unwrap();
+    node.send_and_wait(call(&mut wallet)).await.unwrap();
+    node.rpc("evm_revert", vec![id]).await.unwrap();
+    wallet.nonce -= 1;
+    let third = node.send_and_wait(call(&mut wallet)).await.unwrap();
+    let wait = std::time::Duration::from_secs(10);
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let log = tokio::time::timeout(wait, logs.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        seen.push(log["transactionHash"].clone());
+    }
+    // Going back to the first call's block did not send its log again.
+    assert_eq!(seen[0], first["transactionHash"]);
+    assert_eq!(seen[2], third["transactionHash"], "{seen:?}");
+    assert_ne!(seen[1], first["transactionHash"]);
+
+    // A revert to the head removes nothing, and keeps the pool.
+    node.rpc("evm_setAutomine", vec![false.into()])
+        .await
+        .unwrap();
+    let pending = call(&mut wallet);
+    node.rpc("eth_sendRawTransaction", vec![json!(pending)])
+        .await
+        .unwrap();
+    let id = node.rpc("evm_snapshot", vec![]).await.unwrap();
+    assert_eq!(node.rpc("evm_revert", vec![id]).await.unwrap(), json!(true));
+    assert_eq!(
+        node.rpc("txpool_status", vec![]).await.unwrap()["pending"],
+        json!("0x1")
+    );
+    let _ = ws.request::<Value, _>("eth_chainId", rpc_params![]).await;
+
+    // A state edit leaves an `evm_setNextBlockTimestamp` to the next block of transactions.
+    let head: Value = node
+        .rpc("eth_getBlockByNumber", vec!["latest".into(), false.into()])
+        .await
+        .unwrap();
+    let at = quantity(&head["timestamp"]).unwrap().to::<u64>() + 1_000;
+    node.rpc("evm_setNextBlockTimestamp", vec![json!(at)])
+        .await
+        .unwrap();
+    node.rpc(
+        "anvil_setBalance",
+        vec![json!(Address::repeat_byte(3)), "0x1".into()],
+    )
+    .await
+    .unwrap();
+    node.rpc("evm_mine", vec![]).await.unwrap();
+    let mined: Value = node
+        .rpc("eth_getBlockByNumber", vec!["latest".into(), false.into()])
+        .await
+        .unwrap();
+    assert_eq!(quantity(&mined["timestamp"]).unwrap().to::<u64>(), at);
+    assert_eq!(mined["transactions"].as_array().unwrap().len(), 1);
+}

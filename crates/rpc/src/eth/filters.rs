@@ -83,8 +83,8 @@ impl Filters {
 
 impl EthApi {
     pub(super) fn new_filter(&self, filter: Filter) -> RpcResult<U256> {
-        let next = self.chain.head().number() + 1;
         let unwinds = self.chain.unwind_count();
+        let next = self.chain.head().number() + 1;
         self.filters.install(
             Kind::Logs {
                 filter: Box::new(filter),
@@ -95,9 +95,9 @@ impl EthApi {
     }
 
     pub(super) fn new_block_filter(&self) -> RpcResult<U256> {
+        let unwinds = self.chain.unwind_count();
         let next = self.chain.head().number() + 1;
-        self.filters
-            .install(Kind::Blocks { next }, self.chain.unwind_count())
+        self.filters.install(Kind::Blocks { next }, unwinds)
     }
 
     pub(super) fn new_pending_transaction_filter(&self) -> RpcResult<U256> {
@@ -115,6 +115,9 @@ impl EthApi {
     /// What the filter has not reported yet. The log scan runs without the filters' lock;
     /// the filter moves on only once it has succeeded, so an error loses nothing.
     pub(super) fn filter_changes(&self, id: U256) -> RpcResult<FilterChanges> {
+        // The unwind count before the head: an unwind not counted yet has its head published
+        // already, and is caught up with at the next poll.
+        let unwinds = self.chain.unwind_count();
         let head = self.chain.head().number();
         let scan = {
             let mut installed = self.filters.lock();
@@ -122,7 +125,6 @@ impl EthApi {
             f.polled = Instant::now();
             // The chain went back since the last poll: what comes after the point it went back
             // to is new, even at heights reported before.
-            let unwinds = self.chain.unwind_count();
             if let Some(target) = self.chain.lowest_unwind_since(f.unwinds) {
                 if let Kind::Blocks { next } | Kind::Logs { next, .. } = &mut f.kind {
                     *next = (*next).min(target + 1);

@@ -75,6 +75,8 @@ impl EthApi {
             let number = tokio::select! {
                 _ = sink.closed() => return Ok(()),
                 next = heads.recv() => match next {
+                    // Going back to an earlier block is no new head.
+                    Ok(head) if head.unwound => continue,
                     Ok(head) => head.number,
                     Err(broadcast::error::RecvError::Lagged(missed)) => {
                         tracing::debug!(target: "berapool::rpc", missed, "subscriber fell behind");
