@@ -456,7 +456,7 @@ async fn a_revert_is_no_new_block_to_subscribers_and_keeps_what_it_does_not_remo
         .await
         .unwrap();
     let mut wallet = Wallet::new(DEV_KEY_0).unwrap();
-    let mut call = |w: &mut Wallet| w.call(logger, U256::ZERO, vec![], 50_000).unwrap();
+    let call = |w: &mut Wallet| w.call(logger, U256::ZERO, vec![], 50_000).unwrap();
     let first = node.send_and_wait(call(&mut wallet)).await.unwrap();
     let id = node.rpc("evm_snapshot", vec![]).await.unwrap();
     node.send_and_wait(call(&mut wallet)).await.unwrap();
