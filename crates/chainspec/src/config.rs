@@ -18,6 +18,10 @@ pub struct BerapoolConfig {
     /// Run BeaconDeposit natively (chains whose genesis does not deploy it).
     #[serde(default)]
     pub native_beacon_deposit: bool,
+    /// EIP-3607 off: transactions from accounts with code are valid. Dev chains set it, so that
+    /// an impersonated contract (a multisig in a hardhat test) can send, as on anvil.
+    #[serde(default)]
+    pub allow_contract_senders: bool,
     /// Pool time parameters (BERA amounts are the mainnet ones on every chain).
     #[serde(default)]
     pub pool: PoolTimes,

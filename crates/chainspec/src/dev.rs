@@ -143,6 +143,7 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
         governance,
         precompiles_activation_time: 0,
         native_beacon_deposit: true,
+        allow_contract_senders: true,
         pool: PoolTimes::dev(),
         dev_cl: DevClConfig {
             spec: ClSpec::default(),

@@ -59,6 +59,13 @@ pub struct ChainSpec {
 }
 
 impl ChainSpec {
+    /// Whether transactions from accounts with code are valid (EIP-3607 off: dev chains).
+    pub fn allows_contract_senders(&self) -> bool {
+        self.berapool
+            .as_ref()
+            .is_some_and(|b| b.allow_contract_senders)
+    }
+
     /// Builds the spec of `genesis`.
     pub fn from_genesis(genesis: Genesis) -> Result<Self, ChainSpecError> {
         let hardforks = genesis::hardforks_of(&genesis);

@@ -45,6 +45,19 @@ pub fn executor_factory(spec: &ChainSpec) -> ExecutorFactory {
     )
 }
 
+/// The EVM environment of the block with `header` on `spec`'s chain (with EIP-3607 off where
+/// the chain says so), the same for building, validating, replaying and calls.
+pub fn evm_env(spec: &ChainSpec, header: &Header) -> EvmEnv {
+    let mut env: EvmEnv = EvmEnv::for_eth_block(
+        header,
+        spec,
+        spec.chain_id(),
+        spec.blob_params_at(header.timestamp),
+    );
+    env.cfg_env.disable_eip3607 = spec.allows_contract_senders();
+    env
+}
+
 /// Why a block could not be executed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecutionError {
@@ -173,12 +186,7 @@ where
 {
     let started = std::time::Instant::now();
     let mut header = input.partial_header(spec);
-    let env: EvmEnv = EvmEnv::for_eth_block(
-        &header,
-        spec,
-        spec.chain_id(),
-        spec.blob_params_at(input.timestamp),
-    );
+    let env = evm_env(spec, &header);
     let mut db = State::builder()
         .with_database_ref(state)
         .with_bundle_update()

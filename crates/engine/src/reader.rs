@@ -99,12 +99,7 @@ pub(crate) fn call_env(
     request: TransactionRequest,
     options: &CallOptions,
 ) -> Result<(EvmEnv, alloy_evm::revm::context::TxEnv), CallError> {
-    let mut env: EvmEnv = EvmEnv::for_eth_block(
-        header,
-        spec,
-        spec.chain_id(),
-        spec.blob_params_at(header.timestamp),
-    );
+    let mut env = crate::execute::evm_env(spec, header);
     let priced = request.gas_price.is_some()
         || request.max_fee_per_gas.is_some()
         || request.max_priority_fee_per_gas.is_some();

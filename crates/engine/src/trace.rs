@@ -18,7 +18,7 @@ use alloy_evm::{
         database_interface::WrapDatabaseRef,
         Inspector,
     },
-    Evm, EvmEnv, EvmFactory, FromRecoveredTx,
+    Evm, EvmFactory, FromRecoveredTx,
 };
 use alloy_primitives::B256;
 use alloy_rpc_types_eth::TransactionRequest;
@@ -278,12 +278,7 @@ impl ChainReader {
         let block_hash = store.block_hash(number)?.ok_or_else(missing)?;
         let spec = self.spec();
         let header = &block.header;
-        let env: EvmEnv = EvmEnv::for_eth_block(
-            header,
-            spec,
-            spec.chain_id(),
-            spec.blob_params_at(header.timestamp),
-        );
+        let env = crate::execute::evm_env(spec, header);
         let block_env: BlockEnv = env.block_env.clone();
         if !block.state_edits.is_empty() {
             alloy_evm::overrides::apply_state_overrides(

@@ -190,6 +190,14 @@ async fn impersonated_accounts_send_without_a_key_until_stopped() {
     let hash: alloy_primitives::B256 = serde_json::from_value(send().await.unwrap()).unwrap();
     assert_eq!(node.receipt(hash).await.unwrap()["status"], json!("0x1"));
     assert_eq!(node.balance(to).await.unwrap(), U256::from(84));
+
+    // A contract sends too (a multisig in a hardhat test): the dev chain has EIP-3607 off.
+    node.rpc("anvil_setCode", vec![json!(whale), "0x5f5ff3".into()])
+        .await
+        .unwrap();
+    let hash: alloy_primitives::B256 = serde_json::from_value(send().await.unwrap()).unwrap();
+    assert_eq!(node.receipt(hash).await.unwrap()["status"], json!("0x1"));
+    assert_eq!(node.balance(to).await.unwrap(), U256::from(126));
 }
 
 #[tokio::test(flavor = "multi_thread")]
