@@ -126,6 +126,12 @@ fn writes_are_refused_under_staticcall_and_delegatecall_is_refused() {
             value: U256::ZERO,
         }
         .abi_encode(),
+        IStakingPool::balanceOfCall { account: ALICE }.abi_encode(),
+        IStakingPool::allowanceCall {
+            owner: ALICE,
+            spender: BOB,
+        }
+        .abi_encode(),
     ] {
         let r = c.tx(ALICE, nowhere, U256::ZERO, data);
         assert_eq!(

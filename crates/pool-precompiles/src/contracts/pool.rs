@@ -103,12 +103,14 @@ pub(super) fn call(
         C::totalAssets(_) => {
             IStakingPool::totalAssetsCall::abi_encode_returns(&sys.total_assets(d.host, id)?)
         }
+        // The share token's views read only what they return (registration comes from the
+        // called contract's code), as an ERC-20's do.
         C::balanceOf(c) => IStakingPool::balanceOfCall::abi_encode_returns(&{
-            sys.pool(d.host, id)?;
+            sys.require_registered(d.host, id)?;
             berapool_pool_state::token::balance_of(d.host, id, c.account)?
         }),
         C::allowance(c) => IStakingPool::allowanceCall::abi_encode_returns(&{
-            sys.pool(d.host, id)?;
+            sys.require_registered(d.host, id)?;
             sys.allowance(d.host, id, c.owner, c.spender)?
         }),
         C::convertToShares(c) => IStakingPool::convertToSharesCall::abi_encode_returns(
