@@ -434,6 +434,59 @@ pub fn pool_registration(pubkey: [u8; 48], owner: Address) -> Vec<u8> {
     .abi_encode()
 }
 
+/// The arguments of a devnet whose pools go live within seconds: 200 ms slots, 8-slot epochs,
+/// the built-in feeder every second.
+pub const FAST_POOLS: &[&str] = &[
+    "--dev.slot-time",
+    "200ms",
+    "--dev.slots-per-epoch",
+    "8",
+    "--dev.oracle",
+    "true",
+    "--dev.oracle-interval",
+    "1s",
+];
+
+/// Registers a pool for `pubkey` with 10,000 BERA from `operator` (its validator admin) and
+/// waits up to 90 s until the feeder has activated it; returns its StakingPool address.
+pub async fn register_active_pool(
+    node: &DevNode,
+    operator: &mut Wallet,
+    pubkey: [u8; 48],
+) -> Result<Address, Error> {
+    use alloy_sol_types::SolCall;
+    use berapool_pool_precompiles::{
+        abi::IStakingPool,
+        pool_state::{addresses::FACTORY, PoolId},
+    };
+    let pool = PoolId::from_pubkey(&alloy_primitives::FixedBytes(pubkey))
+        .addresses()
+        .staking_pool;
+    let raw = operator.call(
+        FACTORY,
+        U256::from(10_000u128 * 1_000_000_000_000_000_000),
+        pool_registration(pubkey, operator.address()),
+        1_000_000,
+    )?;
+    let receipt = node.send_and_wait(raw).await?;
+    if receipt["status"] != "0x1" {
+        return Err(format!("registration failed: {receipt}").into());
+    }
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let active = node
+            .view(pool, IStakingPool::isActiveCall {}.abi_encode())
+            .await?;
+        if active.last() == Some(&1) {
+            return Ok(pool);
+        }
+        if Instant::now() > deadline {
+            return Err("the pool was not activated within 90 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A hex quantity of a JSON-RPC result as `U256`.
 pub fn quantity(value: &Value) -> Result<U256, Error> {
     let text = value

@@ -12,16 +12,9 @@
 use std::{
     path::{Path, PathBuf},
     process::Command,
-    time::{Duration, Instant},
 };
 
-use alloy_primitives::{Address, FixedBytes, U256};
-use alloy_sol_types::SolCall;
-use berapool_e2e::{pool_registration, tools_bin, DevNode, Wallet, DEV_KEY_0};
-use berapool_pool_precompiles::{
-    abi::IStakingPool,
-    pool_state::{addresses::FACTORY, PoolId},
-};
+use berapool_e2e::{register_active_pool, tools_bin, DevNode, Wallet, DEV_KEY_0, FAST_POOLS};
 use serde_json::{json, Value};
 
 const ONE_BERA: u128 = 1_000_000_000_000_000_000;
@@ -79,54 +72,16 @@ fn shares(v: &Value) -> u128 {
     v.as_str().unwrap().parse().unwrap()
 }
 
-/// Registers a pool with dev account 0 and waits until the feeder has activated it.
-async fn active_pool(node: &DevNode) -> Address {
-    let pubkey = [0x71; 48];
-    let pool = PoolId::from_pubkey(&FixedBytes(pubkey))
-        .addresses()
-        .staking_pool;
-    let mut operator = Wallet::new(DEV_KEY_0).unwrap();
-    let raw = operator
-        .call(
-            FACTORY,
-            U256::from(10_000 * ONE_BERA),
-            pool_registration(pubkey, operator.address()),
-            1_000_000,
-        )
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"));
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let active = node
-            .view(pool, IStakingPool::isActiveCall {}.abi_encode())
-            .await
-            .unwrap();
-        if active.last() == Some(&1) {
-            return pool;
-        }
-        assert!(Instant::now() < deadline, "the pool was not activated");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn every_client_stakes_in_a_pool_and_reads_its_shares_back() {
     let Some(clients) = install() else {
         return;
     };
-    let node = DevNode::start(&[
-        "--dev.slot-time",
-        "200ms",
-        "--dev.slots-per-epoch",
-        "8",
-        "--dev.oracle",
-        "true",
-        "--dev.oracle-interval",
-        "1s",
-    ])
-    .unwrap();
-    let pool = active_pool(&node).await;
+    let node = DevNode::start(FAST_POOLS).unwrap();
+    let mut operator = Wallet::new(DEV_KEY_0).unwrap();
+    let pool = register_active_pool(&node, &mut operator, [0x71; 48])
+        .await
+        .unwrap();
     let env = vec![
         ("RPC_URL", node.url.clone()),
         ("POOL", pool.to_string()),

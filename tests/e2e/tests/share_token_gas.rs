@@ -4,18 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::{
-    path::Path,
-    time::{Duration, Instant},
-};
+use std::path::Path;
 
-use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{sol, SolCall};
-use berapool_e2e::{pool_registration, quantity, tools_bin, DevNode, Wallet, DEV_KEY_0};
-use berapool_pool_precompiles::{
-    abi::IStakingPool,
-    pool_state::{addresses::FACTORY, PoolId},
+use berapool_e2e::{
+    quantity, register_active_pool, tools_bin, DevNode, Wallet, DEV_KEY_0, FAST_POOLS,
 };
+use berapool_pool_precompiles::abi::IStakingPool;
 use serde_json::json;
 
 sol! {
@@ -33,42 +29,11 @@ async fn gas_of(node: &DevNode, wallet: &mut Wallet, to: Address, data: Vec<u8>)
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_share_transfer_costs_no_more_than_an_openzeppelin_erc20_transfer() {
-    let node = DevNode::start(&[
-        "--dev.slot-time",
-        "200ms",
-        "--dev.slots-per-epoch",
-        "8",
-        "--dev.oracle",
-        "true",
-        "--dev.oracle-interval",
-        "1s",
-    ])
-    .unwrap();
+    let node = DevNode::start(FAST_POOLS).unwrap();
     let mut alice = Wallet::new(DEV_KEY_0).unwrap();
-    let pubkey = [0x72; 48];
-    let pool = PoolId::from_pubkey(&FixedBytes(pubkey))
-        .addresses()
-        .staking_pool;
-    let raw = alice
-        .call(
-            FACTORY,
-            U256::from(10_000 * ONE_BERA),
-            pool_registration(pubkey, alice.address()),
-            1_000_000,
-        )
-        .unwrap();
-    node.send_and_wait(raw).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while node
-        .view(pool, IStakingPool::isActiveCall {}.abi_encode())
+    let pool = register_active_pool(&node, &mut alice, [0x72; 48])
         .await
-        .unwrap()
-        .last()
-        != Some(&1)
-    {
-        assert!(Instant::now() < deadline, "the pool was not activated");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        .unwrap();
     let submit = IStakingPool::submitCall {
         receiver: alice.address(),
     }
