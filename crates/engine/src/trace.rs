@@ -113,10 +113,7 @@ impl ChainReader {
         let inspector = debug_inspector(opts)?;
         let fuse = |inspector: &mut DebugInspector| Ok(inspector.fuse()?);
         let state = self.parent_state(number)?;
-        let mut db = State::builder()
-            .with_database_ref(&state)
-            .with_bundle_update()
-            .build();
+        let mut db = replay_db(&state);
         self.replay_block(&mut db, number, inspector, only, fuse, |traced| {
             let mut db: &ReplayDb<'_> = traced.db;
             let trace = traced.inspector.get_result(
@@ -150,10 +147,7 @@ impl ChainReader {
             Ok(())
         };
         let state = self.parent_state(number)?;
-        let mut db = State::builder()
-            .with_database_ref(&state)
-            .with_bundle_update()
-            .build();
+        let mut db = replay_db(&state);
         self.replay_block(&mut db, number, inspector, only, fuse, |traced| {
             let info = alloy_rpc_types_eth::TransactionInfo {
                 hash: Some(traced.hash),
@@ -342,6 +336,14 @@ impl ChainReader {
 
 /// The state a replay or a traced call runs on: a kept block's state under revm's cache.
 type ReplayDb<'a> = State<WrapDatabaseRef<&'a StateView>>;
+
+/// The state a block is replayed on: its parent's, with the changes tracked as execution does.
+fn replay_db(state: &StateView) -> ReplayDb<'_> {
+    State::builder()
+        .with_database_ref(state)
+        .with_bundle_update()
+        .build()
+}
 
 /// What a tracer sees of one transaction.
 pub(crate) struct Traced<'t, 'd, I> {

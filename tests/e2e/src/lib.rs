@@ -434,6 +434,25 @@ pub fn pool_registration(pubkey: [u8; 48], owner: Address) -> Vec<u8> {
     .abi_encode()
 }
 
+/// What the pinned solc makes of `contract` in `source` (`tests/e2e/tools/compile-solidity.mjs`):
+/// its runtime bytecode, or with `creation` its creation bytecode.
+pub fn compile_solidity(source: &Path, contract: &str, creation: bool) -> Result<Bytes, Error> {
+    let bin = tools_bin()?;
+    let mut command = Command::new("node");
+    command
+        .arg(bin.join("../../compile-solidity.mjs"))
+        .arg(source)
+        .arg(contract);
+    if creation {
+        command.arg("--creation");
+    }
+    let out = command.output()?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().parse()?)
+}
+
 /// The arguments of a devnet whose pools go live within seconds: 200 ms slots, 8-slot epochs,
 /// the built-in feeder every second.
 pub const FAST_POOLS: &[&str] = &[

@@ -5,32 +5,17 @@
 
 use std::path::Path;
 
-use alloy_primitives::{Address, Bytes};
+use alloy_primitives::Address;
 use berapool_chainspec::{multicall3_code, MULTICALL3};
-use berapool_e2e::{tools_bin, DevNode};
+use berapool_e2e::{compile_solidity, tools_bin, DevNode};
 use berapool_pool_precompiles::addresses::FACTORY;
 use serde_json::{json, Value};
 
 #[test]
 fn the_multicall3_bytecode_is_built_from_its_source() {
-    let bin = tools_bin().unwrap();
     let contracts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/chainspec/contracts");
-    let out = std::process::Command::new("node")
-        .arg(bin.join("../../compile-solidity.mjs"))
-        .arg(contracts.join("Multicall3.sol"))
-        .arg("Multicall3")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let compiled: Bytes = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let compiled =
+        compile_solidity(&contracts.join("Multicall3.sol"), "Multicall3", false).unwrap();
     assert_eq!(
         compiled,
         multicall3_code(),

@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, U256};
 use alloy_sol_types::{sol, SolCall};
 use berapool_e2e::{
-    quantity, register_active_pool, tools_bin, DevNode, Wallet, DEV_KEY_0, FAST_POOLS,
+    compile_solidity, quantity, register_active_pool, DevNode, Wallet, DEV_KEY_0, FAST_POOLS,
 };
 use berapool_pool_precompiles::abi::IStakingPool;
 use serde_json::json;
@@ -44,25 +44,8 @@ async fn a_share_transfer_costs_no_more_than_an_openzeppelin_erc20_transfer() {
     node.send_and_wait(raw).await.unwrap();
 
     // The reference, deployed by alice, who holds its whole supply.
-    let bin = tools_bin().unwrap();
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/ReferenceToken.sol");
-    let out = std::process::Command::new("node")
-        .arg(bin.join("../../compile-solidity.mjs"))
-        .arg(&source)
-        .arg("ReferenceToken")
-        .arg("--creation")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let init: Bytes = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let init = compile_solidity(&source, "ReferenceToken", true).unwrap();
     let deploy = alice
         .sign(alloy_consensus::TxEip1559 {
             chain_id: berapool_e2e::DEV_CHAIN_ID,
