@@ -128,6 +128,8 @@ sol! {
         function REWARDS_ALLOCATION_MANAGER_ROLE() external view returns (bytes32);
         function VALIDATOR_ADMIN_ROLE() external view returns (bytes32);
         function protocolFeePercentage() external view returns (uint96);
+        function accrueIncentivesFees(uint256 amount) external;
+        function queueIncentiveCollectorPayoutAmountChange(uint256 newPayoutAmount) external;
         function setMinEffectiveBalance(uint256 minEffectiveBalance) external;
         function setProtocolFeePercentage(uint96 protocolFeePercentage_) external;
     }
@@ -141,6 +143,49 @@ sol! {
         error InvalidSender();
 
         function withdrawRewards(uint256 amount) external;
+    }
+
+    /// The vaults' token recovery (WithdrawalVault and StakingRewardsVault), made with EVM calls.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IRecoverERC20 {
+        event ERC20Recovered(address token, address to, uint256 amount);
+
+        error SafeERC20FailedOperation(address token);
+
+        function recoverERC20(address token, address to, uint256 amount) external;
+    }
+
+    /// IncentiveCollector: the incentive-token auction.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IIncentiveCollector {
+        event Donated(address indexed donor, uint256 amount);
+        event FeePercentageSet(uint96 oldValue, uint96 newValue);
+        event IncentiveTokenClaimed(address indexed from, address token, uint256 amount);
+        event IncentiveTokensClaimed(address indexed from, uint256 payoutAmount, uint256 fee);
+        event PayoutAmountSet(uint256 oldValue, uint256 newValue);
+        event QueuedPayoutAmount(uint256 newPayoutAmount, uint256 oldPayoutAmount);
+
+        error IncorrectPayoutAmount();
+        error InvalidSender(address sender, address expected);
+        error NodeIsFullyExited();
+        error PayoutAmountIsZero();
+        error SafeERC20FailedOperation(address token);
+
+        function ONE_HUNDRED_PERCENT() external view returns (uint96);
+        function claim(address[] tokens) external payable;
+        function feePercentage() external view returns (uint96);
+        function initialize(address governance, uint256 _payoutAmount, address factory, bytes pubkey) external;
+        function payoutAmount() external view returns (uint256);
+        function queuePayoutAmountChange(uint256 newPayoutAmount) external;
+        function queuedPayoutAmount() external view returns (uint256);
+        function recoverERC20(address[] tokens, address receiver) external;
+    }
+
+    /// The ERC-20 functions native code calls on tokens.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IERC20 {
+        function balanceOf(address account) external view returns (uint256);
+        function transfer(address to, uint256 value) external returns (bool);
     }
 
     /// WithdrawalVault: requests as non-transferable ERC-721 tokens.
@@ -347,6 +392,9 @@ sol! {
         error WriteInStaticCall();
         error DelegateCallNotAllowed();
         error NotPayable();
+        error NativeCallDepthExceeded();
+        error NativeFrameRequired();
+        error ReentrancyGuardReentrantCall();
 
         function beginBlock() external;
         function creditConsensusWithdrawals(VaultWithdrawal[] withdrawals) external;

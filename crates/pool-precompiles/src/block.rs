@@ -26,19 +26,18 @@ use alloy_evm::{
         EthBlockExecutionCtx, EthBlockExecutor, EthBlockExecutorFactory, EthEvmContext,
         EthTxResult,
     },
-    precompiles::PrecompilesMap,
     revm::{
         context::{result::HaltReason, TxEnv},
         context_interface::Block,
         DatabaseCommit, Inspector,
     },
-    EthEvm, Evm, FromRecoveredTx, FromTxWithEncoded,
+    Evm, FromRecoveredTx, FromTxWithEncoded,
 };
 use alloy_primitives::{Bytes, Log};
 use alloy_sol_types::SolCall;
 use berapool_pool_state::{addresses::WITHDRAWAL_VAULT, VaultWithdrawal};
 
-use crate::{abi::IBerapool, BerapoolEvmFactory, PoolConfig, SYSTEM_ADDRESS};
+use crate::{abi::IBerapool, BerapoolEvm, BerapoolEvmFactory, PoolConfig, SYSTEM_ADDRESS};
 
 /// A pool-system chain rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,7 +211,7 @@ where
     type TxExecutionResult =
         EthTxResult<HaltReason, <R::Transaction as TransactionEnvelope>::TxType>;
     type Executor<'a, DB: StateDB, I: Inspector<EthEvmContext<DB>>> =
-        BerapoolBlockExecutor<'a, EthEvm<DB, I, PrecompilesMap>, &'a Spec, &'a R>;
+        BerapoolBlockExecutor<'a, BerapoolEvm<DB, I>, &'a Spec, &'a R>;
 
     fn evm_factory(&self) -> &Self::EvmFactory {
         self.inner.evm_factory()
@@ -220,7 +219,7 @@ where
 
     fn create_executor<'a, DB, I>(
         &'a self,
-        evm: EthEvm<DB, I, PrecompilesMap>,
+        evm: BerapoolEvm<DB, I>,
         ctx: Self::ExecutionCtx<'a>,
     ) -> Self::Executor<'a, DB, I>
     where

@@ -5,8 +5,8 @@ use alloy_sol_types::SolError;
 use berapool_pool_state::PoolError;
 
 use crate::abi::{
-    IAccessControl, IBerapool, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,
-    IWithdrawalVault,
+    IAccessControl, IBerapool, IIncentiveCollector, ISmartOperator, IStakingPool,
+    IStakingPoolContractsFactory, IWithdrawalVault,
 };
 
 /// The ABI-encoded custom error for `error`; empty for environment failures that carry none.
@@ -132,6 +132,15 @@ pub fn revert_data(error: &PoolError) -> Vec<u8> {
             IStakingPool::ERC20InvalidSpender { spender }.abi_encode()
         }
         P::ValueOverflow => IBerapool::ValueOverflow {}.abi_encode(),
+        P::IncorrectPayoutAmount => IIncentiveCollector::IncorrectPayoutAmount {}.abi_encode(),
+        P::PayoutAmountIsZero => IIncentiveCollector::PayoutAmountIsZero {}.abi_encode(),
+        P::NodeIsFullyExited => IIncentiveCollector::NodeIsFullyExited {}.abi_encode(),
+        P::SafeErc20FailedOperation { token } => {
+            IIncentiveCollector::SafeERC20FailedOperation { token }.abi_encode()
+        }
+        P::ReentrancyGuardReentrantCall => IBerapool::ReentrancyGuardReentrantCall {}.abi_encode(),
+        P::NativeCallDepthExceeded => IBerapool::NativeCallDepthExceeded {}.abi_encode(),
+        P::NativeFrameRequired => IBerapool::NativeFrameRequired {}.abi_encode(),
         P::Host(berapool_pool_state::HostError::Revert(data)) => data,
         P::Host(_) => Vec::new(),
     }

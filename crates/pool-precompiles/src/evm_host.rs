@@ -45,6 +45,27 @@ impl<'a, 'b> EvmHost<'a, 'b> {
         }
     }
 
+    /// A host that carries on a native call's work after one of its sub-calls: `touched` is
+    /// what the call has accessed so far (its own address first).
+    pub(crate) fn resume(
+        internals: &'a mut EvmInternals<'b>,
+        gas: &'a mut GasMeter,
+        touched: Vec<Address>,
+        is_static: bool,
+    ) -> Self {
+        Self {
+            internals,
+            gas,
+            is_static,
+            touched,
+        }
+    }
+
+    /// The accounts accessed, to hand to the next [`Self::resume`].
+    pub(crate) fn into_touched(self) -> Vec<Address> {
+        self.touched
+    }
+
     /// The gas meter.
     pub fn gas(&mut self) -> &mut GasMeter {
         self.gas

@@ -52,6 +52,11 @@ impl GasMeter {
         }
     }
 
+    /// Gives back gas a sub-call was handed and did not use.
+    pub fn reimburse(&mut self, amount: u64) {
+        self.used = self.used.saturating_sub(amount);
+    }
+
     /// Gas left.
     pub fn remaining(&self) -> u64 {
         self.limit.saturating_sub(self.used)

@@ -23,6 +23,7 @@ mod evm;
 mod evm_host;
 pub mod gas;
 pub mod logs;
+mod native;
 pub mod system;
 
 use std::sync::Arc;
@@ -45,8 +46,9 @@ pub use berapool_pool_state::addresses;
 pub use block::{BerapoolBlockExecutor, BerapoolBlockExecutorFactory, PoolRuleError};
 pub use contracts::Target;
 pub use contracts::SYSTEM_ADDRESS;
-pub use evm::BerapoolEvmFactory;
+pub use evm::{BerapoolEvm, BerapoolEvmFactory};
 pub use evm_host::EvmHost;
+pub use native::MAX_NATIVE_NESTING;
 
 /// How the pool system is installed on a chain.
 #[derive(Clone, Debug, PartialEq, Eq)]

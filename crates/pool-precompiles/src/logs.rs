@@ -6,8 +6,8 @@ use alloy_sol_types::SolEvent;
 use berapool_pool_state::Event;
 
 use crate::abi::{
-    IAccessControl, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,
-    IStakingRewardsVault, IWithdrawalVault,
+    IAccessControl, IIncentiveCollector, IRecoverERC20, ISmartOperator, IStakingPool,
+    IStakingPoolContractsFactory, IStakingRewardsVault, IWithdrawalVault,
 };
 
 fn bytes(b: impl AsRef<[u8]>) -> Bytes {
@@ -117,6 +117,56 @@ pub fn event_log(emitter: Address, event: &Event) -> Log {
             protocolFeePercentage: alloy_primitives::Uint::<96, 2>::from(protocol_fee_percentage),
         }
         .encode_log_data(),
+        E::FeePercentageSet {
+            old_value,
+            new_value,
+        } => IIncentiveCollector::FeePercentageSet {
+            oldValue: alloy_primitives::Uint::<96, 2>::from(old_value),
+            newValue: alloy_primitives::Uint::<96, 2>::from(new_value),
+        }
+        .encode_log_data(),
+        E::IncentiveTokenClaimed {
+            from,
+            token,
+            amount,
+        } => IIncentiveCollector::IncentiveTokenClaimed {
+            from,
+            token,
+            amount,
+        }
+        .encode_log_data(),
+        E::IncentiveTokensClaimed {
+            from,
+            payout_amount,
+            fee,
+        } => IIncentiveCollector::IncentiveTokensClaimed {
+            from,
+            payoutAmount: payout_amount,
+            fee,
+        }
+        .encode_log_data(),
+        E::PayoutAmountSet {
+            old_value,
+            new_value,
+        } => IIncentiveCollector::PayoutAmountSet {
+            oldValue: old_value,
+            newValue: new_value,
+        }
+        .encode_log_data(),
+        E::QueuedPayoutAmount {
+            new_payout_amount,
+            old_payout_amount,
+        } => IIncentiveCollector::QueuedPayoutAmount {
+            newPayoutAmount: new_payout_amount,
+            oldPayoutAmount: old_payout_amount,
+        }
+        .encode_log_data(),
+        E::Donated { donor, amount } => {
+            IIncentiveCollector::Donated { donor, amount }.encode_log_data()
+        }
+        E::Erc20Recovered { token, to, amount } => {
+            IRecoverERC20::ERC20Recovered { token, to, amount }.encode_log_data()
+        }
         E::RewardsReceived { amount } => {
             IStakingRewardsVault::RewardsReceived { amount }.encode_log_data()
         }

@@ -82,6 +82,27 @@ pub enum PoolError {
     #[error("ZeroAddress()")]
     ZeroAddress,
 
+    // --- IncentiveCollector ------------------------------------------------------------------
+    /// `claim` with a `msg.value` other than `payoutAmount`.
+    #[error("IncorrectPayoutAmount()")]
+    IncorrectPayoutAmount,
+    /// `claim` or `queuePayoutAmountChange` at a payout of zero.
+    #[error("PayoutAmountIsZero()")]
+    PayoutAmountIsZero,
+    /// `claim` after the pool's full exit.
+    #[error("NodeIsFullyExited()")]
+    NodeIsFullyExited,
+    /// SafeERC20: a token's `transfer` returned false, or returned nothing from an account
+    /// without code.
+    #[error("SafeERC20FailedOperation({token})")]
+    SafeErc20FailedOperation {
+        /// The token.
+        token: Address,
+    },
+    /// ReentrancyGuard: a guarded function entered again before it returned.
+    #[error("ReentrancyGuardReentrantCall()")]
+    ReentrancyGuardReentrantCall,
+
     // --- WithdrawalVault ---------------------------------------------------------------------
     /// The EIP-7002 request failed.
     #[error("ELWithdrawalTriggerFailed()")]
@@ -202,6 +223,14 @@ pub enum PoolError {
         /// The proof timestamp.
         timestamp: u64,
     },
+    /// A native contract that makes EVM calls was entered more than
+    /// `MAX_NATIVE_NESTING` times on one call stack.
+    #[error("NativeCallDepthExceeded()")]
+    NativeCallDepthExceeded,
+    /// A function that makes EVM calls ran in an EVM that cannot run them (the precompiles
+    /// installed without `BerapoolEvmFactory`).
+    #[error("NativeFrameRequired()")]
+    NativeFrameRequired,
     /// ERC-20 (stBERA): balance too small.
     #[error("ERC20InsufficientBalance({sender}, {balance}, {needed})")]
     Erc20InsufficientBalance {

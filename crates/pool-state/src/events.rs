@@ -147,6 +147,63 @@ pub enum Event {
         amount: U256,
     },
 
+    // --- IncentiveCollector -------------------------------------------------------------------
+    /// `FeePercentageSet(uint96 oldValue, uint96 newValue)`: synced from the SmartOperator.
+    FeePercentageSet {
+        /// Previous fee, bps.
+        old_value: u64,
+        /// New fee, bps.
+        new_value: u64,
+    },
+    /// `IncentiveTokenClaimed(address indexed from, address token, uint256 amount)`
+    IncentiveTokenClaimed {
+        /// The claimer.
+        from: Address,
+        /// The token sent to it.
+        token: Address,
+        /// Its whole balance, sent.
+        amount: U256,
+    },
+    /// `IncentiveTokensClaimed(address indexed from, uint256 payoutAmount, uint256 fee)`
+    IncentiveTokensClaimed {
+        /// The claimer.
+        from: Address,
+        /// BERA it paid.
+        payout_amount: U256,
+        /// The protocol fee's part of it, taken as shares.
+        fee: U256,
+    },
+    /// `PayoutAmountSet(uint256 oldValue, uint256 newValue)`
+    PayoutAmountSet {
+        /// Previous payout.
+        old_value: U256,
+        /// New payout.
+        new_value: U256,
+    },
+    /// `QueuedPayoutAmount(uint256 newPayoutAmount, uint256 oldPayoutAmount)`
+    QueuedPayoutAmount {
+        /// The payout from the next claim on.
+        new_payout_amount: U256,
+        /// The payout until then.
+        old_payout_amount: U256,
+    },
+    /// `Donated(address indexed donor, uint256 amount)`
+    Donated {
+        /// Who sent BERA to the collector.
+        donor: Address,
+        /// Wei forwarded to the rewards vault.
+        amount: U256,
+    },
+    /// The vaults' `ERC20Recovered(address token, address to, uint256 amount)`
+    Erc20Recovered {
+        /// The token.
+        token: Address,
+        /// Receiver.
+        to: Address,
+        /// Amount sent.
+        amount: U256,
+    },
+
     // --- WithdrawalVault ----------------------------------------------------------------------
     /// `WithdrawalRequested(address indexed user, uint256 amountOfAsset, uint256 amountOfShares,
     /// uint256 requestId, bool isFullExitWithdraw)`

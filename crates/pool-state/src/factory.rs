@@ -181,6 +181,12 @@ impl PoolSystem {
         operator.grant_unchecked(host, DEFAULT_ADMIN_ROLE, governance, FACTORY)?;
         operator.grant_unchecked(host, VALIDATOR_ADMIN_ROLE, reg.validator_admin, FACTORY)?;
         rewards_vault_roles(id).grant_unchecked(host, DEFAULT_ADMIN_ROLE, governance, FACTORY)?;
+        crate::incentive::incentive_collector_roles(id).grant_unchecked(
+            host,
+            DEFAULT_ADMIN_ROLE,
+            governance,
+            FACTORY,
+        )?;
         host.sstore(FACTORY, pool_list_slot(count), U256::from(id.0))?;
         host.sstore(
             FACTORY,

@@ -58,6 +58,16 @@ pub mod rewards_vault {
     pub const ROLES: u64 = 1;
 }
 
+/// IncentiveCollector (at the pool's incentive-collector address).
+pub mod incentive_collector {
+    /// `payoutAmount` in wei, 0 = the initial payout (0..128) ‖ `feePercentage` in bps (128..224)
+    pub const PAYOUT: u64 = 0;
+    /// mapping(bytes32 role => mapping(address => bool))
+    pub const ROLES: u64 = 1;
+    /// `queuedPayoutAmount` in wei, 0 = none (0..128)
+    pub const QUEUED: u64 = 2;
+}
+
 /// WithdrawalVault (singleton): requests, the ERC-721 enumeration, the per-pool ledger.
 pub mod vault {
     /// last request id (0..64) ‖ live request tokens (64..128) ‖ paused (bit 128)

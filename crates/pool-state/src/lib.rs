@@ -22,6 +22,7 @@ pub mod error;
 pub mod events;
 pub mod factory;
 pub mod host;
+pub mod incentive;
 pub mod layout;
 mod memory;
 pub mod operator;

@@ -11,6 +11,8 @@ pub const GWEI: U256 = U256::from_limbs([1_000_000_000, 0, 0, 0]);
 pub const ONE_HUNDRED_PERCENT: u64 = 10_000;
 /// Cap on the protocol fee in basis points (`MAX_PROTOCOL_FEE`, 20 %).
 pub const MAX_PROTOCOL_FEE: u64 = 2_000;
+/// The IncentiveCollector's `payoutAmount` until its first change: 100 BERA.
+pub const INITIAL_PAYOUT_AMOUNT: U256 = bera(100);
 /// Validator indices must be below this (`IndexOutOfRange`).
 pub const MAX_VALIDATOR_INDEX: u64 = 1 << 40;
 

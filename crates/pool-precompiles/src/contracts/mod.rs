@@ -4,6 +4,7 @@
 //! the official custom error, an out-of-gas halt, or (database failure only) a fatal error.
 
 mod factory;
+mod incentive;
 mod oracle;
 mod pool;
 mod proofs;
@@ -22,11 +23,15 @@ use berapool_pool_state::{
     addresses::ContractKind, Call, HostError, PoolError, PoolId, PoolSystem,
 };
 
+use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
+use alloy_sol_types::SolCall;
+
 use crate::{
     abi::IBerapool,
     errors::revert_data,
     evm_host::EvmHost,
     gas::{decode_cost, GasMeter, DISPATCH},
+    native::{NativeFrame, NativeOutput, NativeTarget},
 };
 
 /// Which contract a precompile address is.
@@ -44,7 +49,7 @@ pub enum Target {
     Operator(PoolId),
     /// A pool's StakingRewardsVault.
     RewardsVault(PoolId),
-    /// A pool's IncentiveCollector (not built: every call reverts).
+    /// A pool's IncentiveCollector (a native frame: it calls tokens).
     IncentiveCollector(PoolId),
 }
 
@@ -171,15 +176,62 @@ pub(crate) fn run(
         };
         match target {
             Target::Factory => factory::call(&mut d, data),
-            Target::Vault => vault::call(&mut d, data),
             Target::Oracle => oracle::call(&mut d, data),
             Target::Pool(id) => pool::call(&mut d, id, data),
             Target::Operator(id) => roles::operator(&mut d, id, data),
+            // These call tokens: only a `BerapoolEvm` runs them (as native frames).
+            Target::IncentiveCollector(_) => Err(PoolError::NativeFrameRequired),
+            Target::Vault | Target::RewardsVault(_)
+                if data.get(..4) == Some(&RECOVER_ERC20_SELECTOR[..]) =>
+            {
+                Err(PoolError::NativeFrameRequired)
+            }
+            Target::Vault => vault::call(&mut d, data),
             Target::RewardsVault(id) => roles::rewards_vault(&mut d, id, data),
-            Target::IncentiveCollector(_) => Err(empty_revert()),
         }
     };
     finish(result, &meter, reservoir, &format!("{target:?}"), caller)
+}
+
+/// `recoverERC20(address,address,uint256)`, the vaults' one function that calls out.
+pub(crate) const RECOVER_ERC20_SELECTOR: [u8; 4] =
+    crate::abi::IRecoverERC20::recoverERC20Call::SELECTOR;
+
+/// Runs one call to a native frame's contract: the same entry fee and DELEGATECALL refusal as
+/// a precompile call, then the contract.
+pub(crate) fn run_native<DB: Database, I: Inspector<EthEvmContext<DB>>>(
+    frame: &mut NativeFrame<'_, DB, I>,
+    sys: &PoolSystem,
+    target: NativeTarget,
+    call: Call,
+    data: &[u8],
+    direct: bool,
+    reservoir: u64,
+) -> NativeOutput {
+    let entry = DISPATCH + decode_cost(data.len());
+    if frame.meter().charge(entry).is_err() {
+        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, reservoir));
+    }
+    if !direct {
+        let data = IBerapool::DelegateCallNotAllowed {}.abi_encode();
+        return Ok(PrecompileOutput::revert(
+            frame.meter().used(),
+            data.into(),
+            reservoir,
+        ));
+    }
+    let caller = call.caller;
+    let (result, name) = match target {
+        NativeTarget::IncentiveCollector(id) => (
+            incentive::collector(frame, sys, id, call, data),
+            "IncentiveCollector",
+        ),
+        NativeTarget::RecoverErc20(target) => (
+            incentive::recover(frame, sys, target, call, data),
+            "recoverERC20",
+        ),
+    };
+    finish(result, frame.meter(), reservoir, name, caller).map_err(|e| e.to_string())
 }
 
 /// Turns an operation's outcome into the precompile's output.

@@ -129,6 +129,18 @@ pub(super) fn operator(
                 .set_protocol_fee_percentage(d.host, &d.call, id, bps)?;
             Vec::new()
         }
+        O::queueIncentiveCollectorPayoutAmountChange(c) => {
+            d.write()?;
+            d.sys
+                .queue_incentive_payout_change(d.host, &d.call, id, c.newPayoutAmount)?;
+            Vec::new()
+        }
+        O::accrueIncentivesFees(c) => {
+            d.write()?;
+            d.sys
+                .accrue_incentives_fees(d.host, &d.call, id, c.amount)?;
+            Vec::new()
+        }
         O::setMinEffectiveBalance(c) => {
             d.write()?;
             d.sys
