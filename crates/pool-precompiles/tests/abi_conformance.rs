@@ -58,6 +58,8 @@ fn ours(calls: &[&[[u8; 4]]], events: &[&[[u8; 32]]]) -> Ours {
         IStakingPoolContractsFactory::IStakingPoolContractsFactoryErrors::SELECTORS,
         IBeaconDeposit::IBeaconDepositErrors::SELECTORS,
         IBerapool::IBerapoolErrors::SELECTORS,
+        IIncentiveCollector::IIncentiveCollectorErrors::SELECTORS,
+        IRecoverERC20::IRecoverERC20Errors::SELECTORS,
     ];
     Ours {
         functions: calls.iter().flat_map(|s| s.iter().copied()).collect(),
@@ -101,10 +103,12 @@ fn implemented_entries_match_the_official_abis_and_the_rest_are_documented() {
             ours(
                 &[
                     IWithdrawalVault::IWithdrawalVaultCalls::SELECTORS,
+                    IRecoverERC20::IRecoverERC20Calls::SELECTORS,
                     access_calls,
                 ],
                 &[
                     IWithdrawalVault::IWithdrawalVaultEvents::SELECTORS,
+                    IRecoverERC20::IRecoverERC20Events::SELECTORS,
                     access_events,
                 ],
             ),
@@ -114,10 +118,25 @@ fn implemented_entries_match_the_official_abis_and_the_rest_are_documented() {
             ours(
                 &[
                     IStakingRewardsVault::IStakingRewardsVaultCalls::SELECTORS,
+                    IRecoverERC20::IRecoverERC20Calls::SELECTORS,
                     access_calls,
                 ],
                 &[
                     IStakingRewardsVault::IStakingRewardsVaultEvents::SELECTORS,
+                    IRecoverERC20::IRecoverERC20Events::SELECTORS,
+                    access_events,
+                ],
+            ),
+        ),
+        (
+            "staking-pools/core/IncentiveCollector.json",
+            ours(
+                &[
+                    IIncentiveCollector::IIncentiveCollectorCalls::SELECTORS,
+                    access_calls,
+                ],
+                &[
+                    IIncentiveCollector::IIncentiveCollectorEvents::SELECTORS,
                     access_events,
                 ],
             ),
