@@ -108,3 +108,32 @@ contract StaticCaller {
         (ok, data) = collector.staticcall(abi.encodeCall(ICollector.claim, (new address[](0))));
     }
 }
+
+/// A token whose `transfer` buys the next collector's tokens (itself) from inside the claim
+/// that is paying it out: every collector in the list is entered while the ones before it
+/// wait, one native call nested in the next.
+contract BouncingToken {
+    address[] public collectors;
+    uint256 public next;
+
+    receive() external payable {}
+
+    function setCollectors(address[] calldata collectors_) external {
+        collectors = collectors_;
+        next = 0;
+    }
+
+    function balanceOf(address) external pure returns (uint256) {
+        return 1;
+    }
+
+    function transfer(address, uint256) external returns (bool) {
+        if (next < collectors.length) {
+            address collector = collectors[next++];
+            address[] memory tokens = new address[](1);
+            tokens[0] = address(this);
+            ICollector(collector).claim{value: 100 ether}(tokens);
+        }
+        return true;
+    }
+}

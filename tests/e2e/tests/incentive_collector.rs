@@ -518,3 +518,86 @@ async fn the_incentive_auction_pays_the_vault_and_hands_over_every_token() {
     }
     assert_eq!(token_balance(&node, token_a, receiver).await, bera(11));
 }
+
+/// Native calls nest up to `MAX_NATIVE_NESTING` deep: a token that bounces a claim through
+/// eight collectors works, through nine it reverts with `NativeCallDepthExceeded()` and
+/// nothing moves; the same through `eth_call` answers instead of overflowing a thread's stack.
+#[tokio::test(flavor = "multi_thread")]
+async fn native_calls_nest_up_to_the_cap() {
+    let node = DevNode::start(&[]).unwrap();
+    let mut alice = Wallet::new(DEV_KEY_0).unwrap();
+    let mut bob = Wallet::new(DEV_KEY_1).unwrap();
+    let mut collectors = Vec::new();
+    for i in 0..=berapool_pool_precompiles::MAX_NATIVE_NESTING {
+        let pubkey = [0x30 + i; 48];
+        let raw = alice
+            .call(
+                berapool_pool_precompiles::addresses::FACTORY,
+                bera(10_000),
+                berapool_e2e::pool_registration(pubkey, alice.address()),
+                1_000_000,
+            )
+            .unwrap();
+        let receipt = node.send_and_wait(raw).await.unwrap();
+        assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+        collectors.push(
+            PoolId::from_pubkey(&alloy_primitives::FixedBytes(pubkey))
+                .addresses()
+                .incentive_collector,
+        );
+    }
+    let bouncer = deploy(&node, &mut alice, "BouncingToken").await;
+    ok(&node, &mut alice, bouncer, bera(1_000), Vec::new()).await;
+    sol! {
+        function setCollectors(address[] collectors);
+    }
+    let first = collectors[0];
+    let depth = berapool_pool_precompiles::MAX_NATIVE_NESTING as usize;
+
+    // Nine natives on the stack: one too many.
+    let set = setCollectorsCall {
+        collectors: collectors[1..=depth].to_vec(),
+    };
+    ok(&node, &mut alice, bouncer, U256::ZERO, set.abi_encode()).await;
+    assert_eq!(
+        revert_data(&node, bob.address(), first, bera(100), claim(vec![bouncer])),
+        hex(IBerapool::NativeCallDepthExceeded {}.abi_encode())
+    );
+    let receipt = send(
+        &node,
+        &mut bob,
+        first,
+        bera(100),
+        claim(vec![bouncer]),
+        10_000_000,
+    )
+    .await;
+    assert_eq!(receipt["status"], json!("0x0"), "{receipt}");
+    assert_eq!(
+        node.balance(bouncer).await.unwrap(),
+        bera(1_000),
+        "nothing moved"
+    );
+
+    // Eight: every claim goes through.
+    let set = setCollectorsCall {
+        collectors: collectors[1..depth].to_vec(),
+    };
+    ok(&node, &mut alice, bouncer, U256::ZERO, set.abi_encode()).await;
+    assert_eq!(
+        revert_data(&node, bob.address(), first, bera(100), claim(vec![bouncer])),
+        ""
+    );
+    let receipt = send(
+        &node,
+        &mut bob,
+        first,
+        bera(100),
+        claim(vec![bouncer]),
+        10_000_000,
+    )
+    .await;
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    let paid = U256::from((depth - 1) as u64) * bera(100);
+    assert_eq!(node.balance(bouncer).await.unwrap(), bera(1_000) - paid);
+}
