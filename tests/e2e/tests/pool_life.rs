@@ -1,7 +1,8 @@
 //! A staking pool's whole life on the devnet, driven only by user transactions: the dev
 //! consensus layer turns deposits into a validator and activates it, the built-in feeder
 //! activates the pool and proves its balance, an EIP-7002 partial comes back as an EIP-4895
-//! withdrawal to the vault `delay` epochs later, and a full exit is swept back.
+//! withdrawal to the vault `delay` epochs later, and a full exit is swept back; on the way a
+//! keeper buys the pool's incentive tokens in the IncentiveCollector auction.
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
@@ -349,6 +350,82 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
     })
     .await;
     assert!(reports.iter().all(|v| *v == bera(300_000)), "{reports:?}");
+
+    // 6b. The incentive auction: PoL incentives sit in the IncentiveCollector; the keeper buys
+    //     them for the 100 BERA payout, which lands in the rewards vault and so in the NAV
+    //     (the dev chain's protocol fee is 0: no fee shares).
+    let source =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/IncentiveTokens.sol");
+    let init = berapool_e2e::compile_solidity(&source, "IncentiveToken", true).unwrap();
+    let deploy = keeper
+        .sign(alloy_consensus::TxEip1559 {
+            chain_id: berapool_e2e::DEV_CHAIN_ID,
+            gas_limit: 3_000_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+            to: alloy_primitives::TxKind::Create,
+            input: init,
+            ..Default::default()
+        })
+        .unwrap();
+    let receipt = node.send_and_wait(deploy).await.unwrap();
+    let incentive: Address = serde_json::from_value(receipt["contractAddress"].clone()).unwrap();
+    alloy_sol_types::sol! {
+        function mint(address to, uint256 amount);
+        function balanceOf(address account) returns (uint256);
+    }
+    let mint = mintCall {
+        to: pool.incentive_collector,
+        amount: bera(1_234),
+    };
+    send_ok(
+        &node,
+        &mut keeper,
+        incentive,
+        U256::ZERO,
+        mint.abi_encode(),
+        200_000,
+    )
+    .await;
+    let assets_before = view_u256(
+        &node,
+        pool.staking_pool,
+        IStakingPool::totalAssetsCall {}.abi_encode(),
+    )
+    .await;
+    let claim = berapool_pool_precompiles::abi::IIncentiveCollector::claimCall {
+        tokens: vec![incentive],
+    };
+    send_ok(
+        &node,
+        &mut keeper,
+        pool.incentive_collector,
+        bera(100),
+        claim.abi_encode(),
+        500_000,
+    )
+    .await;
+    let bought = view_u256(
+        &node,
+        incentive,
+        balanceOfCall {
+            account: keeper.address(),
+        }
+        .abi_encode(),
+    )
+    .await;
+    assert_eq!(bought, bera(1_234));
+    let assets_after = view_u256(
+        &node,
+        pool.staking_pool,
+        IStakingPool::totalAssetsCall {}.abi_encode(),
+    )
+    .await;
+    assert_eq!(
+        assets_after - assets_before,
+        bera(100),
+        "the payout is in the NAV"
+    );
 
     // 7. After the cooldown Bob asks for 40,000 BERA: more than the buffer, so it goes to the
     //    consensus layer as an EIP-7002 partial.
