@@ -94,6 +94,11 @@ enum Op {
     Advance {
         blocks: u64,
     },
+    /// Someone buys the pool's incentive tokens: the IncentiveCollector's `claim`, BERA side.
+    Auction {
+        user: usize,
+        pool: usize,
+    },
 }
 
 fn amount() -> impl Strategy<Value = U256> {
@@ -122,6 +127,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..2usize).prop_map(|pool| Op::RetryExit { pool }),
         2 => (0..2usize).prop_map(|pool| Op::ClDrops { pool }),
         1 => (0..2usize).prop_map(|pool| Op::RetryPartial { pool }),
+        1 => (0..3usize, 0..2usize).prop_map(|(user, pool)| Op::Auction { user, pool }),
     ]
 }
 
@@ -233,6 +239,28 @@ impl World {
             Op::ProcessRewards { pool } => {
                 let id = self.pools[pool];
                 let _ = self.c.try_op(|sys, host| sys.process_rewards(host, id));
+            }
+            Op::Auction { user, pool } => {
+                let id = self.pools[pool];
+                let payout = self
+                    .c
+                    .sys
+                    .incentive_state(&mut self.c.host, id)
+                    .unwrap()
+                    .payout_amount;
+                if self.c.balance(USERS[user]) >= payout {
+                    let collector = id.addresses().incentive_collector;
+                    let _ =
+                        self.c
+                            .try_payable(USERS[user], collector, payout, |sys, host, call| {
+                                let claim = sys.begin_incentive_claim(host, call, id)?;
+                                sys.settle_incentive_claim(host, call, id, &claim)
+                            });
+                    assert!(
+                        self.c.balance(collector).is_zero(),
+                        "the collector keeps no BERA"
+                    );
+                }
             }
             Op::SetFee { pool, bps } => {
                 let id = self.pools[pool];
@@ -541,6 +569,7 @@ struct Coverage {
     retries: usize,
     overdue_settled: usize,
     partial_retries: usize,
+    auctions: usize,
 }
 
 impl Coverage {
@@ -551,6 +580,7 @@ impl Coverage {
                 Event::ElWithdrawalTriggered { amount: 0, .. } => self.full_exit += 1,
                 Event::ElWithdrawalTriggered { .. } => self.partial += 1,
                 Event::WithdrawalRequestFinalized { .. } => self.finalized += 1,
+                Event::IncentiveTokensClaimed { .. } => self.auctions += 1,
                 _ => {}
             }
         }
@@ -618,6 +648,7 @@ fn invariants_hold_over_random_sequences() {
             c.overdue_settled,
         ),
         ("retried partials", c.partial_retries),
+        ("incentive auctions", c.auctions),
     ] {
         assert!(n > 0, "no case reached the {name} path: {c:?}");
     }
