@@ -396,15 +396,22 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
     let claim = berapool_pool_precompiles::abi::IIncentiveCollector::claimCall {
         tokens: vec![incentive],
     };
-    send_ok(
-        &node,
-        &mut keeper,
-        pool.incentive_collector,
-        bera(100),
-        claim.abi_encode(),
-        500_000,
-    )
-    .await;
+    // No tip: when the pool's own validator proposes this block its fee recipient is the
+    // pool, and a tip would count in the NAV next to the payout.
+    let raw = keeper
+        .sign(alloy_consensus::TxEip1559 {
+            chain_id: berapool_e2e::DEV_CHAIN_ID,
+            gas_limit: 500_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 0,
+            to: alloy_primitives::TxKind::Call(pool.incentive_collector),
+            value: bera(100),
+            input: claim.abi_encode().into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let receipt = node.send_and_wait(raw).await.unwrap();
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
     let bought = view_u256(
         &node,
         incentive,
