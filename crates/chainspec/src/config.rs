@@ -18,6 +18,10 @@ pub struct BerapoolConfig {
     /// Run BeaconDeposit natively (chains whose genesis does not deploy it).
     #[serde(default)]
     pub native_beacon_deposit: bool,
+    /// Run Berachain's Proof-of-Liquidity contracts natively at their mainnet addresses (chains
+    /// whose genesis does not deploy them; today WBERA).
+    #[serde(default)]
+    pub native_pol: bool,
     /// EIP-3607 off: transactions from accounts with code are valid. Dev chains set it, so that
     /// an impersonated contract (a multisig in a hardhat test) can send, as on anvil.
     #[serde(default)]
@@ -99,6 +103,7 @@ impl BerapoolConfig {
             params: self.pool.params(),
             activation_timestamp: self.precompiles_activation_time,
             native_beacon_deposit: self.native_beacon_deposit,
+            native_pol: self.native_pol,
         }
     }
 }

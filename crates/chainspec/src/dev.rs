@@ -143,6 +143,7 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
         governance,
         precompiles_activation_time: 0,
         native_beacon_deposit: true,
+        native_pol: true,
         allow_contract_senders: true,
         pool: PoolTimes::dev(),
         dev_cl: DevClConfig {
@@ -212,6 +213,9 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
         deposits.len() as u64,
         body::deposits_root(&deposits),
     ));
+    if berapool.native_pol {
+        system.extend(berapool_pool_precompiles::pol::genesis_accounts());
+    }
     for account in system {
         let storage: Vec<(B256, B256)> = account
             .storage

@@ -188,6 +188,39 @@ sol! {
         function transfer(address to, uint256 value) external returns (bool);
     }
 
+    /// WBERA (`0x6969…6969`), Berachain's wrapped BERA: a Solady WETH, run natively on chains
+    /// that do not deploy it (`PoolConfig::native_pol`).
+    #[derive(Debug, PartialEq, Eq)]
+    interface IWBERA {
+        event Transfer(address indexed from, address indexed to, uint256 amount);
+        event Approval(address indexed owner, address indexed spender, uint256 amount);
+
+        error AllowanceOverflow();
+        error AllowanceUnderflow();
+        error ETHTransferFailed();
+        error InsufficientAllowance();
+        error InsufficientBalance();
+        error InvalidPermit();
+        error Permit2AllowanceIsFixedAtInfinity();
+        error PermitExpired();
+        error TotalSupplyOverflow();
+
+        function DOMAIN_SEPARATOR() external view returns (bytes32);
+        function allowance(address owner, address spender) external view returns (uint256);
+        function approve(address spender, uint256 amount) external returns (bool);
+        function balanceOf(address owner) external view returns (uint256);
+        function decimals() external view returns (uint8);
+        function deposit() external payable;
+        function name() external pure returns (string);
+        function nonces(address owner) external view returns (uint256);
+        function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+        function symbol() external pure returns (string);
+        function totalSupply() external view returns (uint256);
+        function transfer(address to, uint256 amount) external returns (bool);
+        function transferFrom(address from, address to, uint256 amount) external returns (bool);
+        function withdraw(uint256 amount) external;
+    }
+
     /// WithdrawalVault: requests as non-transferable ERC-721 tokens.
     #[derive(Debug, PartialEq, Eq)]
     interface IWithdrawalVault {
@@ -252,6 +285,7 @@ sol! {
         function symbol() external view returns (string);
         function tokenByIndex(uint256 index) external view returns (uint256);
         function tokenOfOwnerByIndex(address owner, uint256 index) external view returns (uint256);
+        function tokenURI(uint256 tokenId) external view returns (string);
         function totalSupply() external view returns (uint256);
         function transferFrom(address from, address to, uint256 tokenId) external pure;
         function unpause() external;

@@ -38,7 +38,7 @@ use alloy_evm::{
     Database, EthEvmFactory, Evm, EvmEnv, EvmFactory,
 };
 use alloy_primitives::{Address, Bytes};
-use berapool_pool_state::PoolSystem;
+use berapool_pool_state::{addresses::WBERA, PoolSystem};
 
 use crate::{
     install,
@@ -63,6 +63,8 @@ pub struct BerapoolEvm<DB: Database, I> {
     pub(crate) inner: Inner<DB, I>,
     /// The pool system, from the activation timestamp on.
     natives: Option<Arc<PoolSystem>>,
+    /// Whether Berachain's PoL contracts run natively (`PoolConfig::native_pol`).
+    native_pol: bool,
     /// Native calls suspended on the Rust stack (each waits for a sub-call it made).
     pub(crate) nesting: u8,
     /// Whether the inspector runs (alloy-evm's runtime switch).
@@ -95,7 +97,11 @@ impl<DB: Database, I> BerapoolEvm<DB, I> {
         let FrameInput::Call(inputs) = &init.frame_input else {
             return None;
         };
-        let target = NativeTarget::of(inputs, &self.inner.ctx)?;
+        let target = if self.native_pol && inputs.bytecode_address == WBERA {
+            NativeTarget::Wbera
+        } else {
+            NativeTarget::of(inputs, &self.inner.ctx)?
+        };
         Some((Arc::clone(sys), target))
     }
 }
@@ -315,6 +321,7 @@ impl BerapoolEvmFactory {
         BerapoolEvm {
             inner,
             natives: active.then(|| Arc::clone(&self.sys)),
+            native_pol: active && self.config.native_pol,
             nesting: 0,
             inspect,
         }

@@ -24,6 +24,7 @@ mod evm_host;
 pub mod gas;
 pub mod logs;
 mod native;
+pub mod pol;
 pub mod system;
 
 use std::sync::Arc;
@@ -59,6 +60,9 @@ pub struct PoolConfig {
     pub activation_timestamp: u64,
     /// Run BeaconDeposit natively at `0x4242…42` (chains that do not deploy the contract).
     pub native_beacon_deposit: bool,
+    /// Run Berachain's Proof-of-Liquidity contracts natively at their mainnet addresses
+    /// (chains that do not deploy them; see [`pol`]).
+    pub native_pol: bool,
 }
 
 impl PoolConfig {
@@ -68,6 +72,7 @@ impl PoolConfig {
             params,
             activation_timestamp: 0,
             native_beacon_deposit: false,
+            native_pol: false,
         }
     }
 

@@ -61,6 +61,8 @@ pub(crate) enum NativeTarget {
     IncentiveCollector(PoolId),
     /// `recoverERC20` on the WithdrawalVault or a pool's StakingRewardsVault.
     RecoverErc20(Target),
+    /// Any call to the native WBERA (chains with the native PoL set).
+    Wbera,
 }
 
 impl NativeTarget {
@@ -245,6 +247,11 @@ impl<DB: Database, I: Inspector<EthEvmContext<DB>>> NativeFrame<'_, DB, I> {
     /// The gas meter.
     pub(crate) fn meter(&mut self) -> &mut GasMeter {
         &mut self.meter
+    }
+
+    /// The chain id (CHAINID).
+    pub(crate) fn chain_id(&self) -> u64 {
+        self.evm.inner.ctx.cfg.chain_id
     }
 
     /// Runs pool-system work on the journal, charged as a precompile's; its logs reach the

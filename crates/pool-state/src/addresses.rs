@@ -13,6 +13,8 @@ pub type Pubkey = FixedBytes<48>;
 
 /// Berachain's BeaconDeposit contract (a native precompile on chains without it).
 pub const BEACON_DEPOSIT: Address = address!("4242424242424242424242424242424242424242");
+/// Berachain's WBERA (a genesis predeploy; native on chains with the native PoL set).
+pub const WBERA: Address = address!("6969696969696969696969696969696969696969");
 /// The EIP-7002 withdrawal-request predeploy.
 pub const EIP7002_PREDEPLOY: Address = address!("00000961Ef480Eb55e80D19ad83579A64c007002");
 /// The EIP-4788 beacon-roots contract.

@@ -46,6 +46,26 @@ async fn view_u256(node: &DevNode, to: Address, data: Vec<u8>) -> U256 {
     U256::from_be_slice(&node.view(to, data).await.unwrap())
 }
 
+/// The JSON behind a withdrawal request's `tokenURI`, a base64 `data:` URI.
+async fn request_metadata(node: &DevNode, id: u64) -> Value {
+    use base64::Engine as _;
+    let call = IWithdrawalVault::tokenURICall {
+        tokenId: U256::from(id),
+    };
+    let out = node
+        .view(WITHDRAWAL_VAULT, call.abi_encode())
+        .await
+        .unwrap();
+    let uri = IWithdrawalVault::tokenURICall::abi_decode_returns(&out).unwrap();
+    let encoded = uri
+        .strip_prefix("data:application/json;base64,")
+        .unwrap_or_else(|| panic!("not a base64 JSON data URI: {uri}"));
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .unwrap();
+    serde_json::from_slice(&json).unwrap()
+}
+
 async fn head(node: &DevNode) -> u64 {
     quantity(&node.rpc("eth_blockNumber", vec![]).await.unwrap())
         .unwrap()
@@ -452,6 +472,31 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
     )
     .await;
     let requested_at = block_number(&receipt);
+    let metadata = request_metadata(&node, 1).await;
+    let attribute = |name: &str| {
+        metadata["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["trait_type"] == name)
+            .map(|a| a["value"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        metadata["name"],
+        json!("Berachain Staking Pool Withdrawal Request #1")
+    );
+    assert_eq!(attribute("assets (wei)"), json!(bera(40_000).to_string()));
+    assert_eq!(attribute("requested at block"), json!(requested_at));
+    assert_eq!(
+        attribute("finalizable from block"),
+        json!(requested_at + FINALIZATION_DELAY_BLOCKS)
+    );
+    assert_eq!(
+        attribute("validator"),
+        json!(pubkey_bytes.to_string()),
+        "{metadata}"
+    );
     let due_epoch = epoch(requested_at) + 1 + DELAY_EPOCHS;
     let pending = wait_for("the pending partial", 30, || async {
         let p = node
@@ -504,6 +549,18 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
         node.balance(bob_address).await.unwrap() - before,
         bera(40_000)
     );
+    // The request is burnt: its metadata is gone with it.
+    let uri = IWithdrawalVault::tokenURICall {
+        tokenId: U256::from(1),
+    };
+    let err = node
+        .view(WITHDRAWAL_VAULT, uri.abi_encode())
+        .await
+        .unwrap_err()
+        .to_string();
+    let selector =
+        alloy_primitives::hex::encode(IWithdrawalVault::ERC721NonexistentToken::SELECTOR);
+    assert!(err.contains(&selector), "{err}");
 
     // 10. Alice asks for 60,000: 260,000 − 60,000 is under the 250,000 minimum, so the pool
     //     exits in full with an amount-0 request.

@@ -230,6 +230,7 @@ pub(crate) fn run_native<DB: Database, I: Inspector<EthEvmContext<DB>>>(
             incentive::recover(frame, sys, target, call, data),
             "recoverERC20",
         ),
+        NativeTarget::Wbera => (crate::pol::wbera::call(frame, call, data), "WBERA"),
     };
     finish(result, frame.meter(), reservoir, name, caller).map_err(|e| e.to_string())
 }

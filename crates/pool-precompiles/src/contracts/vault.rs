@@ -119,6 +119,9 @@ pub(super) fn call(d: &mut Dispatch<'_, '_, '_, '_>, data: &[u8]) -> Result<Vec<
         V::tokenOfOwnerByIndex(c) => IWithdrawalVault::tokenOfOwnerByIndexCall::abi_encode_returns(
             &sys.request_of_owner_by_index(d.host, c.owner, c.index)?,
         ),
+        V::tokenURI(c) => {
+            IWithdrawalVault::tokenURICall::abi_encode_returns(&token_uri(d, c.tokenId)?)
+        }
         V::getApproved(c) => {
             sys.request_owner_of(d.host, c.tokenId)?;
             IWithdrawalVault::getApprovedCall::abi_encode_returns(&Address::ZERO)
@@ -212,6 +215,51 @@ fn request_view(
         user: r.user,
         requestBlock: U256::from(r.request_block),
     })
+}
+
+/// ERC-721 metadata of a live request, as a `data:` URI so a wallet shows what the token is
+/// worth and when it can be finalized without any server: the JSON's `name`, `description`
+/// and `attributes` (pool, validator, assets and shares in wei, request and ready blocks).
+/// A finalized or unknown id reverts with `ERC721NonexistentToken`, as OpenZeppelin's does.
+fn token_uri(d: &mut Dispatch<'_, '_, '_, '_>, id: U256) -> Result<String, PoolError> {
+    use base64::Engine as _;
+    let request = d
+        .sys
+        .withdrawal_request(d.host, id)?
+        .ok_or(PoolError::Erc721NonexistentToken { token_id: id })?;
+    let pool = d.sys.pool(d.host, request.pool)?;
+    let ready = request
+        .request_block
+        .saturating_add(d.sys.params.finalization_delay_blocks);
+    let json = format!(
+        concat!(
+            r#"{{"name":"{name} #{id}","#,
+            r#""description":"A claim on {assets} wei from the staking pool {pool}, "#,
+            r#"paid to {user} by finalizeWithdrawalRequest({id}) from block {ready}. "#,
+            r#"It cannot be transferred.","#,
+            r#""attributes":["#,
+            r#"{{"trait_type":"staking pool","value":"{pool}"}},"#,
+            r#"{{"trait_type":"validator","value":"{pubkey}"}},"#,
+            r#"{{"trait_type":"assets (wei)","value":"{assets}"}},"#,
+            r#"{{"trait_type":"shares burnt","value":"{shares}"}},"#,
+            r#"{{"trait_type":"requested at block","display_type":"number","value":{requested}}},"#,
+            r#"{{"trait_type":"finalizable from block","display_type":"number","value":{ready}}}"#,
+            r#"]}}"#
+        ),
+        name = NAME,
+        id = id,
+        assets = request.assets_requested,
+        shares = request.shares_burnt,
+        pool = pool.addresses().staking_pool,
+        pubkey = pool.pubkey,
+        user = request.user,
+        requested = request.request_block,
+        ready = ready,
+    );
+    Ok(format!(
+        "data:application/json;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(json)
+    ))
 }
 
 /// `beginBlock()` and `creditConsensusWithdrawals(...)`: only block execution, from the system

@@ -123,8 +123,11 @@ impl TestChain {
                     .unwrap();
             }
         }
-        let deposit_code = reference_code("0x4242424242424242424242424242424242424242")
-            .unwrap_or_else(|| Bytes::from_static(&[0xfe]));
+        // BeaconDeposit's real bytecode when the reference files are present; without them it
+        // runs natively, as on the dev chain.
+        let reference_deposit = reference_code("0x4242424242424242424242424242424242424242");
+        let native_deposit = reference_deposit.is_none();
+        let deposit_code = reference_deposit.unwrap_or_else(|| Bytes::from_static(&[0xfe]));
         db.insert_account_info(
             BEACON_DEPOSIT,
             AccountInfo::default()
@@ -151,7 +154,10 @@ impl TestChain {
         db.insert_account_info(WHALE, AccountInfo::from_balance(bera(100_000_000)));
         let mut chain = Self {
             db,
-            factory: BerapoolEvmFactory::new(PoolConfig::new(params)),
+            factory: BerapoolEvmFactory::new(PoolConfig {
+                native_beacon_deposit: native_deposit,
+                ..PoolConfig::new(params)
+            }),
             number: 1,
             timestamp: 1_000_000,
         };
