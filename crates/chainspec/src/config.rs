@@ -3,7 +3,7 @@
 
 use alloy_primitives::Address;
 use berapool_beacon::{ClSpec, GenesisValidator};
-use berapool_pool_precompiles::{pool_state::PoolParams, PoolConfig};
+use berapool_pool_precompiles::{pol, pool_state::PoolParams, PoolConfig};
 use serde::{Deserialize, Serialize};
 
 /// The `config.berapool` section of a genesis file.
@@ -29,6 +29,9 @@ pub struct BerapoolConfig {
     /// Pool time parameters (BERA amounts are the mainnet ones on every chain).
     #[serde(default)]
     pub pool: PoolTimes,
+    /// Delays of the native PoL set (with `native_pol`).
+    #[serde(default)]
+    pub pol: PolTimes,
     /// Parameters of the built-in consensus-layer simulator (dev chains).
     #[serde(default)]
     pub dev_cl: DevClConfig,
@@ -80,6 +83,39 @@ impl PoolTimes {
             withdrawal_flight_blocks: self.withdrawal_flight_blocks,
             max_proof_age_secs: self.max_proof_age_secs,
             ..PoolParams::mainnet()
+        }
+    }
+}
+
+/// The native PoL set's delays, in blocks: Berachain's by default, short on the dev chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolTimes {
+    /// BeraChef's `commissionChangeDelay` (1 to 16,382).
+    pub commission_change_delay_blocks: u64,
+}
+
+impl Default for PolTimes {
+    fn default() -> Self {
+        Self {
+            commission_change_delay_blocks: pol::MAINNET_COMMISSION_CHANGE_DELAY,
+        }
+    }
+}
+
+impl PolTimes {
+    /// The dev chain's delays: a commission change activates 16 blocks after it is queued.
+    pub fn dev() -> Self {
+        Self {
+            commission_change_delay_blocks: 16,
+        }
+    }
+
+    /// The genesis parameters, with `owner` (the chain's governance) owning BeraChef.
+    pub fn params(&self, owner: Address) -> pol::PolParams {
+        pol::PolParams {
+            owner,
+            commission_change_delay: self.commission_change_delay_blocks,
         }
     }
 }

@@ -10,7 +10,7 @@ use berapool_beacon::{body, genesis_deposits, BlsPubkey, ClSpec, GenesisValidato
 use berapool_pool_precompiles::pool_state::{addresses::BEACON_DEPOSIT, params::bera};
 
 use crate::{
-    config::{BerapoolConfig, DevClConfig, PoolTimes},
+    config::{BerapoolConfig, DevClConfig, PolTimes, PoolTimes},
     ChainSpecError,
 };
 
@@ -146,6 +146,7 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
         native_pol: true,
         allow_contract_senders: true,
         pool: PoolTimes::dev(),
+        pol: PolTimes::dev(),
         dev_cl: DevClConfig {
             spec: ClSpec::default(),
             genesis_validators: vec![dev_genesis_validator(governance)],
@@ -214,7 +215,9 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
         body::deposits_root(&deposits),
     ));
     if berapool.native_pol {
-        system.extend(berapool_pool_precompiles::pol::genesis_accounts());
+        system.extend(berapool_pool_precompiles::pol::genesis_accounts(
+            &berapool.pol.params(governance),
+        ));
     }
     for account in system {
         let storage: Vec<(B256, B256)> = account

@@ -18,7 +18,7 @@ use alloy_hardforks::{EthereumChainHardforks, EthereumHardfork, EthereumHardfork
 use alloy_primitives::{Address, B256};
 use berapool_pool_precompiles::{pool_state::PoolError, PoolConfig};
 
-pub use config::{BerapoolConfig, DevClConfig, PoolTimes};
+pub use config::{BerapoolConfig, DevClConfig, PolTimes, PoolTimes};
 pub use dev::{
     create2_deployer_code, dev_accounts, dev_genesis_validator, multicall3_code, CREATE2_DEPLOYER,
     DEV_ACCOUNTS, DEV_CHAIN_ID, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC, MULTICALL3,

@@ -114,11 +114,17 @@ sol! {
     #[derive(Debug, PartialEq, Eq)]
     interface ISmartOperator {
         event ProtocolFeePercentageSet(uint96 protocolFeePercentage);
+        event RewardAllocatorSet(address rewardAllocator);
 
         error InvalidProtocolFeePercentage();
         error StakingPoolIsFullyExited();
         error ZeroAddress();
 
+        function BERA_CHEF() external view returns (address);
+        function BGT() external view returns (address);
+        function BGT_INCENTIVE_DISTRIBUTOR() external view returns (address);
+        function BGT_STAKER() external view returns (address);
+        function HONEY_TOKEN() external view returns (address);
         function BGT_MANAGER_ROLE() external view returns (bytes32);
         function COMMISSION_MANAGER_ROLE() external view returns (bytes32);
         function INCENTIVE_COLLECTOR_MANAGER_ROLE() external view returns (bytes32);
@@ -132,6 +138,52 @@ sol! {
         function queueIncentiveCollectorPayoutAmountChange(uint256 newPayoutAmount) external;
         function setMinEffectiveBalance(uint256 minEffectiveBalance) external;
         function setProtocolFeePercentage(uint96 protocolFeePercentage_) external;
+        function queueValCommission(uint96 commission) external;
+        function setRewardAllocator(address rewardAllocator) external;
+    }
+
+    /// BeraChef (`0xdf96…426a`): validator commission on incentive tokens and the reward
+    /// allocator, run natively on chains that do not deploy it (`PoolConfig::native_pol`).
+    #[derive(Debug, PartialEq, Eq)]
+    interface IBeraChef {
+        struct QueuedCommissionRateChange {
+            uint32 blockNumberLast;
+            uint96 commissionRate;
+        }
+
+        event QueuedValCommission(bytes indexed valPubkey, uint96 queuedCommissionRate);
+        event ValCommissionSet(bytes indexed valPubkey, uint96 oldCommissionRate, uint96 newCommissionRate);
+        event ValRewardAllocatorSet(bytes indexed valPubkey, address rewardAllocator);
+        event CommissionChangeDelaySet(uint64 commissionChangeDelay);
+        event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+        error NotOperator();
+        error InvalidCommissionValue();
+        error CommissionChangeAlreadyQueued();
+        error CommissionNotQueuedOrDelayNotPassed();
+        error InvalidCommissionChangeDelay();
+        error ZeroAddress();
+        error OwnableUnauthorizedAccount(address account);
+        error OwnableInvalidOwner(address owner);
+
+        function MAX_COMMISSION_RATE() external view returns (uint96);
+        function MAX_REWARD_ALLOCATION_BLOCK_DELAY() external view returns (uint64);
+        function MIN_REWARD_ALLOCATION_INACTIVITY_BLOCK_SPAN() external view returns (uint64);
+        function beaconDepositContract() external view returns (address);
+        function distributor() external view returns (address);
+        function factory() external view returns (address);
+        function owner() external view returns (address);
+        function commissionChangeDelay() external view returns (uint64);
+        function queueValCommission(bytes valPubkey, uint96 commissionRate) external;
+        function activateQueuedValCommission(bytes valPubkey) external;
+        function getValCommissionOnIncentiveTokens(bytes valPubkey) external view returns (uint96);
+        function getValQueuedCommissionOnIncentiveTokens(bytes valPubkey) external view returns (QueuedCommissionRateChange);
+        function getValidatorIncentiveTokenShare(bytes valPubkey, uint256 incentiveTokenAmount) external view returns (uint256);
+        function setValRewardAllocator(bytes valPubkey, address rewardAllocator) external;
+        function valRewardAllocator(bytes valPubkey) external view returns (address rewardAllocator);
+        function setCommissionChangeDelay(uint64 _commissionChangeDelay) external;
+        function transferOwnership(address newOwner) external;
+        function renounceOwnership() external;
     }
 
     /// StakingRewardsVault.

@@ -38,7 +38,10 @@ use alloy_evm::{
     Database, EthEvmFactory, Evm, EvmEnv, EvmFactory,
 };
 use alloy_primitives::{Address, Bytes};
-use berapool_pool_state::{addresses::WBERA, PoolSystem};
+use berapool_pool_state::{
+    addresses::{BERA_CHEF, WBERA},
+    PoolSystem,
+};
 
 use crate::{
     install,
@@ -97,10 +100,10 @@ impl<DB: Database, I> BerapoolEvm<DB, I> {
         let FrameInput::Call(inputs) = &init.frame_input else {
             return None;
         };
-        let target = if self.native_pol && inputs.bytecode_address == WBERA {
-            NativeTarget::Wbera
-        } else {
-            NativeTarget::of(inputs, &self.inner.ctx)?
+        let target = match inputs.bytecode_address {
+            WBERA if self.native_pol => NativeTarget::Wbera,
+            BERA_CHEF if self.native_pol => NativeTarget::BeraChef,
+            _ => NativeTarget::of(inputs, &self.inner.ctx)?,
         };
         Some((Arc::clone(sys), target))
     }

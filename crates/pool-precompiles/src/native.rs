@@ -63,6 +63,10 @@ pub(crate) enum NativeTarget {
     RecoverErc20(Target),
     /// Any call to the native WBERA (chains with the native PoL set).
     Wbera,
+    /// Any call to the native BeraChef (chains with the native PoL set).
+    BeraChef,
+    /// A SmartOperator function that calls BeraChef.
+    OperatorPol(PoolId),
 }
 
 impl NativeTarget {
@@ -71,15 +75,21 @@ impl NativeTarget {
         let target = Target::of(inputs.bytecode_address)?;
         match target {
             Target::IncentiveCollector(id) => Some(Self::IncentiveCollector(id)),
-            Target::Vault | Target::RewardsVault(_) => {
-                let data = inputs.input.as_bytes_local(ctx.local());
-                let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
-                (selector == contracts::RECOVER_ERC20_SELECTOR)
-                    .then_some(Self::RecoverErc20(target))
-            }
+            Target::Vault | Target::RewardsVault(_) => (selector(inputs, ctx)?
+                == contracts::RECOVER_ERC20_SELECTOR)
+                .then_some(Self::RecoverErc20(target)),
+            Target::Operator(id) => contracts::OPERATOR_POL_SELECTORS
+                .contains(&selector(inputs, ctx)?)
+                .then_some(Self::OperatorPol(id)),
             _ => None,
         }
     }
+}
+
+/// The first four bytes of a call's input.
+fn selector<CTX: ContextTr>(inputs: &CallInputs, ctx: &CTX) -> Option<[u8; 4]> {
+    let data = inputs.input.as_bytes_local(ctx.local());
+    data.get(..4)?.try_into().ok()
 }
 
 /// Runs a call to a native contract: revm's call prologue, the native code, and the result.

@@ -1,4 +1,5 @@
-//! Every official JSON ABI under `shared/reference/abis/staking-pools/` (and BeaconDeposit's):
+//! Every official JSON ABI under `shared/reference/abis/staking-pools/` (and BeaconDeposit's,
+//! WBERA's and BeraChef's):
 //! each function, event and error the precompiles implement has the official selector (so the
 //! official name and argument types), and the official entries not implemented are exactly the
 //! ones `docs/precompiles.md` lists as not built. If the reference folder is absent the test
@@ -60,6 +61,7 @@ fn ours(calls: &[&[[u8; 4]]], events: &[&[[u8; 32]]]) -> Ours {
         IBerapool::IBerapoolErrors::SELECTORS,
         IIncentiveCollector::IIncentiveCollectorErrors::SELECTORS,
         IRecoverERC20::IRecoverERC20Errors::SELECTORS,
+        IWBERA::IWBERAErrors::SELECTORS,
     ];
     Ours {
         functions: calls.iter().flat_map(|s| s.iter().copied()).collect(),
@@ -162,6 +164,20 @@ fn implemented_entries_match_the_official_abis_and_the_rest_are_documented() {
             ),
         ),
         (
+            "pol/rewards/BeraChef.json",
+            ours(
+                &[IBeraChef::IBeraChefCalls::SELECTORS],
+                &[IBeraChef::IBeraChefEvents::SELECTORS],
+            ),
+        ),
+        (
+            "pol/WBERA.json",
+            ours(
+                &[IWBERA::IWBERACalls::SELECTORS],
+                &[IWBERA::IWBERAEvents::SELECTORS],
+            ),
+        ),
+        (
             "pol/BeaconDeposit.json",
             ours(
                 &[IBeaconDeposit::IBeaconDepositCalls::SELECTORS],
@@ -193,10 +209,10 @@ fn implemented_entries_match_the_official_abis_and_the_rest_are_documented() {
             if !matches!(kind, "function" | "event" | "error") {
                 continue;
             }
-            // BeaconDeposit's ABI carries Berachain's whole PoL error library; only the errors
-            // BeaconDeposit itself raises are in scope, and they are compared by the conformance
-            // tests against its bytecode.
-            if contract == "BeaconDeposit" && kind == "error" {
+            // BeaconDeposit's and BeraChef's ABIs carry Berachain's whole PoL error library;
+            // only the errors they raise are in scope (BeaconDeposit's are compared against its
+            // bytecode by the conformance tests, BeraChef's by the e2e tests).
+            if matches!(contract, "BeaconDeposit" | "BeraChef") && kind == "error" {
                 continue;
             }
             let sig = signature(&entry);

@@ -367,43 +367,19 @@ fn a_contract_calling_submit_gets_its_shares() {
     );
 }
 
-/// The beacon state of a report: validator `INDEX`'s pubkey and `balance_gwei`, and any
-/// `extra` leaves, set as the current block's beacon root. Returns the tree and the balance leaf.
 fn report_state(
     c: &mut TestChain,
     balance_gwei: u64,
     extra: Vec<(u64, B256)>,
 ) -> (berapool_pool_precompiles::ssz::SparseMerkle, B256) {
-    use berapool_pool_precompiles::ssz;
-    let mut chunk = [0u8; 32];
-    let lane = (INDEX % 4) as usize * 8;
-    chunk[lane..lane + 8].copy_from_slice(&balance_gwei.to_le_bytes());
-    let leaf = B256::from(chunk);
-    let mut leaves = vec![
-        (ssz_gindex_pubkey(), ssz::pubkey_leaf(&PUBKEY)),
-        (ssz_gindex_balance(), leaf),
-    ];
-    leaves.extend(extra);
-    let tree = ssz::SparseMerkle::new(leaves);
-    c.set_beacon_root(tree.root());
-    (tree, leaf)
+    common::report_state(c, PUBKEY, INDEX, balance_gwei, extra)
 }
 
-/// A proof of `balance_gwei` for validator `INDEX` at the current block, as the feeder sends it.
 fn report(
     c: &mut TestChain,
     balance_gwei: u64,
 ) -> berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
-    let (tree, leaf) = report_state(c, balance_gwei, Vec::new());
-    berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
-        pubkey: Bytes::copy_from_slice(&PUBKEY),
-        pubkeyProof: tree.branch(ssz_gindex_pubkey()),
-        balance: balance_gwei,
-        balancesLeaf: leaf,
-        balanceProof: tree.branch(ssz_gindex_balance()),
-        validatorIndex: INDEX,
-        timestamp: c.timestamp,
-    }
+    balance_report(c, PUBKEY, INDEX, balance_gwei)
 }
 
 /// [`report`] plus the state's `eth1_deposit_index`, proven under the same root.
@@ -418,10 +394,10 @@ fn report_with_deposit_index(
     let (tree, leaf) = report_state(c, balance_gwei, vec![(index_g, index_leaf)]);
     berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsWithDepositIndexCall {
         pubkey: Bytes::copy_from_slice(&PUBKEY),
-        pubkeyProof: tree.branch(ssz_gindex_pubkey()),
+        pubkeyProof: tree.branch(pubkey_gindex(INDEX)),
         balance: balance_gwei,
         balancesLeaf: leaf,
-        balanceProof: tree.branch(ssz_gindex_balance()),
+        balanceProof: tree.branch(balance_gindex(INDEX)),
         validatorIndex: INDEX,
         timestamp: c.timestamp,
         depositIndex: deposit_index,
@@ -495,14 +471,6 @@ fn a_report_with_a_proven_deposit_index_counts_the_deposits_the_state_has_not_se
     let r = c.tx(FEEDER, ACCOUNTING_ORACLE, U256::ZERO, call.abi_encode());
     assert!(r.success(), "{:?}", r.result);
     assert_eq!(total_deposits(&mut c), bera(250_000));
-}
-
-fn ssz_gindex_pubkey() -> u64 {
-    berapool_pool_precompiles::ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * INDEX
-}
-
-fn ssz_gindex_balance() -> u64 {
-    berapool_pool_precompiles::ssz::ZERO_VALIDATOR_BALANCE_GINDEX + INDEX / 4
 }
 
 #[test]

@@ -15,6 +15,21 @@ pub type Pubkey = FixedBytes<48>;
 pub const BEACON_DEPOSIT: Address = address!("4242424242424242424242424242424242424242");
 /// Berachain's WBERA (a genesis predeploy; native on chains with the native PoL set).
 pub const WBERA: Address = address!("6969696969696969696969696969696969696969");
+/// Berachain's BeraChef: validator commission and reward allocation (native on chains with the
+/// native PoL set). The SmartOperator's `BERA_CHEF()`.
+pub const BERA_CHEF: Address = address!("df960E8F3F19C481dDE769edEDD439ea1a63426a");
+/// Berachain's BGT (deprecated by PoL Next). The SmartOperator's `BGT()`.
+pub const BGT: Address = address!("656b95E550C07a9ffe548bd4085c72418Ceb1dba");
+/// Berachain's BGTStaker. The SmartOperator's `BGT_STAKER()`.
+pub const BGT_STAKER: Address = address!("44F07Ce5AfeCbCC406e6beFD40cc2998eEb8c7C6");
+/// Berachain's BGTIncentiveDistributor. The SmartOperator's `BGT_INCENTIVE_DISTRIBUTOR()`.
+pub const BGT_INCENTIVE_DISTRIBUTOR: Address = address!("77DA09bC82652f9A14d1b170a001e759640298e6");
+/// Berachain's HONEY. The SmartOperator's `HONEY_TOKEN()`.
+pub const HONEY: Address = address!("FCBD14DC51f0A4d49d5E53C2E0950e0bC26d0Dce");
+/// Berachain's PoL Distributor (the PoL transaction's target).
+pub const POL_DISTRIBUTOR: Address = address!("D2f19a79b026Fb636A7c300bF5947df113940761");
+/// Berachain's RewardVaultFactory.
+pub const REWARD_VAULT_FACTORY: Address = address!("94Ad6Ac84f6C6FbA8b8CCbD71d9f4f101def52a8");
 /// The EIP-7002 withdrawal-request predeploy.
 pub const EIP7002_PREDEPLOY: Address = address!("00000961Ef480Eb55e80D19ad83579A64c007002");
 /// The EIP-4788 beacon-roots contract.

@@ -27,7 +27,8 @@ use crate::{
 /// Transient slot of the collector's reentrancy lock (`claim` is `nonReentrant`).
 const CLAIM_LOCK: U256 = U256::from_limbs([0x6c6f636b, 0, 0, 0]);
 
-fn write_guard(call: &Call, is_static: bool, payable: bool) -> Result<(), PoolError> {
+/// Refuses a write under STATICCALL, and value on a non-payable function.
+pub(super) fn write_guard(call: &Call, is_static: bool, payable: bool) -> Result<(), PoolError> {
     if is_static {
         return Err(PoolError::Host(HostError::Revert(
             alloy_sol_types::SolError::abi_encode(&crate::abi::IBerapool::WriteInStaticCall {}),

@@ -5,6 +5,7 @@
 
 mod factory;
 mod incentive;
+mod operator_pol;
 mod oracle;
 mod pool;
 mod proofs;
@@ -193,6 +194,9 @@ pub(crate) fn run(
     finish(result, &meter, reservoir, &format!("{target:?}"), caller)
 }
 
+/// The SmartOperator's functions that call BeraChef.
+pub(crate) const OPERATOR_POL_SELECTORS: [[u8; 4]; 2] = operator_pol::SELECTORS;
+
 /// `recoverERC20(address,address,uint256)`, the vaults' one function that calls out.
 pub(crate) const RECOVER_ERC20_SELECTOR: [u8; 4] =
     crate::abi::IRecoverERC20::recoverERC20Call::SELECTOR;
@@ -231,6 +235,11 @@ pub(crate) fn run_native<DB: Database, I: Inspector<EthEvmContext<DB>>>(
             "recoverERC20",
         ),
         NativeTarget::Wbera => (crate::pol::wbera::call(frame, call, data), "WBERA"),
+        NativeTarget::BeraChef => (crate::pol::berachef::call(frame, call, data), "BeraChef"),
+        NativeTarget::OperatorPol(id) => (
+            operator_pol::call(frame, sys, id, call, data),
+            "SmartOperator",
+        ),
     };
     finish(result, frame.meter(), reservoir, name, caller).map_err(|e| e.to_string())
 }

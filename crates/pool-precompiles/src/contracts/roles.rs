@@ -9,6 +9,7 @@ use berapool_pool_state::{
         INCENTIVE_COLLECTOR_MANAGER_ROLE, PROTOCOL_FEE_MANAGER_ROLE,
         REWARDS_ALLOCATION_MANAGER_ROLE, VALIDATOR_ADMIN_ROLE,
     },
+    addresses::{BERA_CHEF, BGT, BGT_INCENTIVE_DISTRIBUTOR, BGT_STAKER, HONEY},
     operator::{operator_roles, rewards_vault_roles},
     params::{MAX_PROTOCOL_FEE, ONE_HUNDRED_PERCENT},
     PoolError, PoolId,
@@ -146,6 +147,19 @@ pub(super) fn operator(
             d.sys
                 .set_min_effective_balance(d.host, &d.call, id, c.minEffectiveBalance)?;
             Vec::new()
+        }
+        O::BERA_CHEF(_) => ISmartOperator::BERA_CHEFCall::abi_encode_returns(&BERA_CHEF),
+        O::BGT(_) => ISmartOperator::BGTCall::abi_encode_returns(&BGT),
+        O::BGT_INCENTIVE_DISTRIBUTOR(_) => {
+            ISmartOperator::BGT_INCENTIVE_DISTRIBUTORCall::abi_encode_returns(
+                &BGT_INCENTIVE_DISTRIBUTOR,
+            )
+        }
+        O::BGT_STAKER(_) => ISmartOperator::BGT_STAKERCall::abi_encode_returns(&BGT_STAKER),
+        O::HONEY_TOKEN(_) => ISmartOperator::HONEY_TOKENCall::abi_encode_returns(&HONEY),
+        // These call BeraChef: only a `BerapoolEvm` runs them (as native frames).
+        O::queueValCommission(_) | O::setRewardAllocator(_) => {
+            return Err(PoolError::NativeFrameRequired)
         }
     })
 }

@@ -40,6 +40,15 @@ pub fn operator_of(host: &mut EvmHost<'_, '_>, pubkey: &Pubkey) -> Result<Addres
     read_operator(host, pubkey.as_slice())
 }
 
+/// `getOperator(pubkey)` for a pubkey of any length, as BeaconDeposit's `bytes` key takes it
+/// (zero for anything but a registered 48-byte key).
+pub(crate) fn operator_of_bytes(
+    host: &mut EvmHost<'_, '_>,
+    pubkey: &[u8],
+) -> Result<Address, HostError> {
+    read_operator(host, pubkey)
+}
+
 /// `deposit{value: amount_gwei gwei}(pubkey, credentials, signature, operator)` paid by `from`:
 /// the effect of a pool (or the factory) calling BeaconDeposit.
 pub fn deposit(

@@ -447,3 +447,58 @@ impl TestChain {
         chain
     }
 }
+
+/// The generalized index of validator `index`'s pubkey in the beacon state.
+pub fn pubkey_gindex(index: u64) -> u64 {
+    berapool_pool_precompiles::ssz::ZERO_VALIDATOR_PUBKEY_GINDEX + 8 * index
+}
+
+/// The generalized index of the balances chunk holding validator `index`'s balance.
+pub fn balance_gindex(index: u64) -> u64 {
+    berapool_pool_precompiles::ssz::ZERO_VALIDATOR_BALANCE_GINDEX + index / 4
+}
+
+/// The beacon state of an oracle report: validator `index`'s `pubkey` and `balance_gwei`, and
+/// any `extra` leaves, set as the current block's beacon root. Returns the tree and the
+/// balance leaf.
+pub fn report_state(
+    c: &mut TestChain,
+    pubkey: [u8; 48],
+    index: u64,
+    balance_gwei: u64,
+    extra: Vec<(u64, B256)>,
+) -> (berapool_pool_precompiles::ssz::SparseMerkle, B256) {
+    use berapool_pool_precompiles::ssz;
+    let mut chunk = [0u8; 32];
+    let lane = (index % 4) as usize * 8;
+    chunk[lane..lane + 8].copy_from_slice(&balance_gwei.to_le_bytes());
+    let leaf = B256::from(chunk);
+    let mut leaves = vec![
+        (pubkey_gindex(index), ssz::pubkey_leaf(&pubkey)),
+        (balance_gindex(index), leaf),
+    ];
+    leaves.extend(extra);
+    let tree = ssz::SparseMerkle::new(leaves);
+    c.set_beacon_root(tree.root());
+    (tree, leaf)
+}
+
+/// A proof of `balance_gwei` for validator `index` at the current block, as the feeder sends
+/// it.
+pub fn balance_report(
+    c: &mut TestChain,
+    pubkey: [u8; 48],
+    index: u64,
+    balance_gwei: u64,
+) -> berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
+    let (tree, leaf) = report_state(c, pubkey, index, balance_gwei, Vec::new());
+    berapool_pool_precompiles::abi::IAccountingOracle::updateTotalDepositsCall {
+        pubkey: Bytes::copy_from_slice(&pubkey),
+        pubkeyProof: tree.branch(pubkey_gindex(index)),
+        balance: balance_gwei,
+        balancesLeaf: leaf,
+        balanceProof: tree.branch(balance_gindex(index)),
+        validatorIndex: index,
+        timestamp: c.timestamp,
+    }
+}

@@ -1,0 +1,92 @@
+//! The SmartOperator's functions that call Proof of Liquidity. `queueValCommission` and
+//! `setRewardAllocator` forward to BeraChef with a real CALL, so BeraChef sees the SmartOperator
+//! as `msg.sender` (its `onlyOperator`: BeaconDeposit's operator of the pool's validator), and a
+//! revert in BeraChef reverts the forwarding call with BeraChef's data.
+
+use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
+use alloy_primitives::{Bytes, Log, U256};
+use alloy_sol_types::{SolCall, SolError, SolEvent, SolInterface};
+use berapool_pool_state::{
+    access::{COMMISSION_MANAGER_ROLE, VALIDATOR_ADMIN_ROLE},
+    addresses::BERA_CHEF,
+    operator::operator_roles,
+    Call, HostError, PoolError, PoolId, PoolSystem,
+};
+
+use super::{empty_revert, incentive::write_guard};
+use crate::{
+    abi::{
+        IBeraChef,
+        ISmartOperator::{self, ISmartOperatorCalls as O},
+    },
+    native::{CallKind, CallStatus, NativeFrame},
+};
+
+/// The selectors that run here rather than in the SmartOperator's precompile.
+pub(crate) const SELECTORS: [[u8; 4]; 2] = [
+    ISmartOperator::queueValCommissionCall::SELECTOR,
+    ISmartOperator::setRewardAllocatorCall::SELECTOR,
+];
+
+/// One PoL call to pool `id`'s SmartOperator.
+pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
+    frame: &mut NativeFrame<'_, DB, I>,
+    sys: &PoolSystem,
+    id: PoolId,
+    call: Call,
+    data: &[u8],
+) -> Result<Vec<u8>, PoolError> {
+    let pool = frame.with_host(|host| sys.pool(host, id))?;
+    let decoded = O::abi_decode(data).map_err(|_| empty_revert())?;
+    write_guard(&call, frame.is_static(), false)?;
+    let roles = operator_roles(id);
+    let pubkey = Bytes::copy_from_slice(pool.pubkey.as_slice());
+    match decoded {
+        O::queueValCommission(c) => {
+            frame.with_host(|host| roles.check_role(host, COMMISSION_MANAGER_ROLE, call.caller))?;
+            let forwarded = IBeraChef::queueValCommissionCall {
+                valPubkey: pubkey,
+                commissionRate: c.commission,
+            };
+            forward(frame, forwarded.abi_encode())?;
+        }
+        O::setRewardAllocator(c) => {
+            frame.with_host(|host| roles.check_role(host, VALIDATOR_ADMIN_ROLE, call.caller))?;
+            if c.rewardAllocator.is_zero() {
+                return Err(PoolError::Host(HostError::Revert(
+                    ISmartOperator::ZeroAddress {}.abi_encode(),
+                )));
+            }
+            let forwarded = IBeraChef::setValRewardAllocatorCall {
+                valPubkey: pubkey,
+                rewardAllocator: c.rewardAllocator,
+            };
+            forward(frame, forwarded.abi_encode())?;
+            let operator = frame.address();
+            let event = ISmartOperator::RewardAllocatorSet {
+                rewardAllocator: c.rewardAllocator,
+            };
+            frame.with_host(|host| {
+                Ok(host.log(Log {
+                    address: operator,
+                    data: event.encode_log_data(),
+                })?)
+            })?;
+        }
+        _ => return Err(empty_revert()),
+    }
+    Ok(Vec::new())
+}
+
+/// A Solidity high-level call to BeraChef with no return value: its revert bubbles up, and a
+/// call to an address without code reverts (the chain has no BeraChef).
+fn forward<DB: Database, I: Inspector<EthEvmContext<DB>>>(
+    frame: &mut NativeFrame<'_, DB, I>,
+    data: Vec<u8>,
+) -> Result<(), PoolError> {
+    match frame.call(CallKind::Call, BERA_CHEF, U256::ZERO, data.into())? {
+        CallStatus::Success(_) if frame.has_code(BERA_CHEF)? => Ok(()),
+        CallStatus::Success(_) | CallStatus::Halt => Err(empty_revert()),
+        CallStatus::Revert(out) => Err(PoolError::Host(HostError::Revert(out.to_vec()))),
+    }
+}
