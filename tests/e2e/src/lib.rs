@@ -283,6 +283,27 @@ impl DevNode {
         Ok(serde_json::from_value(out)?)
     }
 
+    /// The revert data of an `eth_call` from `from` to `to` with `value` and `data` (2M gas)
+    /// at the head, as the node's `0x…` hex; empty if the call succeeds.
+    pub fn revert_data(
+        &self,
+        from: Address,
+        to: Address,
+        value: U256,
+        data: Vec<u8>,
+    ) -> Result<String, Error> {
+        let body = serde_json::json!({
+            "jsonrpc": "2.0", "id": 1, "method": "eth_call",
+            "params": [{"from": from, "to": to, "value": value, "data": Bytes::from(data),
+                "gas": "0x1e8480"}, "latest"],
+        });
+        let out = self.post_raw(&body.to_string())?;
+        Ok(match out.get("error") {
+            Some(error) => error["data"].as_str().unwrap_or_default().to_string(),
+            None => String::new(),
+        })
+    }
+
     /// `GET` on the dev consensus layer's API (`path` like `/eth/v1/beacon/…`), as JSON.
     pub fn beacon(&self, path: &str) -> Result<Value, Error> {
         let base = self

@@ -80,15 +80,7 @@ async fn ok(node: &DevNode, wallet: &mut Wallet, to: Address, value: U256, data:
 
 /// The revert data `eth_call` returns for this call (empty string if it succeeds).
 fn revert_data(node: &DevNode, from: Address, to: Address, value: U256, data: Vec<u8>) -> String {
-    let body = json!({
-        "jsonrpc": "2.0", "id": 1, "method": "eth_call",
-        "params": [{"from": from, "to": to, "value": value, "data": Bytes::from(data), "gas": "0x1e8480"}, "latest"],
-    });
-    let out = node.post_raw(&body.to_string()).unwrap();
-    match out.get("error") {
-        Some(error) => error["data"].as_str().unwrap_or_default().to_string(),
-        None => String::new(),
-    }
+    node.revert_data(from, to, value, data).unwrap()
 }
 
 fn hex(data: Vec<u8>) -> String {

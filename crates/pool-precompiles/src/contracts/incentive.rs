@@ -14,7 +14,7 @@ use berapool_pool_state::{
 use super::{
     empty_revert,
     roles::{access_control, IACCESS_CONTROL, IERC165},
-    Dispatch, Target,
+    view_guard, write_guard, Dispatch, Target,
 };
 use crate::{
     abi::{
@@ -26,27 +26,6 @@ use crate::{
 
 /// Transient slot of the collector's reentrancy lock (`claim` is `nonReentrant`).
 const CLAIM_LOCK: U256 = U256::from_limbs([0x6c6f636b, 0, 0, 0]);
-
-/// Refuses a write under STATICCALL, and value on a non-payable function.
-pub(super) fn write_guard(call: &Call, is_static: bool, payable: bool) -> Result<(), PoolError> {
-    if is_static {
-        return Err(PoolError::Host(HostError::Revert(
-            alloy_sol_types::SolError::abi_encode(&crate::abi::IBerapool::WriteInStaticCall {}),
-        )));
-    }
-    if !payable && !call.value.is_zero() {
-        return Err(empty_revert());
-    }
-    Ok(())
-}
-
-fn view_guard(call: &Call) -> Result<(), PoolError> {
-    if call.value.is_zero() {
-        Ok(())
-    } else {
-        Err(empty_revert())
-    }
-}
 
 /// `IERC20(token).balanceOf(address(this))`: a revert bubbles up, as does a call that returns
 /// no word (Solidity's decoder refuses it).

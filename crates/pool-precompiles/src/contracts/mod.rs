@@ -87,6 +87,29 @@ pub(crate) fn empty_revert() -> PoolError {
     PoolError::Host(HostError::Revert(Vec::new()))
 }
 
+/// The guards of a native frame's write: refused under STATICCALL (`WriteInStaticCall()`),
+/// and with value unless the function is payable (an empty revert, as Solidity's).
+pub(crate) fn write_guard(call: &Call, is_static: bool, payable: bool) -> Result<(), PoolError> {
+    if is_static {
+        return Err(PoolError::Host(HostError::Revert(
+            IBerapool::WriteInStaticCall {}.abi_encode(),
+        )));
+    }
+    if !payable {
+        view_guard(call)?;
+    }
+    Ok(())
+}
+
+/// The guard of a native frame's view: no value.
+pub(crate) fn view_guard(call: &Call) -> Result<(), PoolError> {
+    if call.value.is_zero() {
+        Ok(())
+    } else {
+        Err(empty_revert())
+    }
+}
+
 impl Dispatch<'_, '_, '_, '_> {
     /// Refuses value on a non-payable function.
     pub(crate) fn nonpayable(&self) -> Result<(), PoolError> {

@@ -13,7 +13,7 @@ use berapool_pool_state::{
     Call, HostError, PoolError, PoolId, PoolSystem,
 };
 
-use super::{empty_revert, incentive::write_guard};
+use super::{empty_revert, write_guard};
 use crate::{
     abi::{
         IBeraChef,

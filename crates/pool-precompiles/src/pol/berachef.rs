@@ -22,7 +22,7 @@ use berapool_pool_state::{
 
 use crate::{
     abi::IBeraChef::{self, IBeraChefCalls as B},
-    contracts::empty_revert,
+    contracts::{empty_revert, view_guard, write_guard},
     evm_host::EvmHost,
     native::NativeFrame,
     system::beacon_deposit,
@@ -148,21 +148,6 @@ fn commission(host: &mut EvmHost<'_, '_>, pubkey: &[u8]) -> Result<u64, PoolErro
     })
 }
 
-fn view_guard(call: &Call) -> Result<(), PoolError> {
-    if call.value.is_zero() {
-        Ok(())
-    } else {
-        Err(empty_revert())
-    }
-}
-
-fn write_guard(call: &Call, is_static: bool) -> Result<(), PoolError> {
-    if is_static {
-        return Err(revert(crate::abi::IBerapool::WriteInStaticCall {}));
-    }
-    view_guard(call)
-}
-
 /// One call to BeraChef.
 pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     frame: &mut NativeFrame<'_, DB, I>,
@@ -249,7 +234,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 ))
             }
             B::queueValCommission(c) => {
-                write_guard(&call, is_static)?;
+                write_guard(&call, is_static, false)?;
                 only_operator(host, &c.valPubkey, caller)?;
                 let rate: u64 = c.commissionRate.saturating_to();
                 if rate > MAX_COMMISSION_RATE {
@@ -271,7 +256,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 Vec::new()
             }
             B::activateQueuedValCommission(c) => {
-                write_guard(&call, is_static)?;
+                write_guard(&call, is_static, false)?;
                 let (queued_slot, queued) = load(host, &c.valPubkey, QUEUED_COMMISSIONS)?;
                 let delay: u64 = host.sload(BERA_CHEF, DELAY_SLOT)?.saturating_to();
                 let number = host.block().number;
@@ -298,7 +283,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 Vec::new()
             }
             B::setValRewardAllocator(c) => {
-                write_guard(&call, is_static)?;
+                write_guard(&call, is_static, false)?;
                 only_operator(host, &c.valPubkey, caller)?;
                 if c.rewardAllocator.is_zero() {
                     return Err(revert(IBeraChef::ZeroAddress {}));
@@ -316,7 +301,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 Vec::new()
             }
             B::setCommissionChangeDelay(c) => {
-                write_guard(&call, is_static)?;
+                write_guard(&call, is_static, false)?;
                 only_owner(host, caller)?;
                 if c._commissionChangeDelay == 0
                     || c._commissionChangeDelay > MAX_COMMISSION_CHANGE_DELAY
@@ -333,7 +318,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 Vec::new()
             }
             B::transferOwnership(c) => {
-                write_guard(&call, is_static)?;
+                write_guard(&call, is_static, false)?;
                 only_owner(host, caller)?;
                 if c.newOwner.is_zero() {
                     return Err(revert(IBeraChef::OwnableInvalidOwner {
@@ -344,7 +329,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 Vec::new()
             }
             B::renounceOwnership(_) => {
-                write_guard(&call, is_static)?;
+                write_guard(&call, is_static, false)?;
                 only_owner(host, caller)?;
                 set_owner(host, Address::ZERO)?;
                 Vec::new()

@@ -17,7 +17,7 @@ use berapool_pool_state::{addresses::WBERA, Call, Host, HostError, PoolError, St
 
 use crate::{
     abi::IWBERA::{self, IWBERACalls as W},
-    contracts::empty_revert,
+    contracts::{empty_revert, view_guard, write_guard},
     evm_host::EvmHost,
     native::{CallKind, CallStatus, NativeFrame},
 };
@@ -199,25 +199,6 @@ fn domain_separator(chain_id: u64) -> B256 {
 
 fn domain_separator_cost() -> u64 {
     keccak_cost(5 * 32)
-}
-
-/// Refuses a write under STATICCALL, and value on a non-payable function.
-fn write_guard(call: &Call, is_static: bool, payable: bool) -> Result<(), PoolError> {
-    if is_static {
-        return Err(revert(crate::abi::IBerapool::WriteInStaticCall {}));
-    }
-    if !payable && !call.value.is_zero() {
-        return Err(empty_revert());
-    }
-    Ok(())
-}
-
-fn view_guard(call: &Call) -> Result<(), PoolError> {
-    if call.value.is_zero() {
-        Ok(())
-    } else {
-        Err(empty_revert())
-    }
 }
 
 /// One call to WBERA.
