@@ -16,7 +16,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
 };
 
-use alloy_consensus::{transaction::Recovered, transaction::SignerRecoverable, Block, TxEnvelope};
+use alloy_consensus::{Block, TxEnvelope};
 use alloy_eips::eip7685::Requests;
 use alloy_primitives::{keccak256, B256, U256};
 use alloy_rpc_types_engine::{
@@ -398,18 +398,10 @@ impl EngineHandle {
                 return Ok(PayloadStatus::new(PayloadStatusEnum::Valid, Some(hash)));
             }
         }
-        let mut transactions = Vec::with_capacity(block.body.transactions.len());
-        for tx in block.body.transactions {
-            match tx.recover_signer() {
-                Ok(signer) => transactions.push(Recovered::new_unchecked(tx, signer)),
-                Err(e) => {
-                    return Ok(invalid(
-                        format!("bad transaction signature: {e}"),
-                        Some(head_hash),
-                    ))
-                }
-            }
-        }
+        let transactions = match berapool_primitives::recover_senders(block.body.transactions) {
+            Ok(transactions) => transactions,
+            Err(e) => return Ok(invalid(e.to_string(), Some(head_hash))),
+        };
         let withdrawals = block
             .body
             .withdrawals

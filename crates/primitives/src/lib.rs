@@ -1,14 +1,17 @@
 //! The types every part of the node shares: a block as execution produces it
 //! ([`ExecutedBlock`]) and as storage returns it ([`StoredBlock`]), a got/expected pair for
-//! typed mismatch errors, the dev chain's state edits ([`StateEdit`]), and the wall clock.
+//! typed mismatch errors, the dev chain's state edits ([`StateEdit`]), a block body's sender
+//! recovery on every core ([`recover_senders`]), and the wall clock.
 //!
 //! It sits below storage and execution so that neither depends on the other for its block type.
 
 mod block;
 mod edit;
+mod recover;
 
 pub use block::{BlockTimings, ExecutedBlock, StoredBlock};
 pub use edit::{decode_state_edits, encode_state_edits, StateEdit};
+pub use recover::{recover_senders, BadSignature};
 
 /// A value that differs from the one it should be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
