@@ -140,6 +140,9 @@ sol! {
         function setProtocolFeePercentage(uint96 protocolFeePercentage_) external;
         function queueValCommission(uint96 commission) external;
         function setRewardAllocator(address rewardAllocator) external;
+        /// V2 (PoL Next; no ABI published, signature berapool's): every `tokens[i]` balance but
+        /// WBERA's to the pool's IncentiveCollector.
+        function moveERC20ToIncentiveCollector(address[] tokens) external;
     }
 
     /// BeraChef (`0xdf96…426a`): validator commission on incentive tokens and the reward

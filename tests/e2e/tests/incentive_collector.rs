@@ -593,3 +593,68 @@ async fn native_calls_nest_up_to_the_cap() {
     let paid = U256::from((depth - 1) as u64) * bera(100);
     assert_eq!(node.balance(bouncer).await.unwrap(), bera(1_000) - paid);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commission_tokens_move_from_the_smart_operator_to_the_auction() {
+    use berapool_pool_precompiles::{abi::IWBERA, addresses::WBERA};
+    let node = DevNode::start(FAST_POOLS).unwrap();
+    let mut alice = Wallet::new(DEV_KEY_0).unwrap();
+    let mut bob = Wallet::new(DEV_KEY_1).unwrap();
+    let pubkey = [0x4d; 48];
+    register_active_pool(&node, &mut alice, pubkey)
+        .await
+        .unwrap();
+    let addrs = PoolId::from_pubkey(&alloy_primitives::FixedBytes(pubkey)).addresses();
+    let (operator, collector) = (addrs.smart_operator, addrs.incentive_collector);
+
+    // PoL pays the validator's commission in incentive tokens to its operator, the
+    // SmartOperator; here a token mints it directly. Some WBERA reaches it too.
+    let token = deploy(&node, &mut alice, "IncentiveToken").await;
+    let mint = mintCall {
+        to: operator,
+        amount: bera(300),
+    };
+    ok(&node, &mut alice, token, U256::ZERO, mint.abi_encode()).await;
+    ok(&node, &mut alice, WBERA, bera(2), Vec::new()).await;
+    let give = IWBERA::transferCall {
+        to: operator,
+        amount: bera(2),
+    };
+    ok(&node, &mut alice, WBERA, U256::ZERO, give.abi_encode()).await;
+
+    // Anyone moves them; WBERA, a pool asset, stays with the SmartOperator.
+    let reverting = deploy(&node, &mut alice, "RevertingToken").await;
+    let mint = mintCall {
+        to: operator,
+        amount: bera(1),
+    };
+    ok(&node, &mut alice, reverting, U256::ZERO, mint.abi_encode()).await;
+    let moving = |tokens| ISmartOperator::moveERC20ToIncentiveCollectorCall { tokens }.abi_encode();
+    assert_eq!(
+        revert_data(
+            &node,
+            bob.address(),
+            operator,
+            U256::ZERO,
+            moving(vec![token, reverting])
+        ),
+        hex(TransferBlocked {}.abi_encode()),
+        "a token that cannot move reverts the whole call"
+    );
+    ok(
+        &node,
+        &mut bob,
+        operator,
+        U256::ZERO,
+        moving(vec![token, WBERA]),
+    )
+    .await;
+    assert_eq!(token_balance(&node, token, collector).await, bera(300));
+    assert_eq!(token_balance(&node, token, operator).await, U256::ZERO);
+    assert_eq!(token_balance(&node, WBERA, operator).await, bera(2));
+    assert_eq!(token_balance(&node, WBERA, collector).await, U256::ZERO);
+
+    // The auction sells them.
+    ok(&node, &mut bob, collector, bera(100), claim(vec![token])).await;
+    assert_eq!(token_balance(&node, token, bob.address()).await, bera(300));
+}

@@ -29,7 +29,7 @@ const CLAIM_LOCK: U256 = U256::from_limbs([0x6c6f636b, 0, 0, 0]);
 
 /// `IERC20(token).balanceOf(address(this))`: a revert bubbles up, as does a call that returns
 /// no word (Solidity's decoder refuses it).
-fn balance_of<DB: Database, I: Inspector<EthEvmContext<DB>>>(
+pub(super) fn balance_of<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     frame: &mut NativeFrame<'_, DB, I>,
     token: Address,
 ) -> Result<U256, PoolError> {
@@ -46,7 +46,7 @@ fn balance_of<DB: Database, I: Inspector<EthEvmContext<DB>>>(
 
 /// SafeERC20's `safeTransfer`: a revert bubbles up; a return of anything but `true` fails, and
 /// so does an empty return from an account without code.
-fn safe_transfer<DB: Database, I: Inspector<EthEvmContext<DB>>>(
+pub(super) fn safe_transfer<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     frame: &mut NativeFrame<'_, DB, I>,
     token: Address,
     to: Address,

@@ -2,18 +2,24 @@
 //! `setRewardAllocator` forward to BeraChef with a real CALL, so BeraChef sees the SmartOperator
 //! as `msg.sender` (its `onlyOperator`: BeaconDeposit's operator of the pool's validator), and a
 //! revert in BeraChef reverts the forwarding call with BeraChef's data.
+//! `moveERC20ToIncentiveCollector` hands the commission tokens PoL paid the SmartOperator to
+//! the pool's IncentiveCollector, where the auction sells them.
 
 use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
 use alloy_primitives::{Bytes, Log, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent, SolInterface};
 use berapool_pool_state::{
     access::{COMMISSION_MANAGER_ROLE, VALIDATOR_ADMIN_ROLE},
-    addresses::BERA_CHEF,
+    addresses::{BERA_CHEF, WBERA},
     operator::operator_roles,
     Call, HostError, PoolError, PoolId, PoolSystem,
 };
 
-use super::{empty_revert, write_guard};
+use super::{
+    empty_revert,
+    incentive::{balance_of, safe_transfer},
+    write_guard,
+};
 use crate::{
     abi::{
         IBeraChef,
@@ -23,9 +29,10 @@ use crate::{
 };
 
 /// The selectors that run here rather than in the SmartOperator's precompile.
-pub(crate) const SELECTORS: [[u8; 4]; 2] = [
+pub(crate) const SELECTORS: [[u8; 4]; 3] = [
     ISmartOperator::queueValCommissionCall::SELECTOR,
     ISmartOperator::setRewardAllocatorCall::SELECTOR,
+    ISmartOperator::moveERC20ToIncentiveCollectorCall::SELECTOR,
 ];
 
 /// One PoL call to pool `id`'s SmartOperator.
@@ -72,6 +79,17 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                     data: event.encode_log_data(),
                 })?)
             })?;
+        }
+        O::moveERC20ToIncentiveCollector(c) => {
+            // Anyone: the tokens can only go to the pool's own auction. WBERA is a pool asset
+            // (it counts in the NAV), so it stays.
+            let collector = id.addresses().incentive_collector;
+            for token in c.tokens.into_iter().filter(|t| *t != WBERA) {
+                let amount = balance_of(frame, token)?;
+                if !amount.is_zero() {
+                    safe_transfer(frame, token, collector, amount)?;
+                }
+            }
         }
         _ => return Err(empty_revert()),
     }

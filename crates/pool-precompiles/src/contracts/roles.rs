@@ -158,9 +158,9 @@ pub(super) fn operator(
         O::BGT_STAKER(_) => ISmartOperator::BGT_STAKERCall::abi_encode_returns(&BGT_STAKER),
         O::HONEY_TOKEN(_) => ISmartOperator::HONEY_TOKENCall::abi_encode_returns(&HONEY),
         // These call BeraChef: only a `BerapoolEvm` runs them (as native frames).
-        O::queueValCommission(_) | O::setRewardAllocator(_) => {
-            return Err(PoolError::NativeFrameRequired)
-        }
+        O::queueValCommission(_)
+        | O::setRewardAllocator(_)
+        | O::moveERC20ToIncentiveCollector(_) => return Err(PoolError::NativeFrameRequired),
     })
 }
 
