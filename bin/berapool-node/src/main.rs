@@ -20,10 +20,12 @@ use std::{
 };
 
 use alloy_primitives::{utils::format_ether, Address, B256};
-use berapool_chainspec::{dev_accounts, ChainSpec, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC};
+use berapool_chainspec::{
+    dev_accounts, ChainSpec, DEV_FEEDER_ACCOUNT, DEV_INCENTIVES_ACCOUNT, DEV_MNEMONIC,
+};
 use berapool_dev_consensus::Mining;
 use berapool_node_builder::{launch, AuthConfig, DevConfig, NodeConfig, RunningNode};
-use berapool_oracle::OracleConfig;
+use berapool_oracle::{incentives::IncentiveConfig, OracleConfig};
 use berapool_pool_precompiles::addresses;
 use berapool_rpc::{JwtSecret, Namespace, RpcConfig};
 use berapool_storage::HistoryRetention;
@@ -52,6 +54,9 @@ enum Command {
     DumpGenesis(DumpGenesisArgs),
     /// Runs the oracle feeder against a node and a BeaconKit-compatible proof API.
     Oracle(OracleArgs),
+    /// Runs the incentive bot against a node: moves each pool's commission tokens to its
+    /// auction and activates queued commissions once their delay has passed.
+    Incentives(IncentivesArgs),
     /// A pool's state and what can be done next, or the withdrawal requests an address holds.
     Pool(pool_cli::PoolArgs),
 }
@@ -90,18 +95,49 @@ struct OracleArgs {
 impl OracleArgs {
     /// The key, from the flag, the environment or the file.
     fn key(&self) -> eyre::Result<B256> {
-        if let Some(key) = self.key {
-            return Ok(key);
-        }
-        let path = self.key_file.as_ref().ok_or_else(|| {
-            eyre::eyre!("give the feeder's key: --key, BERAPOOL_ORACLE_KEY or --key-file")
-        })?;
-        let text = std::fs::read_to_string(path)
-            .wrap_err_with(|| format!("reading the key file {}", path.display()))?;
-        text.trim()
-            .parse()
-            .map_err(|_| eyre::eyre!("{} does not hold a 32-byte hex key", path.display()))
+        read_key(
+            self.key,
+            self.key_file.as_deref(),
+            "the feeder's key: --key, BERAPOOL_ORACLE_KEY or --key-file",
+        )
     }
+}
+
+#[derive(Debug, clap::Args)]
+struct IncentivesArgs {
+    /// JSON-RPC URL of the execution node.
+    #[arg(long, default_value = "http://127.0.0.1:8545")]
+    rpc: String,
+    /// Private key (hex) of the account that pays for the bot's transactions (no role is
+    /// needed); or from `BERAPOOL_INCENTIVES_KEY`, or `--key-file`.
+    #[arg(
+        long,
+        value_name = "HEX",
+        env = "BERAPOOL_INCENTIVES_KEY",
+        hide_env_values = true,
+        conflicts_with = "key_file",
+        required_unless_present = "key_file"
+    )]
+    key: Option<B256>,
+    /// A file holding the bot's private key (hex, surrounding whitespace ignored).
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+    /// Time between rounds.
+    #[arg(long, default_value = "12s", value_parser = parse_duration)]
+    interval: Duration,
+}
+
+/// A key from its flag (or environment variable), else from `file`.
+fn read_key(key: Option<B256>, file: Option<&std::path::Path>, what: &str) -> eyre::Result<B256> {
+    if let Some(key) = key {
+        return Ok(key);
+    }
+    let path = file.ok_or_else(|| eyre::eyre!("give {what}"))?;
+    let text = std::fs::read_to_string(path)
+        .wrap_err_with(|| format!("reading the key file {}", path.display()))?;
+    text.trim()
+        .parse()
+        .map_err(|_| eyre::eyre!("{} does not hold a 32-byte hex key", path.display()))
 }
 
 #[derive(Debug, clap::Args)]
@@ -245,6 +281,16 @@ struct NodeArgs {
     /// The feeder's key [default: dev account 9, which holds FEEDER_ROLE in the dev genesis].
     #[arg(long = "dev.oracle-key", value_name = "HEX")]
     oracle_key: Option<B256>,
+    /// Run the built-in incentive bot (moves commission tokens to each pool's auction,
+    /// activates queued commissions).
+    #[arg(long = "dev.incentives", value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    incentives: bool,
+    /// Time between the incentive bot's rounds.
+    #[arg(long = "dev.incentives-interval", value_name = "DURATION", default_value = "6s", value_parser = parse_duration)]
+    incentives_interval: Duration,
+    /// The incentive bot's key [default: dev account 8].
+    #[arg(long = "dev.incentives-key", value_name = "HEX")]
+    incentives_key: Option<B256>,
     /// Engine API (JWT-authenticated) listen address.
     #[arg(long = "authrpc.addr", default_value = "127.0.0.1")]
     authrpc_addr: IpAddr,
@@ -348,6 +394,7 @@ fn main() -> eyre::Result<()> {
         Command::Init(args) => return init(args),
         Command::DumpGenesis(args) => return dump_genesis(&args),
         Command::Oracle(args) => return runtime()?.block_on(oracle(args)),
+        Command::Incentives(args) => return runtime()?.block_on(incentives(args)),
         Command::Pool(args) => return runtime()?.block_on(pool_cli::run(args)),
     };
     runtime()?.block_on(run(args))
@@ -380,6 +427,33 @@ async fn oracle(args: OracleArgs) -> eyre::Result<()> {
         }
         result = &mut task => {
             result.wrap_err("oracle task")??;
+        }
+    }
+    Ok(())
+}
+
+/// `berapool-node incentives`: the incentive bot until Ctrl-C.
+async fn incentives(args: IncentivesArgs) -> eyre::Result<()> {
+    let config = IncentiveConfig {
+        key: read_key(
+            args.key,
+            args.key_file.as_deref(),
+            "the bot's key: --key, BERAPOOL_INCENTIVES_KEY or --key-file",
+        )?,
+        rpc: args.rpc,
+        interval: args.interval,
+    };
+    let signal = Shutdown::listen()?;
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let mut task = tokio::spawn(berapool_oracle::incentives::run(config, shutdown.clone()));
+    tokio::select! {
+        result = signal.wait() => {
+            result?;
+            shutdown.store(true, Ordering::Relaxed);
+            (&mut task).await.wrap_err("incentive bot task")??;
+        }
+        result = &mut task => {
+            result.wrap_err("incentive bot task")??;
         }
     }
     Ok(())
@@ -460,6 +534,13 @@ async fn run(args: NodeArgs) -> eyre::Result<()> {
                     .or_else(|| dev_accounts().get(DEV_FEEDER_ACCOUNT).map(|(_, k)| *k))
                     .unwrap_or_default();
                 (key, args.oracle_interval)
+            }),
+            incentives: args.incentives.then(|| {
+                let key = args
+                    .incentives_key
+                    .or_else(|| dev_accounts().get(DEV_INCENTIVES_ACCOUNT).map(|(_, k)| *k))
+                    .unwrap_or_default();
+                (key, args.incentives_interval)
             }),
         }),
     };
@@ -592,6 +673,15 @@ fn print_banner(
                 }
                 None => println!("  oracle feeder      off"),
             }
+            match dev.incentives {
+                Some((key, interval)) => {
+                    let bot = alloy_signer_local::PrivateKeySigner::from_bytes(&key)
+                        .map(|s| s.address().to_string())
+                        .unwrap_or_else(|_| "invalid key".into());
+                    println!("  incentive bot      {bot} every {interval:?}");
+                }
+                None => println!("  incentive bot      off"),
+            }
         }
         None => println!("  blocks        from the consensus client over the Engine API"),
     }
@@ -633,6 +723,7 @@ fn print_accounts(node: &RunningNode) {
     println!();
     println!("Roles on the dev chain");
     println!("  governance   (0)  owns the factory and every pool; admin of the vault, the oracle and each pool's roles");
+    println!("  incentives   (8)  the built-in incentive bot's key (no role)");
     println!(
         "  feeder       (9)  FEEDER_ROLE on the accounting oracle (the built-in feeder's key)"
     );

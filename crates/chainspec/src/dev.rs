@@ -22,6 +22,8 @@ pub const DEV_MNEMONIC: &str = "test test test test test test test test test tes
 pub const DEV_ACCOUNTS: u32 = 10;
 /// Index among the dev accounts of the oracle feeder (granted `FEEDER_ROLE` at genesis).
 pub const DEV_FEEDER_ACCOUNT: usize = 9;
+/// The dev account the built-in incentive bot pays its transactions from.
+pub const DEV_INCENTIVES_ACCOUNT: usize = 8;
 
 /// The dev chain's genesis validator: 250,000 BERA, withdrawable to the governance account,
 /// proposing for the node's fee recipient.

@@ -21,7 +21,8 @@ use berapool_pool_precompiles::{pool_state::PoolError, PoolConfig};
 pub use config::{BerapoolConfig, DevClConfig, PolTimes, PoolTimes};
 pub use dev::{
     create2_deployer_code, dev_accounts, dev_genesis_validator, multicall3_code, CREATE2_DEPLOYER,
-    DEV_ACCOUNTS, DEV_CHAIN_ID, DEV_FEEDER_ACCOUNT, DEV_MNEMONIC, MULTICALL3,
+    DEV_ACCOUNTS, DEV_CHAIN_ID, DEV_FEEDER_ACCOUNT, DEV_INCENTIVES_ACCOUNT, DEV_MNEMONIC,
+    MULTICALL3,
 };
 
 /// Why a chain spec could not be built.

@@ -27,7 +27,7 @@ use berapool_dev_consensus::{
     BeaconChain, BeaconHandle, DevConsensus, DevDriver, DevHandle, Mining,
 };
 use berapool_engine::{Blockchain, ChainReader, EngineHandle};
-use berapool_oracle::OracleConfig;
+use berapool_oracle::{incentives::IncentiveConfig, OracleConfig};
 use berapool_rpc::{JwtSecret, RpcConfig};
 use berapool_storage::{ChainStore, HistoryRetention, StorageError};
 use berapool_txpool::{TxPool, TxPoolConfig};
@@ -80,6 +80,8 @@ pub struct DevConfig {
     pub beacon_api: SocketAddr,
     /// The built-in oracle feeder, if on: its key and interval.
     pub oracle: Option<(B256, Duration)>,
+    /// The built-in incentive bot, if on: its key and interval.
+    pub incentives: Option<(B256, Duration)>,
 }
 
 impl DevConfig {
@@ -144,7 +146,8 @@ pub struct RunningNode {
     auth: Option<ServerHandle>,
     shutdown: Arc<AtomicBool>,
     driver: Option<JoinHandle<()>>,
-    oracle: Option<tokio::task::JoinHandle<()>>,
+    /// The built-in keepers (the oracle feeder, the incentive bot).
+    keepers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningNode {
@@ -163,8 +166,8 @@ impl RunningNode {
     /// is nothing to flush.
     pub async fn stop(mut self) {
         self.shutdown.store(true, Ordering::Relaxed);
-        if let Some(oracle) = self.oracle.take() {
-            let _ = oracle.await;
+        for keeper in std::mem::take(&mut self.keepers) {
+            let _ = keeper.await;
         }
         if let Some(driver) = self.driver.take() {
             if driver.join().is_err() {
@@ -275,27 +278,30 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         _ => None,
     };
     let shutdown = Arc::new(AtomicBool::new(false));
-    let oracle = match (config.dev.as_ref().and_then(|d| d.oracle), &beacon) {
-        (Some((key, interval)), Some(beacon)) => {
-            // The feeder reads and sends through listeners of its own on loopback, so clients
-            // that fill the public ports' connection limits cannot starve it.
-            let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-            let private = RpcConfig {
+    let mut keepers = Vec::new();
+    let oracle = config.dev.as_ref().and_then(|d| d.oracle);
+    let incentives = config.dev.as_ref().and_then(|d| d.incentives);
+    if oracle.is_some() || incentives.is_some() {
+        // The keepers read and send through listeners of their own on loopback, so clients
+        // that fill the public ports' connection limits cannot starve them.
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        let private = RpcConfig {
+            addr: loopback,
+            http: true,
+            ws: false,
+            ws_addr: None,
+            max_connections: 8,
+            ..config.rpc.clone()
+        };
+        let servers = berapool_rpc::serve(&private, module, metrics.clone())
+            .await
+            .map_err(|source| LaunchError::Rpc {
                 addr: loopback,
-                http: true,
-                ws: false,
-                ws_addr: None,
-                max_connections: 4,
-                ..config.rpc.clone()
-            };
-            let servers = berapool_rpc::serve(&private, module, metrics.clone())
-                .await
-                .map_err(|source| LaunchError::Rpc {
-                    addr: loopback,
-                    source,
-                })?;
-            let rpc_addr = servers.http_addr.unwrap_or(loopback);
-            rpc.extend(servers.handles);
+                source,
+            })?;
+        let rpc_url = format!("http://{}", servers.http_addr.unwrap_or(loopback));
+        rpc.extend(servers.handles);
+        if let (Some((key, interval)), Some(beacon)) = (oracle, &beacon) {
             let beacon_addr = berapool_dev_consensus::api::serve(
                 loopback,
                 beacon.clone(),
@@ -307,21 +313,33 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
                 source,
             })?;
             let oracle = OracleConfig {
-                rpc: format!("http://{rpc_addr}"),
+                rpc: rpc_url.clone(),
                 beacon: format!("http://{beacon_addr}"),
                 key,
                 interval,
                 resend_after: berapool_oracle::DEFAULT_RESEND_AFTER,
             };
             let stop = shutdown.clone();
-            Some(tokio::spawn(async move {
+            keepers.push(tokio::spawn(async move {
                 if let Err(error) = berapool_oracle::run(oracle, stop).await {
                     tracing::error!(target: "berapool::oracle", %error, "oracle feeder stopped");
                 }
-            }))
+            }));
         }
-        _ => None,
-    };
+        if let Some((key, interval)) = incentives {
+            let bot = IncentiveConfig {
+                rpc: rpc_url,
+                key,
+                interval,
+            };
+            let stop = shutdown.clone();
+            keepers.push(tokio::spawn(async move {
+                if let Err(error) = berapool_oracle::incentives::run(bot, stop).await {
+                    tracing::error!(target: "berapool::incentives", %error, "incentive bot stopped");
+                }
+            }));
+        }
+    }
     let driver = dev.map(|dev| {
         let stop = shutdown.clone();
         std::thread::spawn(move || dev.run(&stop))
@@ -340,6 +358,6 @@ pub async fn launch(config: NodeConfig) -> Result<RunningNode, LaunchError> {
         auth,
         shutdown,
         driver,
-        oracle,
+        keepers,
     })
 }

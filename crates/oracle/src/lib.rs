@@ -1,4 +1,6 @@
-//! The oracle feeder: proves pool validators' consensus-layer balances to the pool system.
+//! The pool system's keepers, clients of any berapool node: the oracle feeder (this module),
+//! which proves pool validators' consensus-layer balances to the pool system, and the
+//! [`incentives`] bot.
 //!
 //! Each round it reads the head block (timestamp `T`), lists the validators of the beacon state
 //! a proof "as of `T`" is against, and for every validator whose credentials are the pools'
@@ -26,11 +28,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
-use alloy_signer::SignerSync;
-use alloy_signer_local::PrivateKeySigner;
+use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
 use berapool_pool_precompiles::{
     abi::{
@@ -42,13 +40,13 @@ use berapool_pool_precompiles::{
     },
     ssz,
 };
-use jsonrpsee::{
-    core::{client::ClientT, params::ArrayParams},
-    http_client::{HttpClient, HttpClientBuilder},
-    rpc_params,
-};
+use jsonrpsee::rpc_params;
 use serde_json::Value;
 
+mod account;
+pub mod incentives;
+
+use account::{Account, Pending};
 use berapool_http::{self as http, HttpError};
 use jsonrpsee::core::client::Error as ClientError;
 
@@ -176,10 +174,8 @@ struct PoolValidator {
 /// The feeder.
 #[derive(Debug)]
 pub struct Feeder {
-    rpc: HttpClient,
+    account: Account,
     beacon: String,
-    signer: PrivateKeySigner,
-    chain_id: Option<u64>,
     /// The last transaction sent per validator, until it is mined.
     in_flight: HashMap<u64, Submission>,
     resend_after: Duration,
@@ -188,16 +184,9 @@ pub struct Feeder {
 impl Feeder {
     /// A feeder for `config`.
     pub fn new(config: &OracleConfig) -> Result<Self, OracleError> {
-        let rpc = HttpClientBuilder::default()
-            .request_timeout(Duration::from_secs(20))
-            .build(&config.rpc)
-            .map_err(OracleError::Connect)?;
-        let signer = PrivateKeySigner::from_bytes(&config.key).map_err(|_| OracleError::Key)?;
         Ok(Self {
-            rpc,
+            account: Account::new(&config.rpc, &config.key)?,
             beacon: config.beacon.trim_end_matches('/').to_string(),
-            signer,
-            chain_id: None,
             in_flight: HashMap::new(),
             resend_after: config.resend_after,
         })
@@ -205,18 +194,7 @@ impl Feeder {
 
     /// The feeder's account.
     pub fn address(&self) -> Address {
-        self.signer.address()
-    }
-
-    async fn call_rpc(
-        &self,
-        method: &'static str,
-        params: ArrayParams,
-    ) -> Result<Value, OracleError> {
-        self.rpc
-            .request(method, params)
-            .await
-            .map_err(rpc_error(method))
+        self.account.address()
     }
 
     async fn beacon_get(&self, path: &str) -> Result<Value, OracleError> {
@@ -261,18 +239,11 @@ impl Feeder {
         Ok(Some((index, proof)))
     }
 
-    async fn eth_call(&self, to: Address, data: Vec<u8>) -> Result<Bytes, OracleError> {
-        let request = serde_json::json!({ "to": to, "data": Bytes::from(data) });
-        let value = self
-            .call_rpc("eth_call", rpc_params![request, "latest"])
-            .await?;
-        serde_json::from_value(value).map_err(|_| OracleError::Malformed("eth_call result"))
-    }
-
     /// One round over every pool validator; errors of one pool do not stop the others.
     pub async fn round(&mut self) -> Result<RoundReport, OracleError> {
         let mut report = RoundReport::default();
         let head = self
+            .account
             .call_rpc("eth_getBlockByNumber", rpc_params!["latest", false])
             .await?;
         let number = quantity(&head["number"]).ok_or(OracleError::Malformed("block number"))?;
@@ -334,29 +305,28 @@ impl Feeder {
         let mut replacing = None;
         if let Some(submission) = self.in_flight.get(&validator.index).copied() {
             let hash = submission.hash;
-            let receipt = self
-                .call_rpc("eth_getTransactionReceipt", rpc_params![hash])
-                .await?;
-            if !receipt.is_null() {
-                if receipt["status"].as_str() != Some("0x1") {
-                    tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, "submission reverted on chain; sending fresh proofs");
+            match self.account.status(&submission).await? {
+                Pending::Mined { success } => {
+                    if !success {
+                        tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, "submission reverted on chain; sending fresh proofs");
+                    }
+                    self.in_flight.remove(&validator.index);
                 }
-                self.in_flight.remove(&validator.index);
-            } else if self
-                .call_rpc("eth_getTransactionByHash", rpc_params![hash])
-                .await?
-                .is_null()
-            {
-                tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, "submission left the pool unmined; sending fresh proofs");
-                self.in_flight.remove(&validator.index);
-            } else if submission.sent.elapsed() < self.resend_after {
-                return Ok(None);
-            } else {
-                tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, waited = ?submission.sent.elapsed(), "submission unmined; replacing it at a higher fee");
-                replacing = Some(submission);
+                Pending::Dropped => {
+                    tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, "submission left the pool unmined; sending fresh proofs");
+                    self.in_flight.remove(&validator.index);
+                }
+                Pending::Waiting if submission.sent.elapsed() < self.resend_after => {
+                    return Ok(None)
+                }
+                Pending::Waiting => {
+                    tracing::warn!(target: "berapool::oracle", index = validator.index, %hash, waited = ?submission.sent.elapsed(), "submission unmined; replacing it at a higher fee");
+                    replacing = Some(submission);
+                }
             }
         }
         let core = self
+            .account
             .eth_call(
                 FACTORY,
                 F::getCoreContractsCall {
@@ -372,9 +342,11 @@ impl Feeder {
         };
         let pool = core.stakingPool;
         let active = self
+            .account
             .eth_call(pool, IStakingPool::isActiveCall {}.abi_encode())
             .await?;
         let exited = self
+            .account
             .eth_call(pool, IStakingPool::isFullyExitedCall {}.abi_encode())
             .await?;
         if exited.last() == Some(&1) {
@@ -475,7 +447,7 @@ impl Feeder {
             };
             (FACTORY, call.abi_encode())
         };
-        let submission = self.send(to, data, replacing.as_ref()).await?;
+        let submission = self.account.send(to, data, replacing.as_ref()).await?;
         let hash = submission.hash;
         if is_active {
             tracing::info!(target: "berapool::oracle", index = i, balance_gwei = gwei, timestamp, %hash, "balance reported");
@@ -488,97 +460,13 @@ impl Feeder {
     /// The EIP-4788 root stored for `timestamp`.
     async fn beacon_root(&self, timestamp: u64) -> Result<B256, OracleError> {
         let word = self
+            .account
             .eth_call(
                 BEACON_ROOTS,
                 U256::from(timestamp).to_be_bytes::<32>().to_vec(),
             )
             .await?;
         B256::try_from(word.as_ref()).map_err(|_| OracleError::Malformed("beacon root"))
-    }
-
-    /// Simulates, signs and sends a call; the simulation's revert is the error. With
-    /// `replacing`, it takes that submission's nonce at fees a quarter above its.
-    async fn send(
-        &mut self,
-        to: Address,
-        data: Vec<u8>,
-        replacing: Option<&Submission>,
-    ) -> Result<Submission, OracleError> {
-        let from = self.address();
-        let input = Bytes::from(data);
-        let request = serde_json::json!({ "from": from, "to": to, "data": input });
-        let gas = self
-            .rpc
-            .request::<Value, _>("eth_estimateGas", rpc_params![request])
-            .await
-            .map_err(|source| OracleError::Simulation {
-                custom_error: factory_error(&source),
-                source,
-            })?;
-        let gas = quantity(&gas).ok_or(OracleError::Malformed("gas estimate"))?;
-        let chain_id = match self.chain_id {
-            Some(id) => id,
-            None => {
-                let id = quantity(&self.call_rpc("eth_chainId", rpc_params![]).await?)
-                    .ok_or(OracleError::Malformed("chain id"))?;
-                self.chain_id = Some(id);
-                id
-            }
-        };
-        let nonce = match replacing {
-            Some(old) => old.nonce,
-            None => quantity(
-                &self
-                    .call_rpc("eth_getTransactionCount", rpc_params![from, "pending"])
-                    .await?,
-            )
-            .ok_or(OracleError::Malformed("nonce"))?,
-        };
-        let tip = quantity(
-            &self
-                .call_rpc("eth_maxPriorityFeePerGas", rpc_params![])
-                .await?,
-        )
-        .ok_or(OracleError::Malformed("tip"))?;
-        let base = quantity(&self.call_rpc("eth_gasPrice", rpc_params![]).await?)
-            .ok_or(OracleError::Malformed("gas price"))?;
-        let mut tip = u128::from(tip);
-        let mut max_fee = u128::from(base) * 2 + tip;
-        if let Some(old) = replacing {
-            tip = tip.max(bumped(old.max_priority_fee_per_gas));
-            max_fee = max_fee.max(bumped(old.max_fee_per_gas)).max(tip);
-        }
-        let tx = TxEip1559 {
-            chain_id,
-            nonce,
-            gas_limit: gas + gas / 5,
-            max_fee_per_gas: max_fee,
-            max_priority_fee_per_gas: tip,
-            to: TxKind::Call(to),
-            value: U256::ZERO,
-            access_list: Default::default(),
-            input,
-        };
-        let signature = self
-            .signer
-            .sign_hash_sync(&tx.signature_hash())
-            .map_err(|_| OracleError::Key)?;
-        let envelope = TxEnvelope::from(tx.into_signed(signature));
-        let raw = Bytes::from(envelope.encoded_2718());
-        let hash = self
-            .call_rpc("eth_sendRawTransaction", rpc_params![raw])
-            .await?;
-        let hash = hash
-            .as_str()
-            .and_then(|h| h.parse().ok())
-            .ok_or(OracleError::Malformed("transaction hash"))?;
-        Ok(Submission {
-            hash,
-            nonce,
-            max_fee_per_gas: max_fee,
-            max_priority_fee_per_gas: tip,
-            sent: Instant::now(),
-        })
     }
 }
 
@@ -625,14 +513,19 @@ pub async fn run(config: OracleConfig, shutdown: Arc<AtomicBool>) -> Result<(), 
             Ok(_) => {}
             Err(error) => tracing::warn!(target: "berapool::oracle", %error, "round failed"),
         }
-        let mut slept = Duration::ZERO;
-        let step = Duration::from_millis(100);
-        while slept < config.interval && !shutdown.load(Ordering::Relaxed) {
-            tokio::time::sleep(step.min(config.interval - slept)).await;
-            slept += step;
-        }
+        pause(config.interval, &shutdown).await;
     }
     Ok(())
+}
+
+/// Sleeps `interval`, or less when `shutdown` is set meanwhile.
+pub(crate) async fn pause(interval: Duration, shutdown: &AtomicBool) {
+    let mut slept = Duration::ZERO;
+    let step = Duration::from_millis(100);
+    while slept < interval && !shutdown.load(Ordering::Relaxed) {
+        tokio::time::sleep(step.min(interval - slept)).await;
+        slept += step;
+    }
 }
 
 #[cfg(test)]

@@ -487,6 +487,16 @@ pub const FAST_POOLS: &[&str] = &[
     "1s",
 ];
 
+/// [`FAST_POOLS`] with the built-in incentive bot off, for tests that do its chores by hand
+/// or run it as a separate process.
+pub fn fast_pools_without_bot() -> Vec<&'static str> {
+    FAST_POOLS
+        .iter()
+        .copied()
+        .chain(["--dev.incentives", "false"])
+        .collect()
+}
+
 /// Registers a pool for `pubkey` with 10,000 BERA from `operator` (its validator admin) and
 /// waits up to 90 s until the feeder has activated it; returns its StakingPool address.
 pub async fn register_active_pool(

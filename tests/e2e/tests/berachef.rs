@@ -9,7 +9,7 @@
 use alloy_primitives::{aliases::U96, Address, Bytes, FixedBytes, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
 use berapool_e2e::{
-    quantity, register_active_pool, DevNode, Wallet, DEV_KEY_0, DEV_KEY_1, FAST_POOLS,
+    fast_pools_without_bot, quantity, register_active_pool, DevNode, Wallet, DEV_KEY_0, DEV_KEY_1,
 };
 use berapool_pool_precompiles::{
     abi::{IAccessControl, IBeaconDeposit, IBeraChef, ISmartOperator},
@@ -56,7 +56,8 @@ fn emitted(receipt: &Value, address: Address, topic: B256) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pool_queues_and_activates_its_commission_through_berachef() {
-    let node = DevNode::start(FAST_POOLS).unwrap();
+    // The built-in incentive bot off: here the activation is someone's transaction.
+    let node = DevNode::start(&fast_pools_without_bot()).unwrap();
     let mut alice = Wallet::new(DEV_KEY_0).unwrap(); // governance and validator admin
     let mut bob = Wallet::new(DEV_KEY_1).unwrap();
     let (a, b) = (alice.address(), bob.address());
