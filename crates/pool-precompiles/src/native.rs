@@ -228,6 +228,18 @@ pub(crate) enum CallStatus {
     Halt,
 }
 
+impl CallStatus {
+    /// What Solidity does with a high-level call's outcome: the return data of a success, the
+    /// callee's revert data bubbled up, an empty revert for a halt.
+    pub(crate) fn bubble(self) -> Result<Bytes, PoolError> {
+        match self {
+            Self::Success(out) => Ok(out),
+            Self::Revert(out) => Err(PoolError::Host(HostError::Revert(out.to_vec()))),
+            Self::Halt => Err(PoolError::Host(HostError::Revert(Vec::new()))),
+        }
+    }
+}
+
 /// The host of one native call: its gas, the accounts it has touched, and the EVM it runs in.
 pub(crate) struct NativeFrame<'e, DB: Database, I> {
     evm: &'e mut BerapoolEvm<DB, I>,

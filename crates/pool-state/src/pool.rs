@@ -67,18 +67,23 @@ pub struct PoolRecord {
     loaded: [U256; WORDS],
 }
 
+/// The pubkey packed in the record's first two words.
+fn pubkey_of(lo: U256, hi: U256) -> Pubkey {
+    let mut pubkey = [0u8; 48];
+    pubkey[..32].copy_from_slice(&lo.to_be_bytes::<32>());
+    pubkey[32..].copy_from_slice(&hi.to_be_bytes::<32>()[..16]);
+    FixedBytes(pubkey)
+}
+
 impl PoolRecord {
     fn empty(id: PoolId) -> Self {
         Self::decode(id, [U256::ZERO; WORDS])
     }
 
     fn decode(id: PoolId, w: [U256; WORDS]) -> Self {
-        let mut pubkey = [0u8; 48];
-        pubkey[..32].copy_from_slice(&w[0].to_be_bytes::<32>());
-        pubkey[32..].copy_from_slice(&w[1].to_be_bytes::<32>()[..16]);
         Self {
             id,
-            pubkey: FixedBytes(pubkey),
+            pubkey: pubkey_of(w[0], w[1]),
             validator_index: field_u64(w[1], 64, 64),
             flags: field_u64(w[1], 0, 64),
             total_deposits: field(w[2], 128, 128),
@@ -171,6 +176,18 @@ impl PoolRecord {
         }
         let flags = host.sload(account, slot(layout::pool::PUBKEY_HI_INDEX_FLAGS))?;
         Ok(field_u64(flags, 0, 64) & flag::REGISTERED != 0)
+    }
+
+    /// The validator pubkey of pool `id`, reading only the two words that hold it; `None` for
+    /// a pool that is not registered.
+    pub fn load_pubkey<S: Storage>(host: &mut S, id: PoolId) -> Result<Option<Pubkey>, PoolError> {
+        let account = id.addresses().staking_pool;
+        let hi = host.sload(account, slot(layout::pool::PUBKEY_HI_INDEX_FLAGS))?;
+        if field_u64(hi, 0, 64) & flag::REGISTERED == 0 {
+            return Ok(None);
+        }
+        let lo = host.sload(account, slot(layout::pool::PUBKEY_LO))?;
+        Ok(Some(pubkey_of(lo, hi)))
     }
 
     /// Writes the words that changed since loading. Checks every field fits before writing any.
@@ -414,6 +431,12 @@ impl PoolSystem {
     /// Loads pool `id`, refusing unknown pools.
     pub fn pool<H: Storage>(&self, host: &mut H, id: PoolId) -> Result<PoolRecord, PoolError> {
         PoolRecord::load(host, id)?.ok_or(PoolError::UnknownPool)
+    }
+
+    /// The validator pubkey of pool `id`, refusing unknown pools (two reads, not the record's
+    /// nine).
+    pub fn pool_pubkey<H: Storage>(&self, host: &mut H, id: PoolId) -> Result<Pubkey, PoolError> {
+        PoolRecord::load_pubkey(host, id)?.ok_or(PoolError::UnknownPool)
     }
 
     /// Fails unless pool `id` is registered, reading only its flags word.

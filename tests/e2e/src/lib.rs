@@ -304,6 +304,14 @@ impl DevNode {
         })
     }
 
+    /// geth's `callTracer` frame tree of transaction `hash` (a JSON hash), with each frame's
+    /// logs.
+    pub async fn call_trace(&self, hash: &Value) -> Result<Value, ClientError> {
+        let tracer = serde_json::json!({"tracer": "callTracer", "tracerConfig": {"withLog": true}});
+        self.rpc("debug_traceTransaction", vec![hash.clone(), tracer])
+            .await
+    }
+
     /// `GET` on the dev consensus layer's API (`path` like `/eth/v1/beacon/…`), as JSON.
     pub fn beacon(&self, path: &str) -> Result<Value, Error> {
         let base = self
@@ -472,6 +480,33 @@ pub fn compile_solidity(source: &Path, contract: &str, creation: bool) -> Result
         return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
     }
     Ok(String::from_utf8(out.stdout)?.trim().parse()?)
+}
+
+/// Deploys `contract` from `tests/e2e/contracts/<file>`, compiled by the pinned solc, from
+/// `wallet` (3M gas at 10 gwei); its address once the deployment is mined and succeeded.
+pub async fn deploy_solidity(
+    node: &DevNode,
+    wallet: &mut Wallet,
+    file: &str,
+    contract: &str,
+) -> Result<Address, Error> {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("contracts")
+        .join(file);
+    let raw = wallet.sign(TxEip1559 {
+        chain_id: DEV_CHAIN_ID,
+        gas_limit: 3_000_000,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1_000_000_000,
+        to: TxKind::Create,
+        input: compile_solidity(&source, contract, true)?,
+        ..Default::default()
+    })?;
+    let receipt = node.send_and_wait(raw).await?;
+    if receipt["status"] != "0x1" {
+        return Err(format!("deploying {contract}: {receipt}").into());
+    }
+    Ok(serde_json::from_value(receipt["contractAddress"].clone())?)
 }
 
 /// The arguments of a devnet whose pools go live within seconds: 200 ms slots, 8-slot epochs,

@@ -151,16 +151,7 @@ async fn a_pool_queues_and_activates_its_commission_through_berachef() {
         BERA_CHEF,
         IBeraChef::QueuedValCommission::SIGNATURE_HASH
     ));
-    let trace = node
-        .rpc(
-            "debug_traceTransaction",
-            vec![
-                receipt["transactionHash"].clone(),
-                json!({"tracer": "callTracer"}),
-            ],
-        )
-        .await
-        .unwrap();
+    let trace = node.call_trace(&receipt["transactionHash"]).await.unwrap();
     let forwarded = &trace["calls"][0];
     assert_eq!(forwarded["type"], json!("CALL"), "{trace}");
     assert_eq!(

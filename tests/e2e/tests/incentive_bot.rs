@@ -6,16 +6,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::{
-    path::Path,
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
-use alloy_primitives::{aliases::U96, Address, Bytes, FixedBytes, TxKind, U256};
+use alloy_primitives::{aliases::U96, Address, Bytes, FixedBytes, U256};
 use alloy_sol_types::{sol, SolCall};
 use berapool_e2e::{
-    compile_solidity, fast_pools_without_bot, node_binary, register_active_pool, DevNode, Wallet,
-    DEV_CHAIN_ID, DEV_KEY_0,
+    fast_pools_without_bot, node_binary, register_active_pool, DevNode, Wallet, DEV_KEY_0,
 };
 use berapool_pool_precompiles::{
     abi::{IAccessControl, IBeraChef, ISmartOperator},
@@ -38,21 +36,9 @@ async fn ok(node: &DevNode, wallet: &mut Wallet, to: Address, data: Vec<u8>) {
 }
 
 async fn deploy(node: &DevNode, wallet: &mut Wallet, contract: &str) -> Address {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/IncentiveTokens.sol");
-    let raw = wallet
-        .sign(alloy_consensus::TxEip1559 {
-            chain_id: DEV_CHAIN_ID,
-            gas_limit: 3_000_000,
-            max_fee_per_gas: 10_000_000_000,
-            max_priority_fee_per_gas: 1_000_000_000,
-            to: TxKind::Create,
-            input: compile_solidity(&source, contract, true).unwrap(),
-            ..Default::default()
-        })
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"), "{contract}: {receipt}");
-    serde_json::from_value(receipt["contractAddress"].clone()).unwrap()
+    berapool_e2e::deploy_solidity(node, wallet, "IncentiveTokens.sol", contract)
+        .await
+        .unwrap()
 }
 
 async fn word(node: &DevNode, to: Address, data: Vec<u8>) -> U256 {

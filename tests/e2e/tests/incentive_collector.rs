@@ -7,13 +7,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
-use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, SolCall, SolError, SolEvent};
 use berapool_e2e::{
-    compile_solidity, quantity, register_active_pool, DevNode, Wallet, DEV_CHAIN_ID, DEV_KEY_0,
-    DEV_KEY_1, FAST_POOLS,
+    quantity, register_active_pool, DevNode, Wallet, DEV_KEY_0, DEV_KEY_1, FAST_POOLS,
 };
 use berapool_pool_precompiles::{
     abi::{
@@ -40,24 +37,9 @@ fn bera(n: u128) -> U256 {
 }
 
 async fn deploy(node: &DevNode, wallet: &mut Wallet, contract: &str) -> Address {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/IncentiveTokens.sol");
-    let init = compile_solidity(&source, contract, true).unwrap();
-    let raw = wallet
-        .sign(alloy_consensus::TxEip1559 {
-            chain_id: DEV_CHAIN_ID,
-            nonce: 0,
-            gas_limit: 3_000_000,
-            max_fee_per_gas: 10_000_000_000,
-            max_priority_fee_per_gas: 1_000_000_000,
-            to: TxKind::Create,
-            value: U256::ZERO,
-            input: init,
-            access_list: Default::default(),
-        })
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"), "{contract}: {receipt}");
-    serde_json::from_value(receipt["contractAddress"].clone()).unwrap()
+    berapool_e2e::deploy_solidity(node, wallet, "IncentiveTokens.sol", contract)
+        .await
+        .unwrap()
 }
 
 async fn send(
@@ -236,16 +218,7 @@ async fn the_incentive_auction_pays_the_vault_and_hands_over_every_token() {
 
     // The call trace: the collector's four sub-calls in order, each from the collector; no
     // log reported twice.
-    let trace = node
-        .rpc(
-            "debug_traceTransaction",
-            vec![
-                claim_tx,
-                json!({"tracer": "callTracer", "tracerConfig": {"withLog": true}}),
-            ],
-        )
-        .await
-        .unwrap();
+    let trace = node.call_trace(&claim_tx).await.unwrap();
     let calls = trace["calls"].as_array().unwrap();
     let kinds: Vec<(&str, Address)> = calls
         .iter()
@@ -289,16 +262,7 @@ async fn the_incentive_auction_pays_the_vault_and_hands_over_every_token() {
         to: Address::repeat_byte(0x77),
     };
     let receipt = ok(&node, &mut alice, forwarder, U256::ZERO, fwd.abi_encode()).await;
-    let forward_trace = node
-        .rpc(
-            "debug_traceTransaction",
-            vec![
-                receipt["transactionHash"].clone(),
-                json!({"tracer": "callTracer"}),
-            ],
-        )
-        .await
-        .unwrap();
+    let forward_trace = node.call_trace(&receipt["transactionHash"]).await.unwrap();
     let native_transfer = &calls[1]["gasUsed"];
     let solidity_transfer = &forward_trace["calls"][1]["gasUsed"];
     println!("token transfer gas: made by the collector {native_transfer}, by a Solidity contract {solidity_transfer}");

@@ -374,22 +374,10 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
     // 6b. The incentive auction: PoL incentives sit in the IncentiveCollector; the keeper buys
     //     them for the 100 BERA payout, which lands in the rewards vault and so in the NAV
     //     (the dev chain's protocol fee is 0: no fee shares).
-    let source =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/IncentiveTokens.sol");
-    let init = berapool_e2e::compile_solidity(&source, "IncentiveToken", true).unwrap();
-    let deploy = keeper
-        .sign(alloy_consensus::TxEip1559 {
-            chain_id: berapool_e2e::DEV_CHAIN_ID,
-            gas_limit: 3_000_000,
-            max_fee_per_gas: 10_000_000_000,
-            max_priority_fee_per_gas: 1_000_000_000,
-            to: alloy_primitives::TxKind::Create,
-            input: init,
-            ..Default::default()
-        })
-        .unwrap();
-    let receipt = node.send_and_wait(deploy).await.unwrap();
-    let incentive: Address = serde_json::from_value(receipt["contractAddress"].clone()).unwrap();
+    let incentive =
+        berapool_e2e::deploy_solidity(&node, &mut keeper, "IncentiveTokens.sol", "IncentiveToken")
+            .await
+            .unwrap();
     alloy_sol_types::sol! {
         function mint(address to, uint256 amount);
         function balanceOf(address account) returns (uint256);

@@ -6,15 +6,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
-use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{eip712_domain, sol, SolCall, SolError, SolEvent, SolStruct};
-use berapool_e2e::{
-    compile_solidity, quantity, DevNode, Wallet, DEV_CHAIN_ID, DEV_KEY_0, DEV_KEY_1,
-};
+use berapool_e2e::{quantity, DevNode, Wallet, DEV_CHAIN_ID, DEV_KEY_0, DEV_KEY_1};
 use berapool_pool_precompiles::{abi::IWBERA, addresses::WBERA};
 use serde_json::{json, Value};
 
@@ -80,34 +76,13 @@ fn gas_field(frame: &Value, field: &str) -> u64 {
 }
 
 async fn deploy(node: &DevNode, wallet: &mut Wallet, contract: &str) -> Address {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/WrappedBeraClients.sol");
-    let init = compile_solidity(&source, contract, true).unwrap();
-    let raw = wallet
-        .sign(alloy_consensus::TxEip1559 {
-            chain_id: DEV_CHAIN_ID,
-            gas_limit: 2_000_000,
-            max_fee_per_gas: 10_000_000_000,
-            max_priority_fee_per_gas: 1_000_000_000,
-            to: TxKind::Create,
-            input: init,
-            ..Default::default()
-        })
-        .unwrap();
-    let receipt = node.send_and_wait(raw).await.unwrap();
-    assert_eq!(receipt["status"], json!("0x1"), "{contract}: {receipt}");
-    serde_json::from_value(receipt["contractAddress"].clone()).unwrap()
+    berapool_e2e::deploy_solidity(node, wallet, "WrappedBeraClients.sol", contract)
+        .await
+        .unwrap()
 }
 
 async fn call_trace(node: &DevNode, receipt: &Value) -> Value {
-    node.rpc(
-        "debug_traceTransaction",
-        vec![
-            receipt["transactionHash"].clone(),
-            json!({"tracer": "callTracer", "tracerConfig": {"withLog": true}}),
-        ],
-    )
-    .await
-    .unwrap()
+    node.call_trace(&receipt["transactionHash"]).await.unwrap()
 }
 
 /// WBERA's frame in a trace of a call to a client contract, and the payment it made.

@@ -7,8 +7,8 @@ use alloy_primitives::{aliases::U96, Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolInterface};
 use berapool_pool_state::{
     incentive::incentive_collector_roles, operator::rewards_vault_roles,
-    params::ONE_HUNDRED_PERCENT, vault::vault_roles, Call, Event, Host, HostError, PoolError,
-    PoolId, PoolSystem,
+    params::ONE_HUNDRED_PERCENT, vault::vault_roles, Call, Event, Host, PoolError, PoolId,
+    PoolSystem,
 };
 
 use super::{
@@ -21,7 +21,7 @@ use crate::{
         IIncentiveCollector::{self, IIncentiveCollectorCalls as C},
         IRecoverERC20, IERC20,
     },
-    native::{CallKind, CallStatus, NativeFrame},
+    native::{CallKind, NativeFrame},
 };
 
 /// Transient slot of the collector's reentrancy lock (`claim` is `nonReentrant`).
@@ -37,10 +37,12 @@ pub(super) fn balance_of<DB: Database, I: Inspector<EthEvmContext<DB>>>(
         account: frame.address(),
     }
     .abi_encode();
-    match frame.call(CallKind::StaticCall, token, U256::ZERO, data.into())? {
-        CallStatus::Success(out) if out.len() >= 32 => Ok(U256::from_be_slice(&out[..32])),
-        CallStatus::Success(_) | CallStatus::Halt => Err(empty_revert()),
-        CallStatus::Revert(out) => Err(PoolError::Host(HostError::Revert(out.to_vec()))),
+    let out = frame
+        .call(CallKind::StaticCall, token, U256::ZERO, data.into())?
+        .bubble()?;
+    match out.get(..32) {
+        Some(word) => Ok(U256::from_be_slice(word)),
+        None => Err(empty_revert()),
     }
 }
 
@@ -54,22 +56,16 @@ pub(super) fn safe_transfer<DB: Database, I: Inspector<EthEvmContext<DB>>>(
 ) -> Result<(), PoolError> {
     let data = IERC20::transferCall { to, value: amount }.abi_encode();
     let failed = PoolError::SafeErc20FailedOperation { token };
-    match frame.call(CallKind::Call, token, U256::ZERO, Bytes::from(data))? {
-        CallStatus::Success(out) if out.is_empty() => {
-            if frame.has_code(token)? {
-                Ok(())
-            } else {
-                Err(failed)
-            }
-        }
-        CallStatus::Success(out)
-            if out.len() >= 32 && U256::from_be_slice(&out[..32]) == U256::from(1) =>
-        {
-            Ok(())
-        }
-        CallStatus::Success(_) => Err(failed),
-        CallStatus::Revert(out) => Err(PoolError::Host(HostError::Revert(out.to_vec()))),
-        CallStatus::Halt => Err(empty_revert()),
+    let out = frame
+        .call(CallKind::Call, token, U256::ZERO, Bytes::from(data))?
+        .bubble()?;
+    let returned_true = out
+        .get(..32)
+        .is_some_and(|word| U256::from_be_slice(word) == U256::from(1));
+    if returned_true || (out.is_empty() && frame.has_code(token)?) {
+        Ok(())
+    } else {
+        Err(failed)
     }
 }
 

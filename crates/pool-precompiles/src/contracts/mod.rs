@@ -87,13 +87,17 @@ pub(crate) fn empty_revert() -> PoolError {
     PoolError::Host(HostError::Revert(Vec::new()))
 }
 
+/// A revert with `error`'s ABI encoding, for the custom errors of contracts that are not the
+/// pool system's own (WBERA, BeraChef, the SmartOperator's `ZeroAddress()`).
+pub(crate) fn sol_revert(error: impl SolError) -> PoolError {
+    PoolError::Host(HostError::Revert(error.abi_encode()))
+}
+
 /// The guards of a native frame's write: refused under STATICCALL (`WriteInStaticCall()`),
 /// and with value unless the function is payable (an empty revert, as Solidity's).
 pub(crate) fn write_guard(call: &Call, is_static: bool, payable: bool) -> Result<(), PoolError> {
     if is_static {
-        return Err(PoolError::Host(HostError::Revert(
-            IBerapool::WriteInStaticCall {}.abi_encode(),
-        )));
+        return Err(sol_revert(IBerapool::WriteInStaticCall {}));
     }
     if !payable {
         view_guard(call)?;
@@ -113,31 +117,17 @@ pub(crate) fn view_guard(call: &Call) -> Result<(), PoolError> {
 impl Dispatch<'_, '_, '_, '_> {
     /// Refuses value on a non-payable function.
     pub(crate) fn nonpayable(&self) -> Result<(), PoolError> {
-        if self.call.value.is_zero() {
-            Ok(())
-        } else {
-            Err(empty_revert())
-        }
+        view_guard(&self.call)
     }
 
     /// Refuses a state change under STATICCALL, and value on a non-payable function.
     pub(crate) fn write(&self) -> Result<(), PoolError> {
-        if self.is_static {
-            return Err(PoolError::Host(HostError::Revert(
-                IBerapool::WriteInStaticCall {}.abi_encode(),
-            )));
-        }
-        self.nonpayable()
+        write_guard(&self.call, self.is_static, false)
     }
 
     /// A payable function: only the static guard.
     pub(crate) fn payable(&self) -> Result<(), PoolError> {
-        if self.is_static {
-            return Err(PoolError::Host(HostError::Revert(
-                IBerapool::WriteInStaticCall {}.abi_encode(),
-            )));
-        }
-        Ok(())
+        write_guard(&self.call, self.is_static, true)
     }
 }
 

@@ -7,25 +7,25 @@
 
 use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
 use alloy_primitives::{Bytes, Log, U256};
-use alloy_sol_types::{SolCall, SolError, SolEvent, SolInterface};
+use alloy_sol_types::{SolCall, SolEvent, SolInterface};
 use berapool_pool_state::{
     access::{COMMISSION_MANAGER_ROLE, VALIDATOR_ADMIN_ROLE},
     addresses::{BERA_CHEF, WBERA},
     operator::operator_roles,
-    Call, HostError, PoolError, PoolId, PoolSystem,
+    Call, PoolError, PoolId, PoolSystem,
 };
 
 use super::{
     empty_revert,
     incentive::{balance_of, safe_transfer},
-    write_guard,
+    sol_revert, write_guard,
 };
 use crate::{
     abi::{
         IBeraChef,
         ISmartOperator::{self, ISmartOperatorCalls as O},
     },
-    native::{CallKind, CallStatus, NativeFrame},
+    native::{CallKind, NativeFrame},
 };
 
 /// The selectors that run here rather than in the SmartOperator's precompile.
@@ -43,13 +43,17 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     call: Call,
     data: &[u8],
 ) -> Result<Vec<u8>, PoolError> {
-    let pool = frame.with_host(|host| sys.pool(host, id))?;
+    frame.with_host(|host| sys.require_registered(host, id))?;
     let decoded = O::abi_decode(data).map_err(|_| empty_revert())?;
     write_guard(&call, frame.is_static(), false)?;
     let roles = operator_roles(id);
-    let pubkey = Bytes::copy_from_slice(pool.pubkey.as_slice());
+    let pubkey = |frame: &mut NativeFrame<'_, DB, I>| {
+        let key = frame.with_host(|host| sys.pool_pubkey(host, id))?;
+        Ok::<_, PoolError>(Bytes::copy_from_slice(key.as_slice()))
+    };
     match decoded {
         O::queueValCommission(c) => {
+            let pubkey = pubkey(frame)?;
             frame.with_host(|host| roles.check_role(host, COMMISSION_MANAGER_ROLE, call.caller))?;
             let forwarded = IBeraChef::queueValCommissionCall {
                 valPubkey: pubkey,
@@ -58,11 +62,10 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
             forward(frame, forwarded.abi_encode())?;
         }
         O::setRewardAllocator(c) => {
+            let pubkey = pubkey(frame)?;
             frame.with_host(|host| roles.check_role(host, VALIDATOR_ADMIN_ROLE, call.caller))?;
             if c.rewardAllocator.is_zero() {
-                return Err(PoolError::Host(HostError::Revert(
-                    ISmartOperator::ZeroAddress {}.abi_encode(),
-                )));
+                return Err(sol_revert(ISmartOperator::ZeroAddress {}));
             }
             let forwarded = IBeraChef::setValRewardAllocatorCall {
                 valPubkey: pubkey,
@@ -102,9 +105,12 @@ fn forward<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     frame: &mut NativeFrame<'_, DB, I>,
     data: Vec<u8>,
 ) -> Result<(), PoolError> {
-    match frame.call(CallKind::Call, BERA_CHEF, U256::ZERO, data.into())? {
-        CallStatus::Success(_) if frame.has_code(BERA_CHEF)? => Ok(()),
-        CallStatus::Success(_) | CallStatus::Halt => Err(empty_revert()),
-        CallStatus::Revert(out) => Err(PoolError::Host(HostError::Revert(out.to_vec()))),
+    frame
+        .call(CallKind::Call, BERA_CHEF, U256::ZERO, data.into())?
+        .bubble()?;
+    if frame.has_code(BERA_CHEF)? {
+        Ok(())
+    } else {
+        Err(empty_revert())
     }
 }

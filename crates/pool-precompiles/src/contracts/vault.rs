@@ -227,7 +227,7 @@ fn token_uri(d: &mut Dispatch<'_, '_, '_, '_>, id: U256) -> Result<String, PoolE
         .sys
         .withdrawal_request(d.host, id)?
         .ok_or(PoolError::Erc721NonexistentToken { token_id: id })?;
-    let pool = d.sys.pool(d.host, request.pool)?;
+    let pubkey = d.sys.pool_pubkey(d.host, request.pool)?;
     let ready = request
         .request_block
         .saturating_add(d.sys.params.finalization_delay_blocks);
@@ -250,8 +250,8 @@ fn token_uri(d: &mut Dispatch<'_, '_, '_, '_>, id: U256) -> Result<String, PoolE
         id = id,
         assets = request.assets_requested,
         shares = request.shares_burnt,
-        pool = pool.addresses().staking_pool,
-        pubkey = pool.pubkey,
+        pool = request.pool.addresses().staking_pool,
+        pubkey = pubkey,
         user = request.user,
         requested = request.request_block,
         ready = ready,

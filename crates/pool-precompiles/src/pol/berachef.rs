@@ -14,7 +14,7 @@
 
 use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
 use alloy_primitives::{aliases::U96, keccak256, Address, Log, B256, U256};
-use alloy_sol_types::{SolCall, SolError, SolEvent, SolInterface};
+use alloy_sol_types::{SolCall, SolEvent, SolInterface};
 use berapool_pool_state::{
     addresses::{BEACON_DEPOSIT, BERA_CHEF, POL_DISTRIBUTOR, REWARD_VAULT_FACTORY},
     Call, Host, HostError, PoolError, Storage,
@@ -22,7 +22,7 @@ use berapool_pool_state::{
 
 use crate::{
     abi::IBeraChef::{self, IBeraChefCalls as B},
-    contracts::{empty_revert, view_guard, write_guard},
+    contracts::{empty_revert, sol_revert, view_guard, write_guard},
     evm_host::EvmHost,
     native::NativeFrame,
     system::beacon_deposit,
@@ -44,10 +44,6 @@ pub(crate) const DELAY_SLOT: U256 = U256::from_limbs([1, 0, 0, 0]);
 const COMMISSIONS: u64 = 2;
 const QUEUED_COMMISSIONS: u64 = 3;
 const ALLOCATORS: u64 = 4;
-
-fn revert(error: impl SolError) -> PoolError {
-    PoolError::Host(HostError::Revert(error.abi_encode()))
-}
 
 /// A `{block, rate}` pair as stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -106,7 +102,7 @@ fn only_operator(
 ) -> Result<(), PoolError> {
     let operator = beacon_deposit::operator_of_bytes(host, pubkey)?;
     if operator.is_zero() || operator != caller {
-        return Err(revert(IBeraChef::NotOperator {}));
+        return Err(sol_revert(IBeraChef::NotOperator {}));
     }
     Ok(())
 }
@@ -114,7 +110,7 @@ fn only_operator(
 fn only_owner(host: &mut EvmHost<'_, '_>, caller: Address) -> Result<(), PoolError> {
     let owner = Address::from_word(B256::from(host.sload(BERA_CHEF, OWNER_SLOT)?));
     if owner != caller {
-        return Err(revert(IBeraChef::OwnableUnauthorizedAccount {
+        return Err(sol_revert(IBeraChef::OwnableUnauthorizedAccount {
             account: caller,
         }));
     }
@@ -138,14 +134,19 @@ fn set_owner(host: &mut EvmHost<'_, '_>, new_owner: Address) -> Result<(), PoolE
     Ok(())
 }
 
-/// `getValCommissionOnIncentiveTokens`: the default until first activated, capped at 20 %.
-fn commission(host: &mut EvmHost<'_, '_>, pubkey: &[u8]) -> Result<u64, PoolError> {
-    let (_, active) = load(host, pubkey, COMMISSIONS)?;
-    Ok(if active.block == 0 {
+/// `getValCommissionOnIncentiveTokens` of the stored commission: the default until first
+/// activated, capped at 20 %.
+fn effective_rate(active: Commission) -> u64 {
+    if active.block == 0 {
         DEFAULT_COMMISSION_RATE
     } else {
         active.rate.min(MAX_COMMISSION_RATE)
-    })
+    }
+}
+
+fn commission(host: &mut EvmHost<'_, '_>, pubkey: &[u8]) -> Result<u64, PoolError> {
+    let (_, active) = load(host, pubkey, COMMISSIONS)?;
+    Ok(effective_rate(active))
 }
 
 /// One call to BeraChef.
@@ -238,11 +239,11 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 only_operator(host, &c.valPubkey, caller)?;
                 let rate: u64 = c.commissionRate.saturating_to();
                 if rate > MAX_COMMISSION_RATE {
-                    return Err(revert(IBeraChef::InvalidCommissionValue {}));
+                    return Err(sol_revert(IBeraChef::InvalidCommissionValue {}));
                 }
                 let (slot, queued) = load(host, &c.valPubkey, QUEUED_COMMISSIONS)?;
                 if queued.block != 0 {
-                    return Err(revert(IBeraChef::CommissionChangeAlreadyQueued {}));
+                    return Err(sol_revert(IBeraChef::CommissionChangeAlreadyQueued {}));
                 }
                 let block = u32::try_from(host.block().number).unwrap_or(u32::MAX);
                 host.sstore(BERA_CHEF, slot, Commission { block, rate }.store())?;
@@ -261,10 +262,12 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 let delay: u64 = host.sload(BERA_CHEF, DELAY_SLOT)?.saturating_to();
                 let number = host.block().number;
                 if queued.block == 0 || number < u64::from(queued.block).saturating_add(delay) {
-                    return Err(revert(IBeraChef::CommissionNotQueuedOrDelayNotPassed {}));
+                    return Err(sol_revert(
+                        IBeraChef::CommissionNotQueuedOrDelayNotPassed {},
+                    ));
                 }
-                let old = commission(host, &c.valPubkey)?;
-                let (active_slot, _) = load(host, &c.valPubkey, COMMISSIONS)?;
+                let (active_slot, current) = load(host, &c.valPubkey, COMMISSIONS)?;
+                let old = effective_rate(current);
                 let block = u32::try_from(number).unwrap_or(u32::MAX);
                 let active = Commission {
                     block,
@@ -286,7 +289,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 write_guard(&call, is_static, false)?;
                 only_operator(host, &c.valPubkey, caller)?;
                 if c.rewardAllocator.is_zero() {
-                    return Err(revert(IBeraChef::ZeroAddress {}));
+                    return Err(sol_revert(IBeraChef::ZeroAddress {}));
                 }
                 let slot = pubkey_slot(host, &c.valPubkey, ALLOCATORS)?;
                 let word = U256::from_be_slice(c.rewardAllocator.as_slice());
@@ -306,7 +309,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 if c._commissionChangeDelay == 0
                     || c._commissionChangeDelay > MAX_COMMISSION_CHANGE_DELAY
                 {
-                    return Err(revert(IBeraChef::InvalidCommissionChangeDelay {}));
+                    return Err(sol_revert(IBeraChef::InvalidCommissionChangeDelay {}));
                 }
                 host.sstore(BERA_CHEF, DELAY_SLOT, U256::from(c._commissionChangeDelay))?;
                 emit(
@@ -321,7 +324,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 write_guard(&call, is_static, false)?;
                 only_owner(host, caller)?;
                 if c.newOwner.is_zero() {
-                    return Err(revert(IBeraChef::OwnableInvalidOwner {
+                    return Err(sol_revert(IBeraChef::OwnableInvalidOwner {
                         owner: Address::ZERO,
                     }));
                 }

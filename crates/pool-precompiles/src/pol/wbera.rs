@@ -12,12 +12,12 @@
 
 use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
-use alloy_sol_types::{SolCall, SolError, SolEvent, SolInterface, SolValue};
+use alloy_sol_types::{SolCall, SolEvent, SolInterface, SolValue};
 use berapool_pool_state::{addresses::WBERA, Call, Host, HostError, PoolError, Storage};
 
 use crate::{
     abi::IWBERA::{self, IWBERACalls as W},
-    contracts::{empty_revert, view_guard, write_guard},
+    contracts::{empty_revert, sol_revert, view_guard, write_guard},
     evm_host::EvmHost,
     native::{CallKind, CallStatus, NativeFrame},
 };
@@ -39,10 +39,6 @@ const ECRECOVER: Address = Address::with_last_byte(1);
 /// KECCAK256 of `len` bytes.
 fn keccak_cost(len: usize) -> u64 {
     30 + 6 * (len as u64).div_ceil(32)
-}
-
-fn revert(error: impl SolError) -> PoolError {
-    PoolError::Host(HostError::Revert(error.abi_encode()))
 }
 
 fn mapping_slot(key: B256, index: U256) -> U256 {
@@ -85,41 +81,40 @@ fn balance_of(host: &mut EvmHost<'_, '_>, owner: Address) -> Result<U256, PoolEr
     Ok(host.sload(WBERA, slot)?)
 }
 
-/// Credits `amount` to `to` out of nothing (the BERA is already in the account).
-fn mint(host: &mut EvmHost<'_, '_>, to: Address, amount: U256) -> Result<(), PoolError> {
-    let slot = balance_slot(host, to)?;
-    let balance = host.sload(WBERA, slot)?;
-    let credited = balance
-        .checked_add(amount)
-        .ok_or_else(|| revert(IWBERA::TotalSupplyOverflow {}))?;
-    host.sstore(WBERA, slot, credited)?;
-    emit(
-        host,
-        IWBERA::Transfer {
-            from: Address::ZERO,
-            to,
-            amount,
-        },
-    )?;
+/// Takes `amount` from `owner`'s balance (`InsufficientBalance` if it holds less).
+fn debit(host: &mut EvmHost<'_, '_>, owner: Address, amount: U256) -> Result<(), PoolError> {
+    let slot = balance_slot(host, owner)?;
+    let left = host
+        .sload(WBERA, slot)?
+        .checked_sub(amount)
+        .ok_or_else(|| sol_revert(IWBERA::InsufficientBalance {}))?;
+    host.sstore(WBERA, slot, left)?;
     Ok(())
 }
 
-fn burn(host: &mut EvmHost<'_, '_>, from: Address, amount: U256) -> Result<(), PoolError> {
-    let slot = balance_slot(host, from)?;
-    let balance = host.sload(WBERA, slot)?;
-    let left = balance
-        .checked_sub(amount)
-        .ok_or_else(|| revert(IWBERA::InsufficientBalance {}))?;
-    host.sstore(WBERA, slot, left)?;
-    emit(
-        host,
-        IWBERA::Transfer {
-            from,
-            to: Address::ZERO,
-            amount,
-        },
-    )?;
+/// Adds `amount` to `owner`'s balance. The BERA the account holds bounds every balance, so
+/// the overflow error is the deployed contract's, never reached.
+fn credit(host: &mut EvmHost<'_, '_>, owner: Address, amount: U256) -> Result<(), PoolError> {
+    let slot = balance_slot(host, owner)?;
+    let credited = host
+        .sload(WBERA, slot)?
+        .checked_add(amount)
+        .ok_or_else(|| sol_revert(IWBERA::TotalSupplyOverflow {}))?;
+    host.sstore(WBERA, slot, credited)?;
     Ok(())
+}
+
+/// Credits `amount` to `to` out of nothing (the BERA is already in the account).
+fn mint(host: &mut EvmHost<'_, '_>, to: Address, amount: U256) -> Result<(), PoolError> {
+    credit(host, to, amount)?;
+    let from = Address::ZERO;
+    Ok(emit(host, IWBERA::Transfer { from, to, amount })?)
+}
+
+fn burn(host: &mut EvmHost<'_, '_>, from: Address, amount: U256) -> Result<(), PoolError> {
+    debit(host, from, amount)?;
+    let to = Address::ZERO;
+    Ok(emit(host, IWBERA::Transfer { from, to, amount })?)
 }
 
 fn transfer(
@@ -128,18 +123,9 @@ fn transfer(
     to: Address,
     amount: U256,
 ) -> Result<(), PoolError> {
-    let from_slot = balance_slot(host, from)?;
-    let balance = host.sload(WBERA, from_slot)?;
-    let left = balance
-        .checked_sub(amount)
-        .ok_or_else(|| revert(IWBERA::InsufficientBalance {}))?;
-    host.sstore(WBERA, from_slot, left)?;
-    let to_slot = balance_slot(host, to)?;
-    // The supply bounds every balance, so the sum cannot overflow.
-    let credited = host.sload(WBERA, to_slot)?.saturating_add(amount);
-    host.sstore(WBERA, to_slot, credited)?;
-    emit(host, IWBERA::Transfer { from, to, amount })?;
-    Ok(())
+    debit(host, from, amount)?;
+    credit(host, to, amount)?;
+    Ok(emit(host, IWBERA::Transfer { from, to, amount })?)
 }
 
 fn approve(
@@ -175,7 +161,7 @@ fn spend_allowance(
     }
     let left = allowance
         .checked_sub(amount)
-        .ok_or_else(|| revert(IWBERA::InsufficientAllowance {}))?;
+        .ok_or_else(|| sol_revert(IWBERA::InsufficientAllowance {}))?;
     host.sstore(WBERA, slot, left)?;
     Ok(())
 }
@@ -274,7 +260,7 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
             match frame.call(CallKind::Call, caller, c.amount, Bytes::new())? {
                 CallStatus::Success(_) => {}
                 CallStatus::Revert(_) | CallStatus::Halt => {
-                    return Err(revert(IWBERA::ETHTransferFailed {}))
+                    return Err(sol_revert(IWBERA::ETHTransferFailed {}))
                 }
             }
             Vec::new()
@@ -313,7 +299,7 @@ fn permit<DB: Database, I: Inspector<EthEvmContext<DB>>>(
 ) -> Result<(), PoolError> {
     let now = frame.with_host(|host| Ok(host.block().timestamp))?;
     if U256::from(now) > c.deadline {
-        return Err(revert(IWBERA::PermitExpired {}));
+        return Err(sol_revert(IWBERA::PermitExpired {}));
     }
     let nonce = frame.with_host(|host| {
         let slot = nonce_slot(host, c.owner)?;
@@ -341,7 +327,7 @@ fn permit<DB: Database, I: Inspector<EthEvmContext<DB>>>(
         _ => Address::ZERO,
     };
     if c.owner.is_zero() || signer != c.owner {
-        return Err(revert(IWBERA::InvalidPermit {}));
+        return Err(sol_revert(IWBERA::InvalidPermit {}));
     }
     frame.with_host(|host| approve(host, c.owner, c.spender, c.value))
 }
