@@ -93,29 +93,42 @@ impl PoolTimes {
 pub struct PolTimes {
     /// BeraChef's `commissionChangeDelay` (1 to 16,382).
     pub commission_change_delay_blocks: u64,
+    /// BeraChef's `rewardAllocationBlockDelay` (at most 1,315,000).
+    #[serde(default = "mainnet_reward_allocation_delay")]
+    pub reward_allocation_delay_blocks: u64,
+}
+
+fn mainnet_reward_allocation_delay() -> u64 {
+    pol::MAINNET_REWARD_ALLOCATION_DELAY
 }
 
 impl Default for PolTimes {
     fn default() -> Self {
         Self {
             commission_change_delay_blocks: pol::MAINNET_COMMISSION_CHANGE_DELAY,
+            reward_allocation_delay_blocks: pol::MAINNET_REWARD_ALLOCATION_DELAY,
         }
     }
 }
 
 impl PolTimes {
-    /// The dev chain's delays: a commission change activates 16 blocks after it is queued.
+    /// The dev chain's delays: a commission change activates 16 blocks after it is queued, a
+    /// reward allocation may start 8 blocks after it is queued.
     pub fn dev() -> Self {
         Self {
             commission_change_delay_blocks: 16,
+            reward_allocation_delay_blocks: 8,
         }
     }
 
-    /// The genesis parameters, with `owner` (the chain's governance) owning BeraChef.
-    pub fn params(&self, owner: Address) -> pol::PolParams {
+    /// The genesis parameters, with `owner` (the chain's governance) owning BeraChef, the vault
+    /// factory and the dev tokens, and `token_holders` granted dev tokens.
+    pub fn params(&self, owner: Address, token_holders: Vec<Address>) -> pol::PolParams {
         pol::PolParams {
             owner,
             commission_change_delay: self.commission_change_delay_blocks,
+            reward_allocation_delay: self.reward_allocation_delay_blocks,
+            token_holders,
         }
     }
 }

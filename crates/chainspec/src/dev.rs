@@ -7,7 +7,13 @@ use alloy_eips::eip1559::INITIAL_BASE_FEE;
 use alloy_genesis::{Genesis, GenesisAccount};
 use alloy_primitives::{address, Address, Bytes, B256, U256};
 use berapool_beacon::{body, genesis_deposits, BlsPubkey, ClSpec, GenesisValidator, BERA_GWEI};
-use berapool_pool_precompiles::pool_state::{addresses::BEACON_DEPOSIT, params::bera};
+use berapool_pool_precompiles::pool_state::{
+    addresses::{BEACON_DEPOSIT, BLOCK_REWARD_CONTROLLER},
+    params::bera,
+};
+
+/// The dev chain's EVM inflation per block, in gwei: Berachain's since Fulu (1.705 BERA).
+pub const DEV_INFLATION_GWEI: u64 = 1_705_000_000;
 
 use crate::{
     config::{BerapoolConfig, DevClConfig, PolTimes, PoolTimes},
@@ -150,7 +156,13 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
         pool: PoolTimes::dev(),
         pol: PolTimes::dev(),
         dev_cl: DevClConfig {
-            spec: ClSpec::default(),
+            // Fulu's EVM inflation: 1.705 BERA to the BlockRewardController every block,
+            // which the next block's PoL transaction pays out as WBERA.
+            spec: ClSpec {
+                inflation_address: BLOCK_REWARD_CONTROLLER,
+                inflation_per_block: DEV_INFLATION_GWEI,
+                ..ClSpec::default()
+            },
             genesis_validators: vec![dev_genesis_validator(governance)],
         },
     };
@@ -173,6 +185,9 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
     genesis
         .alloc
         .insert(CREATE2_DEPLOYER, predeploy(create2_deployer_code(), &[]));
+    // One block's emission already on the BlockRewardController, so that block 1 distributes
+    // like every later block (each block's inflation withdrawal funds the next one).
+    let first_emission = U256::from(DEV_INFLATION_GWEI) * U256::from(1_000_000_000u64);
     genesis
         .alloc
         .insert(MULTICALL3, predeploy(multicall3_code(), &[]));
@@ -217,8 +232,9 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
         body::deposits_root(&deposits),
     ));
     if berapool.native_pol {
+        let holders = accounts.iter().map(|(a, _)| *a).collect();
         system.extend(berapool_pool_precompiles::pol::genesis_accounts(
-            &berapool.pol.params(governance),
+            &berapool.pol.params(governance, holders),
         ));
     }
     for account in system {
@@ -227,9 +243,11 @@ pub(crate) fn dev_genesis() -> Result<Genesis, ChainSpecError> {
             .iter()
             .map(|(k, v)| (B256::from(*k), B256::from(*v)))
             .collect();
-        genesis
-            .alloc
-            .insert(account.address, predeploy(account.code, &storage));
+        let mut predeployed = predeploy(account.code, &storage);
+        if account.address == BLOCK_REWARD_CONTROLLER {
+            predeployed.balance = first_emission;
+        }
+        genesis.alloc.insert(account.address, predeployed);
     }
     Ok(genesis)
 }

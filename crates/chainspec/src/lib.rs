@@ -67,6 +67,16 @@ impl ChainSpec {
             .is_some_and(|b| b.allow_contract_senders)
     }
 
+    /// Whether blocks at `timestamp` carry Berachain's PoL distribution (the parent proposer
+    /// in the Engine API and the `distributeFor` call): on chains with the native PoL set, from
+    /// the pool system's activation on. (A chain that deploys the PoL contracts itself would
+    /// set its Prague1 time here; syncing Berachain is not supported yet.)
+    pub fn has_pol_at(&self, timestamp: u64) -> bool {
+        self.berapool
+            .as_ref()
+            .is_some_and(|b| b.native_pol && b.pool_config().is_active_at(timestamp))
+    }
+
     /// Builds the spec of `genesis`.
     pub fn from_genesis(genesis: Genesis) -> Result<Self, ChainSpecError> {
         let hardforks = genesis::hardforks_of(&genesis);

@@ -95,6 +95,9 @@ pub struct BeaconChain {
     default_fee_recipient: Address,
     /// The next slot as worked out for building its payload, reused when it is imported.
     prepared: Option<Prepared>,
+    /// The validator that proposes every later block instead of the one the rules pick
+    /// (`berapool_setProposer`), while it stays active.
+    proposer_override: Option<BlsPubkey>,
 }
 
 /// The head advanced to the next slot, with its proposer and the withdrawals due.
@@ -108,10 +111,24 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(spec: &ClSpec, head: &BeaconState, parent: B256, slot: u64) -> Self {
+    fn new(
+        spec: &ClSpec,
+        head: &BeaconState,
+        parent: B256,
+        slot: u64,
+        chosen: Option<&BlsPubkey>,
+    ) -> Self {
         let mut state = head.clone();
         rules::process_slots(spec, &mut state, slot);
-        let proposer = rules::proposer_index(spec, &state);
+        let epoch = spec.epoch(state.slot);
+        let chosen = chosen.and_then(|pubkey| {
+            state
+                .validators
+                .iter()
+                .position(|v| v.pubkey == *pubkey && v.is_active(epoch))
+                .map(|i| i as u64)
+        });
+        let proposer = chosen.or_else(|| rules::proposer_index(spec, &state));
         let expected = rules::expected_withdrawals(spec, &state);
         Self {
             parent,
@@ -179,7 +196,34 @@ impl BeaconChain {
                 .collect(),
             default_fee_recipient,
             prepared: None,
+            proposer_override: None,
         }
+    }
+
+    /// Has `pubkey` propose every later block while it is an active validator (`None`: the
+    /// rules pick again). Refused for a pubkey that is not an active validator at the head.
+    pub fn set_proposer(&mut self, pubkey: Option<BlsPubkey>) -> Result<(), ProposerError> {
+        if let Some(pubkey) = &pubkey {
+            let epoch = self.spec.epoch(self.head.slot);
+            let active = self
+                .head
+                .validators
+                .iter()
+                .any(|v| v.pubkey == *pubkey && v.is_active(epoch));
+            if !active {
+                return Err(ProposerError::NotActive(*pubkey));
+            }
+        }
+        self.proposer_override = pubkey;
+        self.prepared = None;
+        Ok(())
+    }
+
+    /// The pubkey of the validator that proposed the head (the next block's parent proposer,
+    /// whose PoL rewards it distributes).
+    pub fn head_proposer(&self) -> Option<BlsPubkey> {
+        let index = self.head.latest_block_header.proposer_index as usize;
+        self.head.validators.get(index).map(|v| v.pubkey)
     }
 
     /// The parameters.
@@ -231,7 +275,13 @@ impl BeaconChain {
     fn take_prepared(&mut self, slot: u64) -> Prepared {
         match self.prepared.take() {
             Some(p) if p.parent == self.head_hash && p.state.slot == slot => p,
-            _ => Prepared::new(&self.spec, &self.head, self.head_hash, slot),
+            _ => Prepared::new(
+                &self.spec,
+                &self.head,
+                self.head_hash,
+                slot,
+                self.proposer_override.as_ref(),
+            ),
         }
     }
 
@@ -249,6 +299,7 @@ impl BeaconChain {
             withdrawals: prepared.expected.withdrawals.clone(),
             // The slot advance filled the parent header's state root: this is its block root.
             parent_beacon_block_root: prepared.state.latest_block_header.root(),
+            parent_proposer_pubkey: self.head_proposer(),
         };
         self.prepared = Some(prepared);
         next
@@ -500,12 +551,26 @@ impl DevConsensus {
     }
 }
 
+/// Why a proposer cannot be chosen.
+#[derive(Debug, thiserror::Error)]
+pub enum ProposerError {
+    /// Not an active validator at the head.
+    #[error("{0} is not an active validator")]
+    NotActive(BlsPubkey),
+}
+
 impl ConsensusProvider for DevConsensus {
     fn next_block(&mut self, parent: &Header, _parent_hash: B256) -> NextBlock {
         if let Err(error) = self.beacon.sync(&self.chain) {
             tracing::error!(target: "berapool::cl", %error, "beacon chain cannot follow the execution chain");
         }
         self.beacon.write(|beacon| beacon.next_block(parent))
+    }
+
+    fn set_proposer(&mut self, pubkey: Option<BlsPubkey>) -> Result<(), String> {
+        self.beacon
+            .write(|beacon| beacon.set_proposer(pubkey))
+            .map_err(|e| e.to_string())
     }
 
     fn on_head(&mut self, _header: &Header, _hash: B256) {
@@ -593,6 +658,7 @@ mod tests {
             senders: Vec::new(),
             withdrawals: Vec::new(),
             state_edits: Vec::new(),
+            parent_proposer_pubkey: None,
         };
         (block, vec![receipt])
     }

@@ -23,6 +23,7 @@ use alloy_primitives::{keccak256, Address, B256};
 use alloy_rpc_types_engine::{ForkchoiceState, PayloadAttributes, PayloadStatusEnum};
 
 use alloy_rpc_types_engine::PayloadStatus;
+use berapool_beacon::BlsPubkey;
 use berapool_engine::{EngineError, EngineHandle};
 use berapool_primitives::unix_now;
 use berapool_primitives::StateEdit;
@@ -40,6 +41,9 @@ pub struct NextBlock {
     pub withdrawals: Vec<Withdrawal>,
     /// Root of the parent beacon block.
     pub parent_beacon_block_root: B256,
+    /// The parent's proposer (BeaconKit's `parentProposerPubKey`), whose PoL rewards the
+    /// block distributes on chains with PoL.
+    pub parent_proposer_pubkey: Option<BlsPubkey>,
 }
 
 /// The consensus side of block production.
@@ -48,6 +52,11 @@ pub trait ConsensusProvider: Send {
     fn next_block(&mut self, parent: &Header, parent_hash: B256) -> NextBlock;
     /// `header` (with hash `hash`) became the head.
     fn on_head(&mut self, _header: &Header, _hash: B256) {}
+    /// Has `pubkey` propose the later blocks (`None`: the rules pick), if the provider has
+    /// validators to choose from.
+    fn set_proposer(&mut self, _pubkey: Option<BlsPubkey>) -> Result<(), String> {
+        Err("this consensus side has no validators to choose from".to_string())
+    }
 }
 
 /// A consensus side without validators: wall-clock timestamps (strictly increasing), a fixed
@@ -67,6 +76,8 @@ impl ConsensusProvider for SimpleProvider {
             fee_recipient: self.fee_recipient,
             withdrawals: Vec::new(),
             parent_beacon_block_root: keccak256([parent_hash.as_slice(), b"beacon"].concat()),
+            // No validators: the PoL distribution names nobody (the base rate goes nowhere).
+            parent_proposer_pubkey: Some(BlsPubkey::ZERO),
         }
     }
 }
@@ -243,6 +254,11 @@ impl DevDriver {
         Ok(())
     }
 
+    /// Has `pubkey` propose every later block while it is active (`None`: the rules pick).
+    pub fn set_proposer(&mut self, pubkey: Option<BlsPubkey>) -> Result<(), String> {
+        self.provider.set_proposer(pubkey)
+    }
+
     /// Gives later blocks `coinbase` as their fee recipient instead of the proposer's.
     pub fn set_coinbase(&mut self, coinbase: Address) {
         self.coinbase = Some(coinbase);
@@ -363,19 +379,25 @@ impl DevDriver {
             safe_block_hash: B256::ZERO,
             finalized_block_hash: B256::ZERO,
         };
+        let parent_proposer = if self.engine.reader().spec().has_pol_at(next.timestamp) {
+            Some(next.parent_proposer_pubkey.unwrap_or_default())
+        } else {
+            None
+        };
         let id = self
             .engine
-            .fork_choice_updated_with_edits(state, Some(attributes), edits)?
+            .fork_choice_updated_with_edits(state, Some(attributes), parent_proposer, edits)?
             .payload_id
             .ok_or(DriverError::NoPayload)?;
         let envelope = self.engine.get_payload_v4(id)?;
         let payload = envelope.envelope_inner.execution_payload;
         let hash = payload.payload_inner.payload_inner.block_hash;
-        let status = self.engine.new_payload_v4(
+        let status = self.engine.new_payload_v4_p11(
             payload,
             Vec::new(),
             next.parent_beacon_block_root,
             envelope.execution_requests,
+            parent_proposer,
         )?;
         if status.status != PayloadStatusEnum::Valid {
             return Err(DriverError::Rejected(status));

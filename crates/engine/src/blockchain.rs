@@ -10,6 +10,7 @@ use alloy_consensus::{transaction::Recovered, Header, TxEnvelope};
 use alloy_eips::{eip1559::BaseFeeParams, eip4895::Withdrawal, eip7685::Requests};
 use alloy_primitives::{Address, Bloom, Bytes, B256};
 use berapool_chainspec::ChainSpec;
+use berapool_pool_precompiles::pool_state::addresses::Pubkey;
 use berapool_primitives::{ExecutedBlock, GotExpected, StateEdit};
 use berapool_storage::{ChainStore, StateTries, StorageError};
 
@@ -47,6 +48,9 @@ pub struct BuildAttributes {
     pub state_edits: Vec<StateEdit>,
     /// The gas limit to move toward (as far as one block may); the parent's when `None`.
     pub target_gas_limit: Option<u64>,
+    /// The parent's proposer (BeaconKit's `parentProposerPubKey`), whose PoL rewards the
+    /// block distributes; required on chains with PoL, refused on others.
+    pub parent_proposer_pubkey: Option<Pubkey>,
 }
 
 /// The gas limit of a block after one with `parent`'s, as close to `target` as a block may
@@ -270,6 +274,7 @@ impl Blockchain {
                 Vec::new()
             },
             state_edits: attributes.state_edits.clone(),
+            parent_proposer_pubkey: attributes.parent_proposer_pubkey,
         };
         self.execute(&head, input, Mode::Build)
     }
@@ -305,6 +310,7 @@ impl Blockchain {
         withdrawals: Vec<Withdrawal>,
         requests: &Requests,
         state_edits: Vec<StateEdit>,
+        parent_proposer_pubkey: Option<Pubkey>,
     ) -> Result<SealedBlock, InvalidBlock> {
         let head = self.head();
         let parent = &head.header;
@@ -357,6 +363,7 @@ impl Blockchain {
             extra_data: header.extra_data.clone(),
             transactions,
             state_edits,
+            parent_proposer_pubkey,
         };
         let SealedBlock { block, tries, .. } = self.execute(&head, input, Mode::Validate)?;
         let computed = &block.header;

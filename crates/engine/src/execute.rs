@@ -24,7 +24,10 @@ use alloy_evm::{
 use alloy_primitives::{Address, Bloom, Bytes, B256};
 use alloy_rpc_types_eth::state::StateOverride;
 use berapool_chainspec::ChainSpec;
-use berapool_pool_precompiles::{BerapoolBlockExecutorFactory, BerapoolEvmFactory, PoolConfig};
+use berapool_pool_precompiles::{
+    pool_state::addresses::Pubkey, BerapoolBlockExecutionCtx, BerapoolBlockExecutorFactory,
+    BerapoolEvmFactory, PoolConfig,
+};
 use berapool_primitives::{BlockTimings, ExecutedBlock, StateEdit};
 use berapool_storage::{StateTries, StorageError};
 
@@ -94,6 +97,8 @@ pub struct BlockInput {
     pub transactions: Vec<Recovered<TxEnvelope>>,
     /// Dev-chain state edits, applied before the system calls and transactions.
     pub state_edits: Vec<StateEdit>,
+    /// The parent's proposer, whose PoL rewards the block distributes (chains with PoL).
+    pub parent_proposer_pubkey: Option<Pubkey>,
 }
 
 impl BlockInput {
@@ -197,14 +202,17 @@ where
     }
     let (receipts, requests, gas_used, left_out) = {
         let evm = factory.evm_factory().create_evm(&mut db, env);
-        let ctx = EthBlockExecutionCtx {
-            parent_hash: input.parent_hash,
-            parent_beacon_block_root: Some(input.parent_beacon_block_root),
-            ommers: &[],
-            withdrawals: Some(Cow::Borrowed(&input.withdrawals)),
-            extra_data: input.extra_data.clone(),
-            tx_count_hint: Some(input.transactions.len()),
-            slot_number: None,
+        let ctx = BerapoolBlockExecutionCtx {
+            eth: EthBlockExecutionCtx {
+                parent_hash: input.parent_hash,
+                parent_beacon_block_root: Some(input.parent_beacon_block_root),
+                ommers: &[],
+                withdrawals: Some(Cow::Borrowed(&input.withdrawals)),
+                extra_data: input.extra_data.clone(),
+                tx_count_hint: Some(input.transactions.len()),
+                slot_number: None,
+            },
+            parent_proposer_pubkey: input.parent_proposer_pubkey,
         };
         let mut executor = factory.create_executor(evm, ctx);
         executor.apply_pre_execution_changes()?;
@@ -277,6 +285,7 @@ where
         left_out,
         timings,
         state_edits: input.state_edits,
+        parent_proposer_pubkey: input.parent_proposer_pubkey,
     };
     Ok((block, tries))
 }

@@ -26,6 +26,7 @@ use alloy_rpc_types_engine::{
 };
 
 use alloy_primitives::Address;
+use berapool_pool_precompiles::pool_state::addresses::Pubkey;
 use berapool_primitives::StateEdit;
 use berapool_storage::StorageError;
 use berapool_txpool::{CanonicalUpdate, TransactionSource};
@@ -73,6 +74,13 @@ pub enum AttributesError {
     /// No parent beacon block root (required from Cancun on).
     #[error("missing parent beacon block root")]
     MissingParentBeaconBlockRoot,
+    /// `parentProposerPubKey` missing on a chain with PoL (use `engine_forkchoiceUpdatedV3P11`),
+    /// or given on one without.
+    #[error("{}", if *required { "missing parentProposerPubKey: this chain runs PoL (engine_forkchoiceUpdatedV3P11)" } else { "parentProposerPubKey given, but this chain has no PoL at that timestamp" })]
+    ParentProposer {
+        /// Whether the chain needs it.
+        required: bool,
+    },
 }
 
 impl EngineError {
@@ -110,9 +118,17 @@ impl std::fmt::Debug for EngineHandle {
     }
 }
 
-fn payload_id(parent: B256, attributes: &PayloadAttributes, edits: &[StateEdit]) -> PayloadId {
+fn payload_id(
+    parent: B256,
+    attributes: &PayloadAttributes,
+    parent_proposer: Option<Pubkey>,
+    edits: &[StateEdit],
+) -> PayloadId {
     let mut buf = parent.to_vec();
     buf.extend_from_slice(&berapool_primitives::encode_state_edits(edits));
+    if let Some(pubkey) = parent_proposer {
+        buf.extend_from_slice(pubkey.as_slice());
+    }
     buf.extend_from_slice(&attributes.timestamp.to_be_bytes());
     buf.extend_from_slice(attributes.prev_randao.as_slice());
     buf.extend_from_slice(attributes.suggested_fee_recipient.as_slice());
@@ -191,7 +207,18 @@ impl EngineHandle {
         state: ForkchoiceState,
         attributes: Option<PayloadAttributes>,
     ) -> Result<ForkchoiceUpdated, EngineError> {
-        self.fork_choice_updated_with_edits(state, attributes, Vec::new())
+        self.fork_choice_updated_with_edits(state, attributes, None, Vec::new())
+    }
+
+    /// `engine_forkchoiceUpdatedV3P11` (BeaconKit from Electra1): the payload attributes carry
+    /// the parent's proposer, whose PoL rewards the block distributes.
+    pub fn fork_choice_updated_p11(
+        &self,
+        state: ForkchoiceState,
+        attributes: Option<PayloadAttributes>,
+        parent_proposer_pubkey: Option<Pubkey>,
+    ) -> Result<ForkchoiceUpdated, EngineError> {
+        self.fork_choice_updated_with_edits(state, attributes, parent_proposer_pubkey, Vec::new())
     }
 
     /// `engine_forkchoiceUpdatedV3` for the dev block driver: the payload it starts applies
@@ -200,6 +227,7 @@ impl EngineHandle {
         &self,
         state: ForkchoiceState,
         attributes: Option<PayloadAttributes>,
+        parent_proposer_pubkey: Option<Pubkey>,
         state_edits: Vec<StateEdit>,
     ) -> Result<ForkchoiceUpdated, EngineError> {
         let mut inner = self.lock();
@@ -276,7 +304,11 @@ impl EngineHandle {
         let Some(parent_beacon_block_root) = attributes.parent_beacon_block_root else {
             return Err(AttributesError::MissingParentBeaconBlockRoot.into());
         };
-        let id = payload_id(head_hash, &attributes, &state_edits);
+        let needs = inner.chain.spec().has_pol_at(attributes.timestamp);
+        if needs != parent_proposer_pubkey.is_some() {
+            return Err(AttributesError::ParentProposer { required: needs }.into());
+        }
+        let id = payload_id(head_hash, &attributes, parent_proposer_pubkey, &state_edits);
         let build = BuildAttributes {
             timestamp: attributes.timestamp,
             prev_randao: attributes.prev_randao,
@@ -285,6 +317,7 @@ impl EngineHandle {
             parent_beacon_block_root,
             state_edits,
             target_gas_limit: attributes.target_gas_limit,
+            parent_proposer_pubkey,
         };
         let sealed = inner.chain.build(&build, self.source.candidates())?;
         let base_fee = U256::from(sealed.block.header.base_fee_per_gas.unwrap_or_default());
@@ -357,8 +390,37 @@ impl EngineHandle {
         parent_beacon_block_root: B256,
         execution_requests: Requests,
     ) -> Result<PayloadStatus, EngineError> {
+        self.new_payload_v4_p11(
+            payload,
+            versioned_hashes,
+            parent_beacon_block_root,
+            execution_requests,
+            None,
+        )
+    }
+
+    /// `engine_newPayloadV4P11` (BeaconKit from Electra1): with the parent's proposer, whose
+    /// PoL rewards the block distributes. A block of a chain with PoL is invalid without it.
+    pub fn new_payload_v4_p11(
+        &self,
+        payload: ExecutionPayloadV3,
+        versioned_hashes: Vec<B256>,
+        parent_beacon_block_root: B256,
+        execution_requests: Requests,
+        parent_proposer_pubkey: Option<Pubkey>,
+    ) -> Result<PayloadStatus, EngineError> {
         let mut inner = self.lock();
         let head_hash = inner.chain.head().hash;
+        let timestamp = payload.payload_inner.payload_inner.timestamp;
+        let needs = inner.chain.spec().has_pol_at(timestamp);
+        if needs != parent_proposer_pubkey.is_some() {
+            let why = if needs {
+                "this chain runs PoL: the payload needs its parent proposer's pubkey (engine_newPayloadV4P11)"
+            } else {
+                "this chain has no PoL at the payload's timestamp: a parent proposer pubkey is not allowed"
+            };
+            return Ok(invalid(why, Some(head_hash)));
+        }
         let claimed = payload.payload_inner.payload_inner.block_hash;
         let mut block = match payload.try_into_block::<TxEnvelope>() {
             Ok(block) => block,
@@ -413,6 +475,7 @@ impl EngineHandle {
             withdrawals,
             &execution_requests,
             Vec::new(),
+            parent_proposer_pubkey,
         ) {
             Ok(sealed) => {
                 inner.valid.insert(hash, sealed);

@@ -285,14 +285,17 @@ impl ChainReader {
         let evm = factory
             .evm_factory()
             .create_evm_with_inspector(db, env, inspector);
-        let ctx = EthBlockExecutionCtx {
-            parent_hash: header.parent_hash,
-            parent_beacon_block_root: header.parent_beacon_block_root,
-            ommers: &[],
-            withdrawals: Some(Cow::Borrowed(&block.withdrawals)),
-            extra_data: header.extra_data.clone(),
-            tx_count_hint: Some(block.transactions.len()),
-            slot_number: None,
+        let ctx = berapool_pool_precompiles::BerapoolBlockExecutionCtx {
+            eth: EthBlockExecutionCtx {
+                parent_hash: header.parent_hash,
+                parent_beacon_block_root: header.parent_beacon_block_root,
+                ommers: &[],
+                withdrawals: Some(Cow::Borrowed(&block.withdrawals)),
+                extra_data: header.extra_data.clone(),
+                tx_count_hint: Some(block.transactions.len()),
+                slot_number: None,
+            },
+            parent_proposer_pubkey: block.parent_proposer_pubkey,
         };
         let mut executor = factory.create_executor(evm, ctx);
         executor.evm_mut().disable_inspector();

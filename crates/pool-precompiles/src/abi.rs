@@ -153,6 +153,32 @@ sol! {
             uint32 blockNumberLast;
             uint96 commissionRate;
         }
+        struct Weight {
+            address receiver;
+            uint96 percentageNumerator;
+        }
+        struct RewardAllocation {
+            uint64 startBlock;
+            Weight[] weights;
+        }
+
+        event QueueRewardAllocation(bytes indexed valPubkey, uint64 startBlock, Weight[] weights);
+        event ActivateRewardAllocation(bytes indexed valPubkey, uint64 startBlock, Weight[] weights);
+        event SetDefaultRewardAllocation(RewardAllocation rewardAllocation);
+        event VaultWhitelistedStatusUpdated(address indexed receiver, bool indexed isWhitelisted, string metadata);
+        event RewardAllocationBlockDelaySet(uint64 rewardAllocationBlockDelay);
+
+        error NotRewardAllocator();
+        error NotDistributor();
+        error InvalidStartBlock();
+        error RewardAllocationAlreadyQueued();
+        error TooManyWeights();
+        error InvalidWeight();
+        error NotWhitelistedVault();
+        error DuplicateReceiver(address receiver);
+        error InvalidRewardAllocationWeights();
+        error RewardAllocationBlockDelayTooLarge();
+        error InvalidateDefaultRewardAllocation();
 
         event QueuedValCommission(bytes indexed valPubkey, uint96 queuedCommissionRate);
         event ValCommissionSet(bytes indexed valPubkey, uint96 oldCommissionRate, uint96 newCommissionRate);
@@ -187,6 +213,135 @@ sol! {
         function setCommissionChangeDelay(uint64 _commissionChangeDelay) external;
         function transferOwnership(address newOwner) external;
         function renounceOwnership() external;
+
+        function isReady() external view returns (bool);
+        function isWhitelistedVault(address receiver) external view returns (bool);
+        function setVaultWhitelistedStatus(address receiver, bool isWhitelisted, string metadata) external;
+        function rewardAllocationBlockDelay() external view returns (uint64);
+        function setRewardAllocationBlockDelay(uint64 _rewardAllocationBlockDelay) external;
+        function rewardAllocationInactivityBlockSpan() external view returns (uint64);
+        function maxNumWeightsPerRewardAllocation() external view returns (uint8);
+        function maxWeightPerVault() external view returns (uint96);
+        function getDefaultRewardAllocation() external view returns (RewardAllocation);
+        function setDefaultRewardAllocation(RewardAllocation ra) external;
+        function getActiveRewardAllocation(bytes valPubkey) external view returns (RewardAllocation);
+        function getSetActiveRewardAllocation(bytes valPubkey) external view returns (RewardAllocation);
+        function getQueuedRewardAllocation(bytes valPubkey) external view returns (RewardAllocation);
+        function isQueuedRewardAllocationReady(bytes valPubkey, uint256 blockNumber) external view returns (bool);
+        function queueNewRewardAllocation(bytes valPubkey, uint64 startBlock, Weight[] weights) external;
+        function activateReadyQueuedRewardAllocation(bytes valPubkey) external;
+    }
+
+    /// BlockRewardController (`0x1AE7…CD8e`) in its PoL Next form: fixed WBERA emissions.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IBlockRewardController {
+        event BlockRewardProcessed(bytes indexed pubkey, uint64 nextTimestamp, uint256 baseRate, uint256 rewardRate);
+
+        error NotDistributor();
+
+        function baseRate() external view returns (uint256);
+        function rewardRate() external view returns (uint256);
+        function getMaxEmissionPerBlock() external view returns (uint256);
+        function distributor() external view returns (address);
+        function beaconDepositContract() external view returns (address);
+        function bgt() external view returns (address);
+        function processRewards(bytes pubkey, uint64 nextTimestamp, bool isReady) external returns (uint256);
+        function burnExceedingBalance() external;
+    }
+
+    /// Distributor (`0xD2f1…0761`): the PoL transaction's target.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IDistributor {
+        event Distributed(bytes indexed valPubkey, uint64 indexed nextTimestamp, address indexed receiver, uint256 amount);
+
+        error NotSystemAddress();
+
+        function beraChef() external view returns (address);
+        function blockRewardController() external view returns (address);
+        function distributeFor(bytes pubkey) external;
+    }
+
+    /// A RewardVault: receives its share of the emission from the Distributor and pays the
+    /// incentives that come with it (commission to the operator, the rest to the protocol).
+    #[derive(Debug, PartialEq, Eq)]
+    interface IRewardVault {
+        event RewardAdded(uint256 reward);
+        event IncentiveTokenWhitelisted(address indexed token, uint256 minIncentiveRate, address manager);
+        event IncentiveAdded(address indexed token, address sender, uint256 amount, uint256 incentiveRate);
+        event IncentivesProcessed(bytes indexed pubkey, address indexed token, uint256 bgtEmitted, uint256 amount);
+        event IncentivesProcessFailed(bytes indexed pubkey, address indexed token, uint256 bgtEmitted, uint256 amount);
+        event IncentivesCollected(bytes indexed pubkey, address indexed token, uint256 bgtEmitted, uint256 amount);
+        event IncentivesCollectFailed(bytes indexed pubkey, address indexed token, uint256 bgtEmitted, uint256 amount);
+
+        error NotDistributor();
+        error NotFactoryVault();
+        error ZeroAddress();
+        error MinIncentiveRateIsZero();
+        error IncentiveRateTooHigh();
+        error InvalidIncentiveRate();
+        error TokenAlreadyWhitelistedOrLimitReached();
+        error TokenNotWhitelisted();
+        error NotIncentiveManager();
+        error AmountLessThanMinIncentiveRate();
+        error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
+
+        function stakeToken() external view returns (address);
+        function rewardToken() external view returns (address);
+        function distributor() external view returns (address);
+        function factory() external view returns (address);
+        function beaconDepositContract() external view returns (address);
+        function maxIncentiveTokensCount() external view returns (uint8);
+        function undistributedRewards() external view returns (uint256);
+        function getWhitelistedTokens() external view returns (address[]);
+        function getWhitelistedTokensCount() external view returns (uint256);
+        function whitelistedTokens(uint256 index) external view returns (address);
+        function incentives(address token) external view returns (uint256 minIncentiveRate, uint256 incentiveRate, uint256 amountRemaining, address manager);
+        function whitelistIncentiveToken(address token, uint256 minIncentiveRate, address manager) external;
+        function addIncentive(address token, uint256 amount, uint256 incentiveRate) external;
+        function notifyRewardAmount(bytes pubkey, uint256 reward) external;
+    }
+
+    /// RewardVaultFactory (`0x94Ad…52a8`).
+    #[derive(Debug, PartialEq, Eq)]
+    interface IRewardVaultFactory {
+        event VaultCreated(address indexed stakingToken, address indexed vault);
+
+        error ZeroAddress();
+
+        function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
+        function hasRole(bytes32 role, address account) external view returns (bool);
+        function createRewardVault(address stakingToken) external returns (address);
+        function getVault(address stakingToken) external view returns (address);
+        function predictRewardVaultAddress(address stakingToken) external view returns (address);
+        function allVaults(uint256 index) external view returns (address);
+        function allVaultsLength() external view returns (uint256);
+        function distributor() external view returns (address);
+        function beaconDepositContract() external view returns (address);
+        function incentiveTokensCollector() external view returns (address);
+    }
+
+    /// The dev chain's incentive tokens and HONEY: plain ERC-20s whose owner mints.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IDevToken {
+        event Transfer(address indexed from, address indexed to, uint256 value);
+        event Approval(address indexed owner, address indexed spender, uint256 value);
+
+        error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
+        error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
+        error ERC20InvalidReceiver(address receiver);
+        error OwnableUnauthorizedAccount(address account);
+
+        function name() external view returns (string);
+        function symbol() external view returns (string);
+        function decimals() external view returns (uint8);
+        function totalSupply() external view returns (uint256);
+        function balanceOf(address account) external view returns (uint256);
+        function allowance(address owner, address spender) external view returns (uint256);
+        function owner() external view returns (address);
+        function transfer(address to, uint256 value) external returns (bool);
+        function approve(address spender, uint256 value) external returns (bool);
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
+        function mint(address to, uint256 value) external;
     }
 
     /// StakingRewardsVault.
@@ -241,6 +396,7 @@ sol! {
     interface IERC20 {
         function balanceOf(address account) external view returns (uint256);
         function transfer(address to, uint256 value) external returns (bool);
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
     }
 
     /// WBERA (`0x6969…6969`), Berachain's wrapped BERA: a Solady WETH, run natively on chains

@@ -1,7 +1,12 @@
 //! The pool system's block rules, as an alloy-evm block executor wrapping Ethereum's:
 //!
-//! 1. after the pre-execution system calls (EIP-2935, EIP-4788), `beginBlock()` records the
-//!    block's timestamp and number in the withdrawal vault (oracle reports are reconciled by it);
+//! 0. after the pre-execution system calls (EIP-2935, EIP-4788), Berachain's PoL distribution:
+//!    `Distributor.distributeFor(parent proposer's pubkey)` from the system address with 30M
+//!    gas, on blocks whose context carries the parent proposer (from Prague1, as BeaconKit
+//!    supplies it). A revert or halt leaves the block valid (the distribution simply did not
+//!    happen); only a database error fails the block;
+//! 1. `beginBlock()` records the block's timestamp and number in the withdrawal vault (oracle
+//!    reports are reconciled by it);
 //! 2. after the post-execution changes (EIP-7002/7251 requests, EIP-4895 withdrawals credited),
 //!    the withdrawals paid to the withdrawal vault go to `creditConsensusWithdrawals`, which
 //!    attributes each one to the pool of its validator.
@@ -35,13 +40,18 @@ use alloy_evm::{
 };
 use alloy_primitives::{Bytes, Log};
 use alloy_sol_types::SolCall;
-use berapool_pool_state::{addresses::WITHDRAWAL_VAULT, VaultWithdrawal};
+use berapool_pool_state::{
+    addresses::{Pubkey, WITHDRAWAL_VAULT},
+    VaultWithdrawal,
+};
 
 use crate::{abi::IBerapool, BerapoolEvm, BerapoolEvmFactory, PoolConfig, SYSTEM_ADDRESS};
 
 /// A pool-system chain rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PoolRule {
+    /// `distributeFor(parent proposer)`, Berachain's PoL distribution.
+    PolDistribution,
     /// `beginBlock()`, before the transactions.
     BeginBlock,
     /// `creditConsensusWithdrawals(...)`, after the withdrawals are credited.
@@ -51,6 +61,7 @@ pub enum PoolRule {
 impl fmt::Display for PoolRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Self::PolDistribution => "distributeFor",
             Self::BeginBlock => "beginBlock",
             Self::CreditConsensusWithdrawals => "creditConsensusWithdrawals",
         })
@@ -169,6 +180,74 @@ pub fn credit_consensus_withdrawals<E: Evm<DB: DatabaseCommit>>(
     )
 }
 
+/// The execution context of a Berachain block: Ethereum's, and the parent block's proposer
+/// (BeaconKit's `parentProposerPubKey`), whose PoL rewards the block distributes.
+#[derive(Clone, Debug)]
+pub struct BerapoolBlockExecutionCtx<'a> {
+    /// Ethereum's context.
+    pub eth: EthBlockExecutionCtx<'a>,
+    /// The parent's proposer; `None` before Prague1 or on chains without PoL.
+    pub parent_proposer_pubkey: Option<Pubkey>,
+}
+
+/// Calldata of `distributeFor(pubkey)`: 132 bytes, the pubkey ABI-encoded as `bytes`.
+pub fn distribute_for_call(pubkey: &Pubkey) -> Bytes {
+    crate::abi::IDistributor::distributeForCall {
+        pubkey: Bytes::copy_from_slice(pubkey.as_slice()),
+    }
+    .abi_encode()
+    .into()
+}
+
+/// How a block's PoL distribution ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolOutcome {
+    /// `distributeFor` returned, using this much gas.
+    Distributed {
+        /// Gas the call used.
+        gas_used: u64,
+    },
+    /// It reverted or halted: the block stays valid.
+    Failed {
+        /// Revert data, empty for a halt.
+        output: Bytes,
+    },
+}
+
+/// Runs the PoL distribution for `pubkey` as a system call and commits what it changed (also
+/// after a revert, as bera-reth does: a reverted call changes nothing but the touched
+/// accounts). Only an EVM or database error is an error.
+pub fn distribute_pol<E>(evm: &mut E, pubkey: &Pubkey) -> Result<PolOutcome, PoolRuleError>
+where
+    E: Evm<DB: DatabaseCommit>,
+{
+    use alloy_evm::revm::context::result::ExecutionResult;
+    let out = evm
+        .transact_system_call(
+            SYSTEM_ADDRESS,
+            berapool_pool_state::addresses::POL_DISTRIBUTOR,
+            distribute_for_call(pubkey),
+        )
+        .map_err(|e| PoolRuleError::Evm {
+            rule: PoolRule::PolDistribution,
+            source: Box::new(e),
+        })?;
+    let outcome = match out.result {
+        ExecutionResult::Success { gas, .. } => PolOutcome::Distributed {
+            gas_used: gas.tx_gas_used(),
+        },
+        ExecutionResult::Revert { output, .. } => PolOutcome::Failed { output },
+        ExecutionResult::Halt { .. } => PolOutcome::Failed {
+            output: Bytes::new(),
+        },
+    };
+    if let PolOutcome::Failed { output } = &outcome {
+        tracing::warn!(target: "berapool::pol", %pubkey, %output, "PoL distribution reverted; the block stays valid");
+    }
+    evm.db_mut().commit(out.state);
+    Ok(outcome)
+}
+
 /// Creates [`BerapoolBlockExecutor`]s: Ethereum's block execution with the pool precompiles
 /// and the pool system's block rules, from the configured activation timestamp on.
 #[derive(Clone, Debug)]
@@ -205,7 +284,7 @@ where
     Self: 'static,
 {
     type EvmFactory = BerapoolEvmFactory;
-    type ExecutionCtx<'a> = EthBlockExecutionCtx<'a>;
+    type ExecutionCtx<'a> = BerapoolBlockExecutionCtx<'a>;
     type Transaction = R::Transaction;
     type Receipt = R::Receipt;
     type TxExecutionResult =
@@ -229,8 +308,15 @@ where
         let timestamp = evm.block().timestamp().saturating_to();
         BerapoolBlockExecutor {
             pool_active: self.pool_config().is_active_at(timestamp),
-            withdrawals: ctx.withdrawals.clone(),
-            inner: EthBlockExecutor::new(evm, ctx, self.inner.spec(), self.inner.receipt_builder()),
+            withdrawals: ctx.eth.withdrawals.clone(),
+            parent_proposer_pubkey: ctx.parent_proposer_pubkey,
+            pol_outcome: None,
+            inner: EthBlockExecutor::new(
+                evm,
+                ctx.eth,
+                self.inner.spec(),
+                self.inner.receipt_builder(),
+            ),
         }
     }
 }
@@ -242,6 +328,10 @@ pub struct BerapoolBlockExecutor<'a, Evm, Spec, R: ReceiptBuilder> {
     pool_active: bool,
     /// The block's EIP-4895 withdrawals.
     withdrawals: Option<Cow<'a, [Withdrawal]>>,
+    /// The parent's proposer, whose PoL rewards this block distributes.
+    parent_proposer_pubkey: Option<Pubkey>,
+    /// How the distribution went, once it ran.
+    pol_outcome: Option<PolOutcome>,
 }
 
 impl<E, Spec, R: ReceiptBuilder> fmt::Debug for BerapoolBlockExecutor<'_, E, Spec, R> {
@@ -249,6 +339,7 @@ impl<E, Spec, R: ReceiptBuilder> fmt::Debug for BerapoolBlockExecutor<'_, E, Spe
         f.debug_struct("BerapoolBlockExecutor")
             .field("pool_active", &self.pool_active)
             .field("withdrawals", &self.withdrawals)
+            .field("parent_proposer_pubkey", &self.parent_proposer_pubkey)
             .finish_non_exhaustive()
     }
 }
@@ -260,6 +351,12 @@ where
     /// The wrapped Ethereum executor.
     pub const fn inner(&self) -> &EthBlockExecutor<'a, E, Spec, R> {
         &self.inner
+    }
+
+    /// How the block's PoL distribution went (`None` before the pre-execution changes, or on
+    /// a block without a parent proposer).
+    pub const fn pol_outcome(&self) -> Option<&PolOutcome> {
+        self.pol_outcome.as_ref()
     }
 }
 
@@ -284,6 +381,10 @@ where
 
     fn apply_pre_execution_changes(&mut self) -> Result<(), BlockExecutionError> {
         self.inner.apply_pre_execution_changes()?;
+        if let Some(pubkey) = self.parent_proposer_pubkey {
+            let outcome = distribute_pol(self.inner.evm_mut(), &pubkey).map_err(rule_error)?;
+            self.pol_outcome = Some(outcome);
+        }
         if self.pool_active {
             begin_block(self.inner.evm_mut()).map_err(rule_error)?;
         }

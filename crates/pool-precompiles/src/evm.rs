@@ -39,7 +39,10 @@ use alloy_evm::{
 };
 use alloy_primitives::{Address, Bytes};
 use berapool_pool_state::{
-    addresses::{BERA_CHEF, WBERA},
+    addresses::{
+        reward_vault_index, BERA_CHEF, BLOCK_REWARD_CONTROLLER, POL_DISTRIBUTOR,
+        REWARD_VAULT_FACTORY, WBERA,
+    },
     PoolSystem,
 };
 
@@ -100,10 +103,20 @@ impl<DB: Database, I> BerapoolEvm<DB, I> {
         let FrameInput::Call(inputs) = &init.frame_input else {
             return None;
         };
-        let target = match inputs.bytecode_address {
-            WBERA if self.native_pol => NativeTarget::Wbera,
-            BERA_CHEF if self.native_pol => NativeTarget::BeraChef,
-            _ => NativeTarget::of(inputs, &self.inner.ctx)?,
+        let address = inputs.bytecode_address;
+        let target = if self.native_pol {
+            match address {
+                WBERA => NativeTarget::Wbera,
+                BERA_CHEF => NativeTarget::BeraChef,
+                BLOCK_REWARD_CONTROLLER => NativeTarget::BlockRewardController,
+                POL_DISTRIBUTOR => NativeTarget::Distributor,
+                REWARD_VAULT_FACTORY => NativeTarget::RewardVaultFactory,
+                _ if reward_vault_index(address).is_some() => NativeTarget::RewardVault(address),
+                _ if crate::pol::is_dev_token(address) => NativeTarget::DevToken(address),
+                _ => NativeTarget::of(inputs, &self.inner.ctx)?,
+            }
+        } else {
+            NativeTarget::of(inputs, &self.inner.ctx)?
         };
         Some((Arc::clone(sys), target))
     }

@@ -44,7 +44,10 @@ pub use berapool_beacon::proof as ssz;
 pub use berapool_pool_state as pool_state;
 /// The fixed addresses of the pool system (factory, withdrawal vault, oracle, beacon deposit).
 pub use berapool_pool_state::addresses;
-pub use block::{BerapoolBlockExecutor, BerapoolBlockExecutorFactory, PoolRuleError};
+pub use block::{
+    distribute_for_call, distribute_pol, BerapoolBlockExecutionCtx, BerapoolBlockExecutor,
+    BerapoolBlockExecutorFactory, PolOutcome, PoolRuleError,
+};
 pub use contracts::Target;
 pub use contracts::SYSTEM_ADDRESS;
 pub use evm::{BerapoolEvm, BerapoolEvmFactory};

@@ -65,6 +65,16 @@ pub(crate) enum NativeTarget {
     Wbera,
     /// Any call to the native BeraChef (chains with the native PoL set).
     BeraChef,
+    /// Any call to the native BlockRewardController.
+    BlockRewardController,
+    /// Any call to the native Distributor.
+    Distributor,
+    /// Any call to the native RewardVaultFactory.
+    RewardVaultFactory,
+    /// Any call to a native reward vault (its address).
+    RewardVault(Address),
+    /// Any call to a native dev token: HONEY or an incentive token (its address).
+    DevToken(Address),
     /// A SmartOperator function that calls BeraChef.
     OperatorPol(PoolId),
 }
@@ -348,6 +358,19 @@ impl<DB: Database, I: Inspector<EthEvmContext<DB>>> NativeFrame<'_, DB, I> {
         value: U256,
         data: Bytes,
     ) -> Result<CallStatus, PoolError> {
+        self.call_with_gas_cap(kind, to, value, data, u64::MAX)
+    }
+
+    /// [`Self::call`] forwarding at most `cap` gas (Solidity's `call{gas: cap}`), so that a
+    /// callee cannot spend what the caller needs for the rest of its work.
+    pub(crate) fn call_with_gas_cap(
+        &mut self,
+        kind: CallKind,
+        to: Address,
+        value: U256,
+        data: Bytes,
+        cap: u64,
+    ) -> Result<CallStatus, PoolError> {
         let transfers_value = !value.is_zero();
         if transfers_value && (self.is_static || kind == CallKind::StaticCall) {
             return Err(PoolError::Host(HostError::Revert(
@@ -394,7 +417,8 @@ impl<DB: Database, I: Inspector<EthEvmContext<DB>>> NativeFrame<'_, DB, I> {
         let limit = self
             .meter
             .params()
-            .call_stipend_reduction(self.meter.remaining());
+            .call_stipend_reduction(self.meter.remaining())
+            .min(cap);
         self.charge(limit)?;
         let child_gas = if transfers_value {
             limit.saturating_add(stipend)

@@ -31,7 +31,7 @@ use berapool_pool_precompiles::{
         params::{bera, GWEI},
         PoolId,
     },
-    BerapoolBlockExecutorFactory, BerapoolEvmFactory, PoolConfig,
+    BerapoolBlockExecutionCtx, BerapoolBlockExecutorFactory, BerapoolEvmFactory, PoolConfig,
 };
 use common::*;
 
@@ -125,14 +125,17 @@ fn execute_block_for(
         .with_bundle_update()
         .build();
     let evm = factory.evm_factory().create_evm(&mut state, env);
-    let ctx = EthBlockExecutionCtx {
-        parent_hash: B256::repeat_byte(0xaa),
-        parent_beacon_block_root: Some(B256::repeat_byte(0xbb)),
-        ommers: &[],
-        withdrawals: Some(Cow::Borrowed(withdrawals)),
-        extra_data: Bytes::new(),
-        tx_count_hint: Some(0),
-        slot_number: None,
+    let ctx = BerapoolBlockExecutionCtx {
+        eth: EthBlockExecutionCtx {
+            parent_hash: B256::repeat_byte(0xaa),
+            parent_beacon_block_root: Some(B256::repeat_byte(0xbb)),
+            ommers: &[],
+            withdrawals: Some(Cow::Borrowed(withdrawals)),
+            extra_data: Bytes::new(),
+            tx_count_hint: Some(0),
+            slot_number: None,
+        },
+        parent_proposer_pubkey: None,
     };
     let executor = factory.create_executor(evm, ctx);
     let no_transactions: Vec<Recovered<TxEnvelope>> = Vec::new();

@@ -30,6 +30,51 @@ pub const HONEY: Address = address!("FCBD14DC51f0A4d49d5E53C2E0950e0bC26d0Dce");
 pub const POL_DISTRIBUTOR: Address = address!("D2f19a79b026Fb636A7c300bF5947df113940761");
 /// Berachain's RewardVaultFactory.
 pub const REWARD_VAULT_FACTORY: Address = address!("94Ad6Ac84f6C6FbA8b8CCbD71d9f4f101def52a8");
+/// Berachain's BlockRewardController: wraps the block's emission and pays the proposer's
+/// operator and the Distributor.
+pub const BLOCK_REWARD_CONTROLLER: Address = address!("1AE7dD7AE06F6C58B4524d9c1f816094B1bcCD8e");
+/// Berachain's protocol IncentivesCollector (PoL Next): receives the incentives that are not
+/// the validator's commission.
+pub const INCENTIVES_COLLECTOR: Address = address!("1984Baf659607Cc5f206c55BB3B00eb3E180190B");
+/// The first of the dev chain's two incentive tokens (native ERC-20s with a dev mint).
+pub const DEV_INCENTIVE_TOKEN_A: Address = address!("00000000000000000000b6000000000000000a01");
+/// The second of the dev chain's incentive tokens.
+pub const DEV_INCENTIVE_TOKEN_B: Address = address!("00000000000000000000b6000000000000000a02");
+/// Byte 10 of the native PoL set's own addresses (reward vaults, dev tokens): they have no
+/// mainnet counterpart at a fixed address (mainnet vaults are CREATE2 proxies).
+pub const POL_RANGE_MARKER: u8 = 0xb6;
+/// Byte 11 of a native reward vault's address.
+const REWARD_VAULT_KIND: u8 = 0x01;
+
+/// The address of the native reward vault with `index` (1-based, in creation order).
+pub const fn reward_vault_address(index: u64) -> Address {
+    let mut bytes = [0u8; 20];
+    bytes[10] = POL_RANGE_MARKER;
+    bytes[11] = REWARD_VAULT_KIND;
+    let id = index.to_be_bytes();
+    let mut i = 0;
+    while i < 8 {
+        bytes[12 + i] = id[i];
+        i += 1;
+    }
+    Address::new(bytes)
+}
+
+/// The index of the native reward vault at `address`, if it is one.
+pub fn reward_vault_index(address: Address) -> Option<u64> {
+    let bytes = address.0 .0;
+    if bytes[..10].iter().any(|b| *b != 0)
+        || bytes[10] != POL_RANGE_MARKER
+        || bytes[11] != REWARD_VAULT_KIND
+    {
+        return None;
+    }
+    let mut id = [0u8; 8];
+    id.copy_from_slice(&bytes[12..20]);
+    let index = u64::from_be_bytes(id);
+    (index != 0).then_some(index)
+}
+
 /// The EIP-7002 withdrawal-request predeploy.
 pub const EIP7002_PREDEPLOY: Address = address!("00000961Ef480Eb55e80D19ad83579A64c007002");
 /// The EIP-4788 beacon-roots contract.

@@ -3,7 +3,7 @@
 use alloy_consensus::{transaction::Recovered, Header, ReceiptEnvelope, TxEnvelope};
 use alloy_eips::{eip4895::Withdrawal, eip7685::Requests};
 use alloy_evm::revm::database::BundleState;
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, FixedBytes, B256};
 
 use crate::StateEdit;
 
@@ -31,6 +31,8 @@ pub struct ExecutedBlock {
     pub timings: BlockTimings,
     /// Dev-chain state edits applied at its start (empty on any real chain).
     pub state_edits: Vec<StateEdit>,
+    /// The parent block's proposer, whose PoL rewards this block distributed (from Prague1).
+    pub parent_proposer_pubkey: Option<FixedBytes<48>>,
 }
 
 /// Time spent executing a block and computing its state root.
@@ -55,4 +57,6 @@ pub struct StoredBlock {
     pub withdrawals: Vec<Withdrawal>,
     /// Dev-chain state edits applied at its start (empty on any real chain).
     pub state_edits: Vec<StateEdit>,
+    /// The parent block's proposer, whose PoL rewards this block distributed (from Prague1).
+    pub parent_proposer_pubkey: Option<FixedBytes<48>>,
 }

@@ -3,7 +3,7 @@
 //! handler it reads (`eth`, `net`, `web3`, `dev`, `engine`).
 
 use alloy_eips::{eip7685::Requests, BlockId, BlockNumberOrTag};
-use alloy_primitives::{Address, Bytes, B256, U256, U64};
+use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256, U64};
 use alloy_rpc_types_engine::{
     ExecutionPayloadEnvelopeV4, ExecutionPayloadV3, ForkchoiceState, ForkchoiceUpdated,
     PayloadAttributes, PayloadId, PayloadStatus,
@@ -372,6 +372,12 @@ pub trait DevApi {
     #[method(name = "anvil_setCoinbase", aliases = ["hardhat_setCoinbase"], blocking)]
     fn set_coinbase(&self, address: Address) -> RpcResult<()>;
 
+    /// Has the validator with `pubkey` propose every later block while it is active (so that
+    /// a pool's validator earns the PoL base rate on the next block); `null` lets the dev
+    /// consensus layer pick by stake again.
+    #[method(name = "berapool_setProposer", blocking)]
+    fn set_proposer(&self, pubkey: Option<FixedBytes<48>>) -> RpcResult<()>;
+
     /// The head, the chain's environment and the mining mode, in anvil's shape.
     #[method(name = "anvil_nodeInfo", blocking)]
     fn node_info(&self) -> RpcResult<serde_json::Value>;
@@ -426,6 +432,22 @@ pub trait TraceApi {
     fn block(&self, number: BlockNumberOrTag) -> RpcResult<Option<Vec<LocalizedTransactionTrace>>>;
 }
 
+/// Payload attributes as BeaconKit sends them from Electra1: Ethereum's, and the parent block's
+/// proposer, whose PoL rewards the new block distributes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BerachainPayloadAttributes {
+    /// Ethereum's attributes.
+    #[serde(flatten)]
+    pub inner: PayloadAttributes,
+    /// `parentProposerPubKey` (capital K, as BeaconKit spells it).
+    #[serde(
+        rename = "parentProposerPubKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parent_proposer_pub_key: Option<FixedBytes<48>>,
+}
+
 /// The Engine API a consensus client drives the node with (on the JWT-authenticated port).
 #[rpc(server, namespace = "engine")]
 pub trait EngineApi {
@@ -451,6 +473,29 @@ pub trait EngineApi {
     /// A payload this node built.
     #[method(name = "getPayloadV4")]
     fn payload_v4(&self, id: PayloadId) -> RpcResult<ExecutionPayloadEnvelopeV4>;
+
+    /// `forkchoiceUpdatedV3` with BeaconKit's `parentProposerPubKey` in the attributes.
+    #[method(name = "forkchoiceUpdatedV3P11", blocking)]
+    fn fork_choice_updated_v3_p11(
+        &self,
+        state: ForkchoiceState,
+        attributes: Option<BerachainPayloadAttributes>,
+    ) -> RpcResult<ForkchoiceUpdated>;
+
+    /// `getPayloadV4`, as BeaconKit asks for it from Electra1.
+    #[method(name = "getPayloadV4P11")]
+    fn payload_v4_p11(&self, id: PayloadId) -> RpcResult<ExecutionPayloadEnvelopeV4>;
+
+    /// `newPayloadV4` with the parent proposer's pubkey as a fifth parameter.
+    #[method(name = "newPayloadV4P11", blocking)]
+    fn new_payload_v4_p11(
+        &self,
+        payload: ExecutionPayloadV3,
+        versioned_hashes: Vec<B256>,
+        parent_beacon_block_root: B256,
+        execution_requests: Requests,
+        parent_proposer_pubkey: FixedBytes<48>,
+    ) -> RpcResult<PayloadStatus>;
 
     /// Validates a block by executing it.
     #[method(name = "newPayloadV4", blocking)]

@@ -14,7 +14,7 @@
 //!   `anvil_nodeInfo`.
 
 use alloy_evm::revm::bytecode::Bytecode;
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256};
 use berapool_dev_consensus::{DevDriver, DevHandle};
 use berapool_primitives::StateEdit;
 
@@ -220,6 +220,13 @@ impl DevApiServer for DevApi {
 
     fn set_coinbase(&self, address: Address) -> RpcResult<()> {
         self.driver.with(|d| d.set_coinbase(address));
+        Ok(())
+    }
+
+    fn set_proposer(&self, pubkey: Option<FixedBytes<48>>) -> RpcResult<()> {
+        self.driver
+            .with(|d| d.set_proposer(pubkey))
+            .map_err(RpcError::InvalidProposer)?;
         Ok(())
     }
 

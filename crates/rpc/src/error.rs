@@ -33,6 +33,9 @@ pub enum RpcError {
     /// A dev state edit that cannot be applied (code that is not valid bytecode).
     #[error("invalid params: {0}")]
     InvalidEdit(String),
+    /// `berapool_setProposer` for a pubkey that cannot propose.
+    #[error("invalid params: {0}")]
+    InvalidProposer(String),
     /// `anvil_reset` asked to fork another chain.
     #[error("invalid params: forking is not supported; anvil_reset without options resets to the genesis")]
     ForkingUnsupported,
@@ -155,6 +158,7 @@ impl RpcError {
             | Self::TooManyPercentiles { .. }
             | Self::TooManyBlocks { .. }
             | Self::InvalidEdit(_)
+            | Self::InvalidProposer(_)
             | Self::ForkingUnsupported
             | Self::Time(_)
             | Self::UnsupportedSubscription(_)

@@ -10,7 +10,7 @@ use alloy_eips::{
     eip7685::Requests,
 };
 use alloy_evm::revm::{primitives::KECCAK_EMPTY, state::AccountInfo};
-use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, B256, U256};
 use alloy_rlp::{Decodable, Encodable, RlpDecodable, RlpEncodable};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
@@ -223,6 +223,10 @@ impl ChainStore {
                 tx.open_table(STATE_EDITS)?
                     .insert(number, encode_state_edits(&block.state_edits).as_slice())?;
             }
+            if let Some(pubkey) = &block.parent_proposer_pubkey {
+                tx.open_table(PARENT_PROPOSERS)?
+                    .insert(number, pubkey.as_slice())?;
+            }
             let mut tx_index = tx.open_table(TX_INDEX)?;
             for (i, t) in block.transactions.iter().enumerate() {
                 let mut location = number.to_be_bytes().to_vec();
@@ -409,12 +413,27 @@ impl ChainStore {
             Err(redb::TableError::TableDoesNotExist(_)) => Vec::new(),
             Err(e) => return Err(e.into()),
         };
+        let parent_proposer_pubkey = match tx.open_table(PARENT_PROPOSERS) {
+            Ok(table) => match table.get(number)? {
+                Some(raw) => Some(FixedBytes::<48>::try_from(raw.value()).map_err(|_| {
+                    StorageError::RecordLength {
+                        table: "parent_proposers",
+                        len: raw.value().len(),
+                    }
+                })?),
+                None => None,
+            },
+            // A datadir from before PoL.
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
         Ok(Some(StoredBlock {
             header,
             transactions,
             senders: body.senders,
             withdrawals: body.withdrawals,
             state_edits,
+            parent_proposer_pubkey,
         }))
     }
 
@@ -604,6 +623,7 @@ fn remove_block(tx: &redb::WriteTransaction, number: u64) -> Result<(), StorageE
     }
     tx.open_table(REQUESTS)?.remove(number)?;
     tx.open_table(STATE_EDITS)?.remove(number)?;
+    tx.open_table(PARENT_PROPOSERS)?.remove(number)?;
     Ok(())
 }
 

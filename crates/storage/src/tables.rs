@@ -36,6 +36,9 @@ pub(crate) const STORAGE_HISTORY: TableDefinition<&[u8], &[u8]> =
 pub(crate) const BLOCK_CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("block_changes");
 /// block → the dev-chain state edits applied at its start (only blocks that have some).
 pub(crate) const STATE_EDITS: TableDefinition<u64, &[u8]> = TableDefinition::new("state_edits");
+/// block → the 48-byte pubkey of its parent's proposer, whose PoL rewards it distributed.
+pub(crate) const PARENT_PROPOSERS: TableDefinition<u64, &[u8]> =
+    TableDefinition::new("parent_proposers");
 
 pub(crate) const K_SCHEMA: &str = "schema_version";
 pub(crate) const K_CHAIN_ID: &str = "chain_id";

@@ -126,6 +126,7 @@ async fn edits_are_blocks_that_survive_a_restart_and_a_replay() {
                 block.withdrawals.clone(),
                 &requests,
                 Vec::new(),
+                block.parent_proposer_pubkey,
             )
             .is_err());
         let sealed = replay
@@ -135,6 +136,7 @@ async fn edits_are_blocks_that_survive_a_restart_and_a_replay() {
                 block.withdrawals.clone(),
                 &requests,
                 block.state_edits.clone(),
+                block.parent_proposer_pubkey,
             )
             .unwrap_or_else(|e| panic!("block {n} does not re-execute: {e}"));
         replay.commit(sealed).unwrap();

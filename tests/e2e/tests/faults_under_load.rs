@@ -721,6 +721,7 @@ async fn twenty_kills_under_load_lose_nothing() {
                 block.withdrawals.clone(),
                 &requests,
                 block.state_edits.clone(),
+                block.parent_proposer_pubkey,
             )
             .unwrap_or_else(|e| panic!("block {n} does not re-execute: {e}"));
         assert_eq!(Some(sealed.hash), store.block_hash(n).unwrap());

@@ -98,6 +98,7 @@ impl Chain {
             extra_data: Bytes::new(),
             transactions,
             state_edits: Vec::new(),
+            parent_proposer_pubkey: None,
         }
     }
 

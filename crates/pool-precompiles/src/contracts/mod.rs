@@ -249,6 +249,29 @@ pub(crate) fn run_native<DB: Database, I: Inspector<EthEvmContext<DB>>>(
         ),
         NativeTarget::Wbera => (crate::pol::wbera::call(frame, call, data), "WBERA"),
         NativeTarget::BeraChef => (crate::pol::berachef::call(frame, call, data), "BeraChef"),
+        NativeTarget::BlockRewardController => (
+            crate::pol::block_rewards::call(frame, call, data),
+            "BlockRewardController",
+        ),
+        NativeTarget::Distributor => (
+            crate::pol::distributor::call(frame, call, data),
+            "Distributor",
+        ),
+        NativeTarget::RewardVaultFactory => (
+            crate::pol::reward_vault::factory(frame, call, data),
+            "RewardVaultFactory",
+        ),
+        NativeTarget::RewardVault(vault) => (
+            crate::pol::reward_vault::vault_call(frame, vault, call, data),
+            "RewardVault",
+        ),
+        NativeTarget::DevToken(token) => {
+            let is_static = frame.is_static();
+            (
+                frame.with_host(|host| crate::pol::token::call(host, token, call, is_static, data)),
+                "token",
+            )
+        }
         NativeTarget::OperatorPol(id) => (
             operator_pol::call(frame, sys, id, call, data),
             "SmartOperator",

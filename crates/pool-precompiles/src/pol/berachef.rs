@@ -1,7 +1,8 @@
 //! BeraChef at `0xdf96…426a`, as native code: validator commission on incentive tokens (queued,
 //! then activated by anyone once `commissionChangeDelay` blocks have passed; 5 % until first
-//! set, never above 20 %), the validator's reward allocator, and the contract's owner. Reward
-//! allocations are not built yet: their functions revert with no data.
+//! set, never above 20 %), reward allocations ([`super::allocation`]: queued by the validator's
+//! allocator, activated by the Distributor on the validator's own block), the whitelist of
+//! reward vaults, the validator's reward allocator, and the contract's owner.
 //!
 //! Only the validator's operator (BeaconDeposit's `getOperator`, for a pool its SmartOperator)
 //! may queue a commission or set the allocator, as in the deployed contract.
@@ -10,7 +11,11 @@
 //! `h = keccak256(pubkey)`: the active commission `{uint32 activationBlock, uint96 rate}` at
 //! `keccak256(h ‖ 2)`, the queued one `{uint32 blockNumberLast, uint96 rate}` at
 //! `keccak256(h ‖ 3)`, the reward allocator at `keccak256(h ‖ 4)`. Each pair packs the block in
-//! bits 96..128 and the rate in bits 0..96.
+//! bits 96..128 and the rate in bits 0..96. Allocations: `rewardAllocationBlockDelay` in slot 5,
+//! `rewardAllocationInactivityBlockSpan` in 6, `maxNumWeightsPerRewardAllocation` in 7,
+//! `maxWeightPerVault` in 8, the vault whitelist at `keccak256(vault ‖ 9)`, a validator's active
+//! allocation from `keccak256(h ‖ 10)` and its queued one from `keccak256(h ‖ 11)`, the default
+//! allocation from slot 12.
 
 use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
 use alloy_primitives::{aliases::U96, keccak256, Address, Log, B256, U256};
@@ -20,6 +25,7 @@ use berapool_pool_state::{
     Call, Host, HostError, PoolError, Storage,
 };
 
+use super::allocation::{self, Allocation, Limits};
 use crate::{
     abi::IBeraChef::{self, IBeraChefCalls as B},
     contracts::{empty_revert, sol_revert, view_guard, write_guard},
@@ -44,6 +50,21 @@ pub(crate) const DELAY_SLOT: U256 = U256::from_limbs([1, 0, 0, 0]);
 const COMMISSIONS: u64 = 2;
 const QUEUED_COMMISSIONS: u64 = 3;
 const ALLOCATORS: u64 = 4;
+const ALLOCATION_DELAY_SLOT: U256 = U256::from_limbs([5, 0, 0, 0]);
+const INACTIVITY_SPAN_SLOT: U256 = U256::from_limbs([6, 0, 0, 0]);
+const MAX_WEIGHTS_SLOT: U256 = U256::from_limbs([7, 0, 0, 0]);
+const MAX_WEIGHT_PER_VAULT_SLOT: U256 = U256::from_limbs([8, 0, 0, 0]);
+const WHITELIST: u64 = 9;
+const ACTIVE_ALLOCATIONS: u64 = 10;
+const QUEUED_ALLOCATIONS: u64 = 11;
+const DEFAULT_ALLOCATION_SLOT: U256 = U256::from_limbs([12, 0, 0, 0]);
+
+/// Berachain's `rewardAllocationBlockDelay` (lowered from 8,191 to 500).
+pub const MAINNET_REWARD_ALLOCATION_DELAY: u64 = 500;
+/// Berachain's `rewardAllocationInactivityBlockSpan` (about 7 days of blocks).
+pub const MAINNET_REWARD_ALLOCATION_INACTIVITY_SPAN: u64 = 302_400;
+/// `maxNumWeightsPerRewardAllocation` of the native BeraChef (mainnet's is not published).
+pub const MAX_WEIGHTS_PER_ALLOCATION: u64 = 10;
 
 /// A `{block, rate}` pair as stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -149,6 +170,130 @@ fn commission(host: &mut EvmHost<'_, '_>, pubkey: &[u8]) -> Result<u64, PoolErro
     Ok(effective_rate(active))
 }
 
+fn whitelist_slot(host: &mut EvmHost<'_, '_>, vault: Address) -> Result<U256, HostError> {
+    host.charge_mapping_key()?;
+    let mut preimage = [0u8; 64];
+    preimage[..32].copy_from_slice(vault.into_word().as_slice());
+    preimage[32..].copy_from_slice(&U256::from(WHITELIST).to_be_bytes::<32>());
+    Ok(U256::from_be_bytes(keccak256(preimage).0))
+}
+
+fn is_whitelisted(host: &mut EvmHost<'_, '_>, vault: Address) -> Result<bool, HostError> {
+    let slot = whitelist_slot(host, vault)?;
+    Ok(!host.sload(BERA_CHEF, slot)?.is_zero())
+}
+
+fn allocation_base(
+    host: &mut EvmHost<'_, '_>,
+    pubkey: &[u8],
+    base: u64,
+) -> Result<U256, HostError> {
+    pubkey_slot(host, pubkey, base)
+}
+
+fn limits(host: &mut EvmHost<'_, '_>) -> Result<Limits, HostError> {
+    Ok(Limits {
+        max_weights: host.sload(BERA_CHEF, MAX_WEIGHTS_SLOT)?.saturating_to(),
+        max_weight_per_vault: host
+            .sload(BERA_CHEF, MAX_WEIGHT_PER_VAULT_SLOT)?
+            .saturating_to(),
+    })
+}
+
+fn validate_weights(host: &mut EvmHost<'_, '_>, allocation: &Allocation) -> Result<(), PoolError> {
+    let limits = limits(host)?;
+    allocation::validate(&allocation.weights, limits, |vault| {
+        is_whitelisted(host, vault)
+    })
+}
+
+/// Whether the weights still pass the rules (a vault may have left the whitelist since).
+fn still_valid(host: &mut EvmHost<'_, '_>, allocation: &Allocation) -> Result<bool, PoolError> {
+    match validate_weights(host, allocation) {
+        Ok(()) => Ok(true),
+        Err(PoolError::Host(HostError::Revert(_))) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+/// `getActiveRewardAllocation`: the validator's own allocation, or the default when it never
+/// set one, when it is older than the inactivity span, or when its weights are no longer
+/// valid. (Berachain falls back to the RewardAllocatorFactory's baseline for the first two;
+/// the native set has no such factory, so the default stands in.)
+pub(crate) fn active_allocation(
+    host: &mut EvmHost<'_, '_>,
+    pubkey: &[u8],
+) -> Result<Allocation, PoolError> {
+    let base = allocation_base(host, pubkey, ACTIVE_ALLOCATIONS)?;
+    let active = allocation::load(host, base)?;
+    let span: u64 = host.sload(BERA_CHEF, INACTIVITY_SPAN_SLOT)?.saturating_to();
+    let stale = host.block().number > active.start_block.saturating_add(span);
+    if active.start_block == 0 || active.weights.is_empty() || stale || !still_valid(host, &active)?
+    {
+        return Ok(allocation::load(host, DEFAULT_ALLOCATION_SLOT)?);
+    }
+    Ok(active)
+}
+
+/// `activateReadyQueuedRewardAllocation`: the queued allocation becomes active from this block
+/// if its start block has come (nothing happens otherwise).
+pub(crate) fn activate_ready_allocation(
+    host: &mut EvmHost<'_, '_>,
+    pubkey: &[u8],
+) -> Result<(), PoolError> {
+    let queued_base = allocation_base(host, pubkey, QUEUED_ALLOCATIONS)?;
+    let mut queued = allocation::load(host, queued_base)?;
+    let number = host.block().number;
+    if queued.start_block == 0 || queued.start_block > number {
+        return Ok(());
+    }
+    queued.start_block = number;
+    let active_base = allocation_base(host, pubkey, ACTIVE_ALLOCATIONS)?;
+    allocation::store(host, active_base, &queued)?;
+    allocation::clear(host, queued_base)?;
+    emit(
+        host,
+        IBeraChef::ActivateRewardAllocation {
+            valPubkey: keccak256(pubkey),
+            startBlock: number,
+            weights: queued.to_abi().weights,
+        },
+    )?;
+    Ok(())
+}
+
+/// `onlyRewardAllocator`: the validator's reward allocator, or its operator while none is set.
+fn only_reward_allocator(
+    host: &mut EvmHost<'_, '_>,
+    pubkey: &[u8],
+    caller: Address,
+) -> Result<(), PoolError> {
+    let slot = pubkey_slot(host, pubkey, ALLOCATORS)?;
+    let allocator = Address::from_word(B256::from(host.sload(BERA_CHEF, slot)?));
+    let allowed = if allocator.is_zero() {
+        beacon_deposit::operator_of_bytes(host, pubkey)?
+    } else {
+        allocator
+    };
+    if allowed.is_zero() || allowed != caller {
+        return Err(sol_revert(IBeraChef::NotRewardAllocator {}));
+    }
+    Ok(())
+}
+
+/// `getValidatorIncentiveTokenShare(pubkey, amount)`: the validator's commission on `amount`.
+pub(crate) fn incentive_share(
+    host: &mut EvmHost<'_, '_>,
+    pubkey: &[u8],
+    amount: U256,
+) -> Result<U256, PoolError> {
+    let rate = commission(host, pubkey)?;
+    Ok(amount
+        .checked_mul(U256::from(rate))
+        .ok_or_else(empty_revert)?
+        / U256::from(10_000))
+}
+
 /// One call to BeraChef.
 pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     frame: &mut NativeFrame<'_, DB, I>,
@@ -216,14 +361,9 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
             }
             B::getValidatorIncentiveTokenShare(c) => {
                 view_guard(&call)?;
-                let rate = commission(host, &c.valPubkey)?;
                 // The amount is a token balance: far below 2²⁵⁶ / 10⁴ for any real token; a
                 // product that overflows reverts, as Solidity's checked arithmetic does.
-                let share = c
-                    .incentiveTokenAmount
-                    .checked_mul(U256::from(rate))
-                    .ok_or_else(empty_revert)?
-                    / U256::from(10_000);
+                let share = incentive_share(host, &c.valPubkey, c.incentiveTokenAmount)?;
                 IBeraChef::getValidatorIncentiveTokenShareCall::abi_encode_returns(&share)
             }
             B::valRewardAllocator(c) => {
@@ -320,6 +460,157 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 )?;
                 Vec::new()
             }
+            B::isReady(_) => {
+                view_guard(&call)?;
+                let ready = !allocation::load(host, DEFAULT_ALLOCATION_SLOT)?
+                    .weights
+                    .is_empty();
+                IBeraChef::isReadyCall::abi_encode_returns(&ready)
+            }
+            B::isWhitelistedVault(c) => {
+                view_guard(&call)?;
+                let listed = is_whitelisted(host, c.receiver)?;
+                IBeraChef::isWhitelistedVaultCall::abi_encode_returns(&listed)
+            }
+            B::setVaultWhitelistedStatus(c) => {
+                write_guard(&call, is_static, false)?;
+                only_owner(host, caller)?;
+                if !c.isWhitelisted {
+                    let default = allocation::load(host, DEFAULT_ALLOCATION_SLOT)?;
+                    if default.weights.iter().any(|w| w.receiver == c.receiver) {
+                        return Err(sol_revert(IBeraChef::InvalidateDefaultRewardAllocation {}));
+                    }
+                }
+                let slot = whitelist_slot(host, c.receiver)?;
+                host.sstore(BERA_CHEF, slot, U256::from(c.isWhitelisted))?;
+                emit(
+                    host,
+                    IBeraChef::VaultWhitelistedStatusUpdated {
+                        receiver: c.receiver,
+                        isWhitelisted: c.isWhitelisted,
+                        metadata: c.metadata,
+                    },
+                )?;
+                Vec::new()
+            }
+            B::rewardAllocationBlockDelay(_) => {
+                view_guard(&call)?;
+                let delay: u64 = host
+                    .sload(BERA_CHEF, ALLOCATION_DELAY_SLOT)?
+                    .saturating_to();
+                IBeraChef::rewardAllocationBlockDelayCall::abi_encode_returns(&delay)
+            }
+            B::setRewardAllocationBlockDelay(c) => {
+                write_guard(&call, is_static, false)?;
+                only_owner(host, caller)?;
+                if c._rewardAllocationBlockDelay > MAX_REWARD_ALLOCATION_BLOCK_DELAY {
+                    return Err(sol_revert(IBeraChef::RewardAllocationBlockDelayTooLarge {}));
+                }
+                let delay = U256::from(c._rewardAllocationBlockDelay);
+                host.sstore(BERA_CHEF, ALLOCATION_DELAY_SLOT, delay)?;
+                emit(
+                    host,
+                    IBeraChef::RewardAllocationBlockDelaySet {
+                        rewardAllocationBlockDelay: c._rewardAllocationBlockDelay,
+                    },
+                )?;
+                Vec::new()
+            }
+            B::rewardAllocationInactivityBlockSpan(_) => {
+                view_guard(&call)?;
+                let span: u64 = host.sload(BERA_CHEF, INACTIVITY_SPAN_SLOT)?.saturating_to();
+                IBeraChef::rewardAllocationInactivityBlockSpanCall::abi_encode_returns(&span)
+            }
+            B::maxNumWeightsPerRewardAllocation(_) => {
+                view_guard(&call)?;
+                let max: u8 = host.sload(BERA_CHEF, MAX_WEIGHTS_SLOT)?.saturating_to();
+                IBeraChef::maxNumWeightsPerRewardAllocationCall::abi_encode_returns(&max)
+            }
+            B::maxWeightPerVault(_) => {
+                view_guard(&call)?;
+                let max: u64 = host
+                    .sload(BERA_CHEF, MAX_WEIGHT_PER_VAULT_SLOT)?
+                    .saturating_to();
+                IBeraChef::maxWeightPerVaultCall::abi_encode_returns(&u96(max))
+            }
+            B::getDefaultRewardAllocation(_) => {
+                view_guard(&call)?;
+                let default = allocation::load(host, DEFAULT_ALLOCATION_SLOT)?;
+                IBeraChef::getDefaultRewardAllocationCall::abi_encode_returns(&default.to_abi())
+            }
+            B::setDefaultRewardAllocation(c) => {
+                write_guard(&call, is_static, false)?;
+                only_owner(host, caller)?;
+                let default = Allocation::from_abi(c.ra.startBlock, &c.ra.weights);
+                validate_weights(host, &default)?;
+                allocation::store(host, DEFAULT_ALLOCATION_SLOT, &default)?;
+                emit(
+                    host,
+                    IBeraChef::SetDefaultRewardAllocation {
+                        rewardAllocation: default.to_abi(),
+                    },
+                )?;
+                Vec::new()
+            }
+            B::getActiveRewardAllocation(c) => {
+                view_guard(&call)?;
+                let active = active_allocation(host, &c.valPubkey)?;
+                IBeraChef::getActiveRewardAllocationCall::abi_encode_returns(&active.to_abi())
+            }
+            B::getSetActiveRewardAllocation(c) => {
+                view_guard(&call)?;
+                let base = allocation_base(host, &c.valPubkey, ACTIVE_ALLOCATIONS)?;
+                let set = allocation::load(host, base)?;
+                IBeraChef::getSetActiveRewardAllocationCall::abi_encode_returns(&set.to_abi())
+            }
+            B::getQueuedRewardAllocation(c) => {
+                view_guard(&call)?;
+                let base = allocation_base(host, &c.valPubkey, QUEUED_ALLOCATIONS)?;
+                let queued = allocation::load(host, base)?;
+                IBeraChef::getQueuedRewardAllocationCall::abi_encode_returns(&queued.to_abi())
+            }
+            B::isQueuedRewardAllocationReady(c) => {
+                view_guard(&call)?;
+                let base = allocation_base(host, &c.valPubkey, QUEUED_ALLOCATIONS)?;
+                let queued = allocation::load(host, base)?;
+                let ready =
+                    queued.start_block != 0 && U256::from(queued.start_block) <= c.blockNumber;
+                IBeraChef::isQueuedRewardAllocationReadyCall::abi_encode_returns(&ready)
+            }
+            B::queueNewRewardAllocation(c) => {
+                write_guard(&call, is_static, false)?;
+                only_reward_allocator(host, &c.valPubkey, caller)?;
+                let delay: u64 = host
+                    .sload(BERA_CHEF, ALLOCATION_DELAY_SLOT)?
+                    .saturating_to();
+                if c.startBlock < host.block().number.saturating_add(delay) {
+                    return Err(sol_revert(IBeraChef::InvalidStartBlock {}));
+                }
+                let base = allocation_base(host, &c.valPubkey, QUEUED_ALLOCATIONS)?;
+                if allocation::load(host, base)?.start_block != 0 {
+                    return Err(sol_revert(IBeraChef::RewardAllocationAlreadyQueued {}));
+                }
+                let queued = Allocation::from_abi(c.startBlock, &c.weights);
+                validate_weights(host, &queued)?;
+                allocation::store(host, base, &queued)?;
+                emit(
+                    host,
+                    IBeraChef::QueueRewardAllocation {
+                        valPubkey: keccak256(&c.valPubkey),
+                        startBlock: c.startBlock,
+                        weights: c.weights,
+                    },
+                )?;
+                Vec::new()
+            }
+            B::activateReadyQueuedRewardAllocation(c) => {
+                write_guard(&call, is_static, false)?;
+                if caller != POL_DISTRIBUTOR {
+                    return Err(sol_revert(IBeraChef::NotDistributor {}));
+                }
+                activate_ready_allocation(host, &c.valPubkey)?;
+                Vec::new()
+            }
             B::transferOwnership(c) => {
                 write_guard(&call, is_static, false)?;
                 only_owner(host, caller)?;
@@ -341,12 +632,57 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     })
 }
 
-/// BeraChef's genesis storage: `owner` and the commission delay.
-pub(crate) fn genesis_storage(owner: Address, commission_change_delay: u64) -> Vec<(U256, U256)> {
-    vec![
-        (OWNER_SLOT, U256::from_be_slice(owner.as_slice())),
-        (DELAY_SLOT, U256::from(commission_change_delay)),
-    ]
+/// BeraChef's genesis parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Genesis {
+    pub(crate) owner: Address,
+    pub(crate) commission_change_delay: u64,
+    pub(crate) reward_allocation_delay: u64,
+    pub(crate) reward_allocation_inactivity_span: u64,
+    /// Whitelisted and, in equal parts (the last taking the remainder), the default allocation.
+    pub(crate) default_vaults: Vec<Address>,
+}
+
+/// BeraChef's genesis storage: owner, delays, limits, the whitelist and the default allocation
+/// (so that `isReady()` holds from block 1).
+pub(crate) fn genesis_storage(genesis: &Genesis) -> Vec<(U256, U256)> {
+    let mut storage = vec![
+        (OWNER_SLOT, U256::from_be_slice(genesis.owner.as_slice())),
+        (DELAY_SLOT, U256::from(genesis.commission_change_delay)),
+        (
+            ALLOCATION_DELAY_SLOT,
+            U256::from(genesis.reward_allocation_delay),
+        ),
+        (
+            INACTIVITY_SPAN_SLOT,
+            U256::from(genesis.reward_allocation_inactivity_span),
+        ),
+        (MAX_WEIGHTS_SLOT, U256::from(MAX_WEIGHTS_PER_ALLOCATION)),
+        (
+            MAX_WEIGHT_PER_VAULT_SLOT,
+            U256::from(allocation::ONE_HUNDRED_PERCENT),
+        ),
+    ];
+    let count = genesis.default_vaults.len() as u64;
+    if count == 0 {
+        return storage;
+    }
+    let each = allocation::ONE_HUNDRED_PERCENT / count;
+    for (i, vault) in genesis.default_vaults.iter().enumerate() {
+        let mut preimage = [0u8; 64];
+        preimage[..32].copy_from_slice(vault.into_word().as_slice());
+        preimage[32..].copy_from_slice(&U256::from(WHITELIST).to_be_bytes::<32>());
+        storage.push((U256::from_be_bytes(keccak256(preimage).0), U256::from(1)));
+        let percentage = if i as u64 + 1 == count {
+            allocation::ONE_HUNDRED_PERCENT - each * (count - 1)
+        } else {
+            each
+        };
+        let word = U256::from_be_slice(vault.as_slice()) | (U256::from(percentage) << 160);
+        storage.push((DEFAULT_ALLOCATION_SLOT + U256::from(1 + i), word));
+    }
+    storage.push((DEFAULT_ALLOCATION_SLOT, U256::from(count) << 64));
+    storage
 }
 
 #[cfg(test)]
