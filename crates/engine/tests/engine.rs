@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 
 use alloy_eips::eip4895::Withdrawal;
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, FixedBytes, B256};
 use alloy_rpc_types_engine::{
     ExecutionPayloadV3, ForkchoiceState, PayloadAttributes, PayloadStatusEnum,
 };
@@ -43,6 +43,9 @@ fn fcu(head: B256) -> ForkchoiceState {
     }
 }
 
+/// The parent proposer every payload here names: the dev chain's genesis validator.
+const PROPOSER: FixedBytes<48> = FixedBytes([0xde; 48]);
+
 fn attributes(timestamp: u64) -> PayloadAttributes {
     PayloadAttributes {
         timestamp,
@@ -74,7 +77,11 @@ fn a_block_goes_through_the_engine_api_and_a_second_node_validates_it() {
     let (_, genesis) = head(&a);
     let genesis_ts = a.reader().head().header.timestamp;
     let updated = a
-        .fork_choice_updated_v3(fcu(genesis), Some(attributes(genesis_ts + 2)))
+        .fork_choice_updated_p11(
+            fcu(genesis),
+            Some(attributes(genesis_ts + 2)),
+            Some(PROPOSER),
+        )
         .unwrap();
     assert_eq!(updated.payload_status.status, PayloadStatusEnum::Valid);
     let id = updated.payload_id.unwrap();
@@ -87,11 +94,12 @@ fn a_block_goes_through_the_engine_api_and_a_second_node_validates_it() {
 
     // Node A: its own payload is valid, becomes the head on the forkchoice update.
     let status = a
-        .new_payload_v4(
+        .new_payload_v4_p11(
             payload.clone(),
             Vec::new(),
             B256::repeat_byte(0xbb),
             requests.clone(),
+            Some(PROPOSER),
         )
         .unwrap();
     assert_eq!(status.status, PayloadStatusEnum::Valid);
@@ -105,11 +113,12 @@ fn a_block_goes_through_the_engine_api_and_a_second_node_validates_it() {
 
     // Node B never saw it: full validation by execution, then the same head and state root.
     let status = b
-        .new_payload_v4(
+        .new_payload_v4_p11(
             payload.clone(),
             Vec::new(),
             B256::repeat_byte(0xbb),
             requests.clone(),
+            Some(PROPOSER),
         )
         .unwrap();
     assert_eq!(status.status, PayloadStatusEnum::Valid, "{status:?}");
@@ -158,17 +167,24 @@ fn tampered_payloads_are_refused_with_status_and_reason() {
     let (_, genesis) = head(&a);
     let ts = a.reader().head().header.timestamp;
     let id = a
-        .fork_choice_updated_v3(fcu(genesis), Some(attributes(ts + 2)))
+        .fork_choice_updated_p11(fcu(genesis), Some(attributes(ts + 2)), Some(PROPOSER))
         .unwrap()
         .payload_id
         .unwrap();
     let envelope = a.get_payload_v4(id).unwrap();
     let payload = envelope.envelope_inner.execution_payload;
     let requests = envelope.execution_requests;
-    let send = |p: ExecutionPayloadV3| {
-        b.new_payload_v4(p, Vec::new(), B256::repeat_byte(0xbb), requests.clone())
-            .unwrap()
+    let send_as = |p: ExecutionPayloadV3, proposer: Option<FixedBytes<48>>| {
+        b.new_payload_v4_p11(
+            p,
+            Vec::new(),
+            B256::repeat_byte(0xbb),
+            requests.clone(),
+            proposer,
+        )
+        .unwrap()
     };
+    let send = |p: ExecutionPayloadV3| send_as(p, Some(PROPOSER));
     let reason = |s: alloy_rpc_types_engine::PayloadStatus| match s.status {
         PayloadStatusEnum::Invalid { validation_error } => validation_error,
         other => panic!("expected INVALID, got {other:?}"),
@@ -184,6 +200,8 @@ fn tampered_payloads_are_refused_with_status_and_reason() {
     // A timestamp not after the parent's.
     let wrong_time = reseal(&payload, &requests, |h| h.timestamp = ts);
     assert!(reason(send(wrong_time)).contains("timestamp"));
+    // The chain runs PoL: a payload without its parent proposer is invalid.
+    assert!(reason(send_as(payload.clone(), None)).contains("parent proposer"));
     // An unknown parent: the node cannot judge it yet.
     let orphan = reseal(&payload, &requests, |h| {
         h.parent_hash = B256::repeat_byte(3)
@@ -200,7 +218,21 @@ fn tampered_payloads_are_refused_with_status_and_reason() {
         -38001
     );
     let stale = a
-        .fork_choice_updated_v3(fcu(genesis), Some(attributes(ts)))
+        .fork_choice_updated_p11(fcu(genesis), Some(attributes(ts)), Some(PROPOSER))
+        .unwrap_err();
+    assert!(
+        matches!(stale, EngineError::InvalidPayloadAttributes(_)),
+        "{stale}"
+    );
+    let no_proposer = a
+        .fork_choice_updated_v3(fcu(genesis), Some(attributes(ts + 4)))
+        .unwrap_err();
+    assert!(
+        no_proposer.to_string().contains("parentProposerPubKey"),
+        "{no_proposer}"
+    );
+    let stale = a
+        .fork_choice_updated_p11(fcu(genesis), Some(attributes(ts)), Some(PROPOSER))
         .unwrap_err();
     assert!(
         matches!(stale, EngineError::InvalidPayloadAttributes(_)),

@@ -115,6 +115,8 @@ sol! {
     interface ISmartOperator {
         event ProtocolFeePercentageSet(uint96 protocolFeePercentage);
         event RewardAllocatorSet(address rewardAllocator);
+        event WBERADepositedToPool(uint256 amount);
+        event WBERASentToWithdrawalVault(uint256 amount);
 
         error InvalidProtocolFeePercentage();
         error StakingPoolIsFullyExited();
@@ -143,6 +145,13 @@ sol! {
         /// V2 (PoL Next; no ABI published, signature berapool's): every `tokens[i]` balance but
         /// WBERA's to the pool's IncentiveCollector.
         function moveERC20ToIncentiveCollector(address[] tokens) external;
+        /// PoL Next's WBERA track (V2; no ABI published, signatures from Berachain's docs).
+        function accrueEarnedWBERAFees() external;
+        function rebaseableWberaAmount() external view returns (uint256);
+        function availableWBERABalance() external view returns (uint256);
+        function getEarnedWBERAFeeState() external view returns (uint256 currentBalance, uint256 wberaBalanceAlreadyCharged, uint256 chargeableBalance, uint96 protocolFeePercentage);
+        function withdrawRewards(uint256 amount) external;
+        function pullBeraToWithdrawalVault(uint256 amount) external;
     }
 
     /// BeraChef (`0xdf96…426a`): validator commission on incentive tokens and the reward

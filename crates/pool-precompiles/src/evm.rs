@@ -316,7 +316,7 @@ pub struct BerapoolEvmFactory {
 impl BerapoolEvmFactory {
     /// A factory installing the pool system configured by `config`.
     pub fn new(config: PoolConfig) -> Self {
-        let sys = Arc::new(PoolSystem::new(config.params.clone()));
+        let sys = Arc::new(config.system());
         Self {
             config: Arc::new(config),
             sys,

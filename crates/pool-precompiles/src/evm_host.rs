@@ -250,6 +250,24 @@ impl Host for EvmHost<'_, '_> {
         beacon_deposit::operator_of(self, pubkey)
     }
 
+    /// An SLOAD of WBERA's balance slot (its account and slot charged cold or warm), and the
+    /// slot's keccak.
+    fn wbera_balance(&mut self, owner: Address) -> Result<U256, HostError> {
+        self.charge_mapping_key()?;
+        self.sload(
+            berapool_pool_state::addresses::WBERA,
+            berapool_pool_state::layout::wbera_balance_slot(owner),
+        )
+    }
+
+    /// What WBERA's `withdraw` does to state and the value transfer onward, charged as the
+    /// storage work and the transfer, without the CALL.
+    fn unwrap_wbera(&mut self, owner: Address, amount: U256, to: Address) -> Result<(), HostError> {
+        self.refuse_in_static()?;
+        self.charge_mapping_key()?;
+        berapool_pool_state::pool::unwrap_native_wbera(self, owner, amount, to)
+    }
+
     fn deposit_to_consensus_layer(
         &mut self,
         from: Address,

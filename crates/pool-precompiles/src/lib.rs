@@ -69,6 +69,16 @@ pub struct PoolConfig {
 }
 
 impl PoolConfig {
+    /// The pool system this configuration runs: with PoL Next's WBERA track where the chain
+    /// has the native WBERA.
+    pub fn system(&self) -> PoolSystem {
+        if self.native_pol {
+            PoolSystem::with_native_wbera(self.params.clone())
+        } else {
+            PoolSystem::new(self.params.clone())
+        }
+    }
+
     /// The pool system with `params`, active from genesis.
     pub fn new(params: PoolParams) -> Self {
         Self {
@@ -96,7 +106,7 @@ fn precompile(sys: &Arc<PoolSystem>, target: Target, name: &'static str) -> DynP
 /// from the start of every transaction, like the standard precompiles), and every per-pool
 /// address through a lookup that reads no state (an address with no pool behind it reverts).
 pub fn install(map: &mut PrecompilesMap, config: &PoolConfig) {
-    let sys = Arc::new(PoolSystem::new(config.params.clone()));
+    let sys = Arc::new(config.system());
     for (address, target, name) in [
         (FACTORY, Target::Factory, "berapool-factory"),
         (WITHDRAWAL_VAULT, Target::Vault, "berapool-withdrawal-vault"),

@@ -47,6 +47,18 @@ pub fn event_log(emitter: Address, event: &Event) -> Log {
         }
         .encode_log_data(),
         E::StakingPoolActivated => IStakingPool::StakingPoolActivated {}.encode_log_data(),
+        E::WberaDepositedToPool { amount } => {
+            ISmartOperator::WBERADepositedToPool { amount }.encode_log_data()
+        }
+        E::WberaSentToWithdrawalVault { amount } => {
+            ISmartOperator::WBERASentToWithdrawalVault { amount }.encode_log_data()
+        }
+        E::WberaBurnt { owner, amount } => crate::abi::IWBERA::Transfer {
+            from: owner,
+            to: Address::ZERO,
+            amount,
+        }
+        .encode_log_data(),
         E::StakingRewardsReceived { amount } => {
             IStakingPool::StakingRewardsReceived { amount }.encode_log_data()
         }

@@ -41,6 +41,25 @@ pub enum Event {
     },
     /// StakingPool's `StakingPoolActivated()`
     StakingPoolActivated,
+    /// SmartOperator's `WBERADepositedToPool(uint256 amount)`: WBERA rewards unwrapped into
+    /// the pool.
+    WberaDepositedToPool {
+        /// Wei of WBERA unwrapped.
+        amount: U256,
+    },
+    /// SmartOperator's `WBERASentToWithdrawalVault(uint256 amount)`: WBERA unwrapped to the
+    /// withdrawal vault (at the full exit's sweep).
+    WberaSentToWithdrawalVault {
+        /// Wei of WBERA unwrapped.
+        amount: U256,
+    },
+    /// WBERA's `Transfer(owner, 0, amount)`: WBERA burnt by an unwrap.
+    WberaBurnt {
+        /// Whose WBERA.
+        owner: Address,
+        /// How much.
+        amount: U256,
+    },
     /// `StakingRewardsReceived(uint256 amount)`
     StakingRewardsReceived {
         /// Wei moved from the rewards vault to the pool.

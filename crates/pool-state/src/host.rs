@@ -95,6 +95,14 @@ pub trait Host: Storage {
     /// Emits `event` from `emitter`.
     fn emit(&mut self, emitter: Address, event: Event) -> Result<(), HostError>;
 
+    /// The native WBERA held by `owner` (read from WBERA's storage, as `balanceOf` would).
+    fn wbera_balance(&mut self, owner: Address) -> Result<U256, HostError>;
+
+    /// Unwraps `amount` of `owner`'s native WBERA and pays the BERA to `to`: WBERA's
+    /// `withdraw` and the transfer onward, done natively (WBERA's `Transfer` to zero is
+    /// emitted).
+    fn unwrap_wbera(&mut self, owner: Address, amount: U256, to: Address) -> Result<(), HostError>;
+
     /// The operator BeaconDeposit has registered for `pubkey` (zero if none).
     fn beacon_deposit_operator(&mut self, pubkey: &Pubkey) -> Result<Address, HostError>;
 

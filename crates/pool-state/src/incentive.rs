@@ -88,11 +88,12 @@ fn mint_fee_shares<H: Host>(
     host: &mut H,
     pool: &mut crate::PoolRecord,
     fee_assets: U256,
+    wbera: bool,
 ) -> Result<(), PoolError> {
     if fee_assets.is_zero() {
         return Ok(());
     }
-    let pricing = Pricing::load(host, pool)?;
+    let pricing = Pricing::load(host, pool, wbera)?;
     let shares = pricing.price(pool)?.preview_deposit(fee_assets)?;
     let recipient = pool.default_shares_recipient;
     crate::token::mint(host, pool, recipient, shares)?;
@@ -177,7 +178,7 @@ impl PoolSystem {
         let net = claim.payout_amount - claim.fee;
         self.pay_rewards_vault(host, id, addrs.incentive_collector, net)?;
         if !claim.fee.is_zero() {
-            mint_fee_shares(host, &mut pool, claim.fee)?;
+            mint_fee_shares(host, &mut pool, claim.fee, self.native_wbera)?;
             self.pay_rewards_vault(host, id, addrs.incentive_collector, claim.fee)?;
         }
         host.emit(
@@ -330,7 +331,7 @@ impl PoolSystem {
         if pool.is_fully_exited() {
             return Ok(());
         }
-        mint_fee_shares(host, &mut pool, amount)
+        mint_fee_shares(host, &mut pool, amount, self.native_wbera)
     }
 
     /// Checks that `caller` may recover tokens from `contract` (its DEFAULT_ADMIN_ROLE, held by

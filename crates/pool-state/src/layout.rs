@@ -50,6 +50,15 @@ pub mod operator {
     pub const FEES: u64 = 0;
     /// mapping(bytes32 role => mapping(address => bool))
     pub const ROLES: u64 = 1;
+    /// WBERA already charged, wei (PoL Next's `_wberaBalanceAlreadyCharged`)
+    pub const WBERA_CHARGED: u64 = 2;
+}
+
+/// The slot of `owner`'s balance in the native WBERA: `keccak256(owner ‖ 0)`.
+pub fn wbera_balance_slot(owner: alloy_primitives::Address) -> alloy_primitives::U256 {
+    let mut preimage = [0u8; 64];
+    preimage[..32].copy_from_slice(owner.into_word().as_slice());
+    alloy_primitives::U256::from_be_bytes(alloy_primitives::keccak256(preimage).0)
 }
 
 /// StakingRewardsVault (at the pool's rewards-vault address).

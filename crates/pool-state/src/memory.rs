@@ -144,6 +144,17 @@ impl Host for MemoryHost {
         Ok(())
     }
 
+    fn wbera_balance(&mut self, owner: Address) -> Result<U256, HostError> {
+        self.sload(
+            crate::addresses::WBERA,
+            crate::layout::wbera_balance_slot(owner),
+        )
+    }
+
+    fn unwrap_wbera(&mut self, owner: Address, amount: U256, to: Address) -> Result<(), HostError> {
+        crate::pool::unwrap_native_wbera(self, owner, amount, to)
+    }
+
     fn beacon_deposit_operator(&mut self, pubkey: &Pubkey) -> Result<Address, HostError> {
         Ok(self.operators.get(pubkey).copied().unwrap_or_default())
     }

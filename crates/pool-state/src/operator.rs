@@ -60,6 +60,21 @@ impl FeeState {
     }
 }
 
+/// The SmartOperator's WBERA track, as its views report it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WberaFeeState {
+    /// WBERA held.
+    pub balance: U256,
+    /// The part already charged.
+    pub already_charged: U256,
+    /// The part the fee is still owed on.
+    pub chargeable: U256,
+    /// The protocol fee, basis points.
+    pub protocol_fee_bps: u64,
+    /// What belongs to shareholders (`rebaseableWberaAmount`).
+    pub rebaseable: U256,
+}
+
 /// The roles of pool `id`'s SmartOperator.
 pub fn operator_roles(id: PoolId) -> Roles {
     Roles {
@@ -96,7 +111,7 @@ impl PoolSystem {
         if bps > MAX_PROTOCOL_FEE {
             return Err(PoolError::InvalidProtocolFeePercentage);
         }
-        let mut pricing = Pricing::load(host, &pool)?;
+        let mut pricing = Pricing::load(host, &pool, self.native_wbera)?;
         let accrual = pricing.accrual(&pool)?;
 
         pricing.apply_accrual(host, &mut pool, &accrual)?;
@@ -108,6 +123,45 @@ impl PoolSystem {
                 protocol_fee_percentage: bps,
             },
         )?;
+        pool.store(host)
+    }
+
+    /// The WBERA track's state (`getEarnedWBERAFeeState`, `rebaseableWberaAmount`,
+    /// `availableWBERABalance`): all zero on a chain without the native WBERA.
+    pub fn wbera_fee_state<H: Host>(
+        &self,
+        host: &mut H,
+        id: PoolId,
+    ) -> Result<WberaFeeState, PoolError> {
+        let pool = self.pool(host, id)?;
+        let pricing = Pricing::load(host, &pool, self.native_wbera)?;
+        let track = pricing.wbera;
+        Ok(WberaFeeState {
+            balance: track.balance,
+            already_charged: track.already_charged,
+            chargeable: track.balance.saturating_sub(track.already_charged),
+            protocol_fee_bps: pricing.fees.protocol_fee_bps,
+            rebaseable: track.rebaseable(&pricing.fees),
+        })
+    }
+
+    /// `accrueEarnedWBERAFees()` by a PROTOCOL_FEE_MANAGER: charges the fee due now (on the
+    /// WBERA and, in the same accrual, on the rewards vault), minting its shares. Refused after
+    /// the full exit.
+    pub fn accrue_earned_wbera_fees<H: Host>(
+        &self,
+        host: &mut H,
+        call: &Call,
+        id: PoolId,
+    ) -> Result<(), PoolError> {
+        let mut pool = self.pool(host, id)?;
+        operator_roles(id).check_role(host, PROTOCOL_FEE_MANAGER_ROLE, call.caller)?;
+        if pool.is_fully_exited() {
+            return Err(PoolError::StakingPoolIsFullyExited);
+        }
+        let mut pricing = Pricing::load(host, &pool, self.native_wbera)?;
+        let accrual = pricing.accrual(&pool)?;
+        pricing.apply_accrual(host, &mut pool, &accrual)?;
         pool.store(host)
     }
 

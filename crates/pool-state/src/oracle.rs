@@ -131,7 +131,7 @@ impl PoolSystem {
             // The validator is gone (a zero balance, or everything it had has been swept since
             // the proof): the pool exits with the book reconciled.
             pool.set_total_deposits(host, &self.params, total_deposits)?;
-            let mut pricing = Pricing::load(host, &pool)?;
+            let mut pricing = Pricing::load(host, &pool, self.native_wbera)?;
             self.trigger_full_exit(host, &mut pool, &mut pricing)?;
         } else {
             // CL surplus is stake or a donation that left the CL: it returns to the buffer, not

@@ -11,10 +11,10 @@ use crate::{
     addresses::{pool_withdrawal_credentials, PoolAddresses, PoolId, Pubkey, FACTORY},
     error::PoolError,
     events::Event,
-    host::{ClDeposit, Host, Storage},
+    host::{ClDeposit, Host, HostError, Storage},
     layout::{self, field, field_address, field_u64, slot, with_address, with_field},
     operator::FeeState,
-    params::{PoolParams, GWEI},
+    params::{PoolParams, GWEI, ONE_HUNDRED_PERCENT},
     shares::SharePrice,
     system::{Call, PoolSystem},
 };
@@ -289,13 +289,87 @@ impl PoolRecord {
     }
 }
 
-/// What the NAV needs beyond the pool record: the fee state and the rewards vault's balance.
+/// What the NAV needs beyond the pool record: the fee state, the rewards vault's balance and
+/// the SmartOperator's WBERA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pricing {
     /// The SmartOperator's fee settings.
     pub fees: FeeState,
     /// The StakingRewardsVault's native balance.
     pub rewards_balance: U256,
+    /// PoL Next's WBERA track.
+    pub wbera: WberaTrack,
+}
+
+/// PoL Next's WBERA track: the base rate the pool's validator earns arrives as WBERA on the
+/// SmartOperator, counts in the NAV net of the protocol fee not yet charged on it, and moves
+/// into the pool when rewards are collected. Off (all zero) on chains without the native WBERA.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WberaTrack {
+    /// Whether the chain has it.
+    pub enabled: bool,
+    /// WBERA the SmartOperator holds.
+    pub balance: U256,
+    /// The part of it the protocol fee has been charged on.
+    pub already_charged: U256,
+}
+
+impl WberaTrack {
+    /// Reads pool `id`'s WBERA track (nothing is read when `enabled` is false).
+    pub fn load<H: Host>(host: &mut H, id: PoolId, enabled: bool) -> Result<Self, PoolError> {
+        if !enabled {
+            return Ok(Self::default());
+        }
+        let operator = id.addresses().smart_operator;
+        Ok(Self {
+            enabled,
+            balance: host.wbera_balance(operator)?,
+            already_charged: host.sload(operator, slot(layout::operator::WBERA_CHARGED))?,
+        })
+    }
+
+    fn store<H: Host>(&self, host: &mut H, id: PoolId) -> Result<(), PoolError> {
+        let operator = id.addresses().smart_operator;
+        Ok(host.sstore(
+            operator,
+            slot(layout::operator::WBERA_CHARGED),
+            self.already_charged,
+        )?)
+    }
+
+    /// The protocol fee owed on the WBERA not yet charged (floor).
+    pub fn pending_fee(&self, fees: &FeeState) -> U256 {
+        let chargeable = self.balance.saturating_sub(self.already_charged);
+        chargeable * U256::from(fees.protocol_fee_bps) / U256::from(ONE_HUNDRED_PERCENT)
+    }
+
+    /// `rebaseableWberaAmount()`: the WBERA that belongs to shareholders.
+    pub fn rebaseable(&self, fees: &FeeState) -> U256 {
+        self.balance - self.pending_fee(fees)
+    }
+}
+
+/// WBERA's `withdraw` and the payment onward, natively, on WBERA's storage: `owner`'s balance
+/// falls by `amount` and the BERA leaves WBERA's account for `to`.
+pub fn unwrap_native_wbera<H: Host>(
+    host: &mut H,
+    owner: Address,
+    amount: U256,
+    to: Address,
+) -> Result<(), HostError> {
+    let wbera = crate::addresses::WBERA;
+    let slot = layout::wbera_balance_slot(owner);
+    let balance = host.sload(wbera, slot)?;
+    let left = balance
+        .checked_sub(amount)
+        .ok_or(HostError::InsufficientBalance {
+            account: owner,
+            balance,
+            needed: amount,
+        })?;
+    host.sstore(wbera, slot, left)?;
+    host.transfer(wbera, to, amount)?;
+    host.emit(wbera, Event::WberaBurnt { owner, amount })
 }
 
 /// Fee shares a fee accrual would mint, priced before it.
@@ -306,26 +380,35 @@ pub(crate) struct Accrual {
 }
 
 impl Pricing {
-    /// Reads the fee state and rewards balance of `pool`.
-    pub fn load<H: Host>(host: &mut H, pool: &PoolRecord) -> Result<Self, PoolError> {
+    /// Reads the fee state, the rewards balance and (with `wbera`) the WBERA track of `pool`.
+    pub fn load<H: Host>(host: &mut H, pool: &PoolRecord, wbera: bool) -> Result<Self, PoolError> {
         let fees = FeeState::load(host, pool.id)?;
         let rewards_balance = host.balance(pool.addresses().staking_rewards_vault)?;
         Ok(Self {
             fees,
             rewards_balance,
+            wbera: WberaTrack::load(host, pool.id, wbera)?,
         })
     }
 
-    /// `totalAssets()`: frozen after exit, else CL + buffer + rewards net of the uncharged fee.
+    /// `totalAssets()`: frozen after exit, else CL + buffer + rewards + the SmartOperator's
+    /// WBERA, both net of the uncharged fee.
     pub fn total_assets(&self, pool: &PoolRecord) -> Result<U256, PoolError> {
         if pool.is_fully_exited() {
             return Ok(pool.frozen_total_assets);
         }
         let rewards = self.fees.rebaseable(self.rewards_balance);
+        let wbera = self.wbera.rebaseable(&self.fees);
         pool.total_deposits
             .checked_add(pool.buffered_assets)
             .and_then(|v| v.checked_add(rewards))
+            .and_then(|v| v.checked_add(wbera))
             .ok_or(PoolError::ValueOverflow)
+    }
+
+    /// Everything rewards collection can move into the pool: the rewards vault, then WBERA.
+    pub(crate) fn collectable(&self) -> U256 {
+        self.rewards_balance.saturating_add(self.wbera.balance)
     }
 
     /// Supply and assets now.
@@ -341,7 +424,11 @@ impl Pricing {
         if pool.is_fully_exited() {
             return Ok(Accrual::default());
         }
-        let fee_assets = self.fees.pending_fee(self.rewards_balance);
+        let fee_assets = self
+            .fees
+            .pending_fee(self.rewards_balance)
+            .checked_add(self.wbera.pending_fee(&self.fees))
+            .ok_or(PoolError::ValueOverflow)?;
         if fee_assets.is_zero() {
             return Ok(Accrual::default());
         }
@@ -376,7 +463,7 @@ impl Pricing {
     }
 
     /// Charges the due fee: mints its shares to the default recipient and marks the whole
-    /// rewards balance as charged, so no wei is charged twice.
+    /// rewards balance and the whole WBERA as charged, so no wei is charged twice.
     pub(crate) fn apply_accrual<H: Host>(
         &mut self,
         host: &mut H,
@@ -394,6 +481,31 @@ impl Pricing {
             self.fees.already_charged = self.rewards_balance;
             self.fees.store(host, pool.id)?;
         }
+        if self.wbera.enabled && self.wbera.already_charged != self.wbera.balance {
+            self.wbera.already_charged = self.wbera.balance;
+            self.wbera.store(host, pool.id)?;
+        }
+        Ok(())
+    }
+
+    /// Unwraps `amount` of the SmartOperator's WBERA to `to`, keeping the charged mark in step
+    /// (it falls with the balance, so what was charged is never charged again and the
+    /// difference never underflows).
+    pub(crate) fn unwrap_wbera<H: Host>(
+        &mut self,
+        host: &mut H,
+        pool: &PoolRecord,
+        to: Address,
+        amount: U256,
+    ) -> Result<(), PoolError> {
+        if amount.is_zero() {
+            return Ok(());
+        }
+        let operator = pool.addresses().smart_operator;
+        host.unwrap_wbera(operator, amount, to)?;
+        self.wbera.balance -= amount;
+        self.wbera.already_charged = self.wbera.already_charged.saturating_sub(amount);
+        self.wbera.store(host, pool.id)?;
         Ok(())
     }
 
@@ -468,13 +580,13 @@ impl PoolSystem {
     /// `totalAssets()` of pool `id`.
     pub fn total_assets<H: Host>(&self, host: &mut H, id: PoolId) -> Result<U256, PoolError> {
         let pool = self.pool(host, id)?;
-        Pricing::load(host, &pool)?.total_assets(&pool)
+        Pricing::load(host, &pool, self.native_wbera)?.total_assets(&pool)
     }
 
     /// Supply and assets of pool `id`, for the conversion and preview views.
     pub fn share_price<H: Host>(&self, host: &mut H, id: PoolId) -> Result<SharePrice, PoolError> {
         let pool = self.pool(host, id)?;
-        Pricing::load(host, &pool)?.price(&pool)
+        Pricing::load(host, &pool, self.native_wbera)?.price(&pool)
     }
 
     /// The split of a deposit of `user_value` (zero for `processRewards`) against the cap: the
@@ -586,8 +698,18 @@ impl PoolSystem {
         if amount.is_zero() {
             return Ok(());
         }
-        let to = pool.addresses().staking_pool;
-        pricing.withdraw_rewards(host, pool, to, amount)?;
+        let addrs = pool.addresses();
+        let to = addrs.staking_pool;
+        let from_vault = amount.min(pricing.rewards_balance);
+        pricing.withdraw_rewards(host, pool, to, from_vault)?;
+        let from_wbera = amount - from_vault;
+        if !from_wbera.is_zero() {
+            pricing.unwrap_wbera(host, pool, to, from_wbera)?;
+            host.emit(
+                addrs.smart_operator,
+                Event::WberaDepositedToPool { amount: from_wbera },
+            )?;
+        }
         host.emit(to, Event::StakingRewardsReceived { amount })?;
         Ok(())
     }
@@ -613,9 +735,9 @@ impl PoolSystem {
         if receiver.is_zero() {
             return Err(PoolError::AddressZero);
         }
-        let mut pricing = Pricing::load(host, &pool)?;
+        let mut pricing = Pricing::load(host, &pool, self.native_wbera)?;
         // Rewards are collected after the due fee is charged, so the whole balance compounds.
-        let split = self.split_deposit(&pool, call.value, pricing.rewards_balance);
+        let split = self.split_deposit(&pool, call.value, pricing.collectable());
         let shares = pricing.price(&pool)?.preview_deposit(split.user_deposit)?;
         if shares.is_zero() && !split.user_deposit.is_zero() {
             // Too small to buy a share: refuse rather than keep the sender's wei for nothing.
@@ -662,8 +784,8 @@ impl PoolSystem {
         if pool.paused(&self.params) {
             return Err(PoolError::EnforcedPause);
         }
-        let mut pricing = Pricing::load(host, &pool)?;
-        let split = self.split_deposit(&pool, U256::ZERO, pricing.rewards_balance);
+        let mut pricing = Pricing::load(host, &pool, self.native_wbera)?;
+        let split = self.split_deposit(&pool, U256::ZERO, pricing.collectable());
         let accrual = pricing.accrual(&pool)?;
         self.collect_rewards(
             host,
@@ -755,9 +877,18 @@ impl PoolSystem {
         }
         let rewards = pricing.rewards_balance;
         pricing.withdraw_rewards(host, pool, vault, rewards)?;
+        // The sweep: the SmartOperator's WBERA is in the frozen NAV, so it goes with the rest.
+        let wbera = pricing.wbera.balance;
+        if !wbera.is_zero() {
+            pricing.unwrap_wbera(host, pool, vault, wbera)?;
+            host.emit(
+                addrs.smart_operator,
+                Event::WberaSentToWithdrawalVault { amount: wbera },
+            )?;
+        }
         ledger.claimable = ledger
             .claimable
-            .checked_add(buffered + rewards + ledger.cl_surplus)
+            .checked_add(buffered + rewards + wbera + ledger.cl_surplus)
             .ok_or(PoolError::ValueOverflow)?;
         ledger.cl_surplus = U256::ZERO;
         ledger.exited = true;

@@ -12,12 +12,26 @@ use crate::params::PoolParams;
 pub struct PoolSystem {
     /// The chain's parameters.
     pub params: PoolParams,
+    /// Whether the chain has the native WBERA, and with it PoL Next's WBERA track (the
+    /// SmartOperator's WBERA in the NAV).
+    pub native_wbera: bool,
 }
 
 impl PoolSystem {
-    /// The system with `params`.
+    /// The system with `params`, on a chain without the native WBERA.
     pub fn new(params: PoolParams) -> Self {
-        Self { params }
+        Self {
+            params,
+            native_wbera: false,
+        }
+    }
+
+    /// The system with `params` and the WBERA track.
+    pub fn with_native_wbera(params: PoolParams) -> Self {
+        Self {
+            params,
+            native_wbera: true,
+        }
     }
 }
 

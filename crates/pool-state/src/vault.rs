@@ -283,7 +283,7 @@ impl PoolSystem {
             return Err(PoolError::InvalidAmount);
         }
         let pool = self.pool_by_pubkey(host, pubkey)?;
-        let pricing = Pricing::load(host, &pool)?;
+        let pricing = Pricing::load(host, &pool, self.native_wbera)?;
         let price = pricing.price_after(&pool, &pricing.accrual(&pool)?)?;
         let assets = price.preview_redeem(shares)?;
         let assets = assets - assets % GWEI;
@@ -370,7 +370,7 @@ impl PoolSystem {
         assets: U256,
         max_fee: U256,
     ) -> Result<U256, PoolError> {
-        let mut pricing = Pricing::load(host, &pool)?;
+        let mut pricing = Pricing::load(host, &pool, self.native_wbera)?;
         let ledger = Ledger::load(host, pool.id)?;
         let view = PoolView {
             pool: &pool,

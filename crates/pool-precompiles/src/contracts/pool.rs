@@ -191,7 +191,7 @@ fn price(
     id: PoolId,
 ) -> Result<berapool_pool_state::SharePrice, PoolError> {
     let pool = d.sys.pool(d.host, id)?;
-    Pricing::load(d.host, &pool)?.price(&pool)
+    Pricing::load(d.host, &pool, d.sys.native_wbera)?.price(&pool)
 }
 
 fn ownership(

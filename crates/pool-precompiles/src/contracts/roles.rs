@@ -157,6 +157,45 @@ pub(super) fn operator(
         }
         O::BGT_STAKER(_) => ISmartOperator::BGT_STAKERCall::abi_encode_returns(&BGT_STAKER),
         O::HONEY_TOKEN(_) => ISmartOperator::HONEY_TOKENCall::abi_encode_returns(&HONEY),
+        O::rebaseableWberaAmount(_) => {
+            let track = d.sys.wbera_fee_state(d.host, id)?;
+            ISmartOperator::rebaseableWberaAmountCall::abi_encode_returns(&track.rebaseable)
+        }
+        O::availableWBERABalance(_) => {
+            let track = d.sys.wbera_fee_state(d.host, id)?;
+            ISmartOperator::availableWBERABalanceCall::abi_encode_returns(&track.balance)
+        }
+        O::getEarnedWBERAFeeState(_) => {
+            let track = d.sys.wbera_fee_state(d.host, id)?;
+            ISmartOperator::getEarnedWBERAFeeStateCall::abi_encode_returns(
+                &ISmartOperator::getEarnedWBERAFeeStateReturn {
+                    currentBalance: track.balance,
+                    wberaBalanceAlreadyCharged: track.already_charged,
+                    chargeableBalance: track.chargeable,
+                    protocolFeePercentage: u96(track.protocol_fee_bps),
+                },
+            )
+        }
+        O::accrueEarnedWBERAFees(_) => {
+            d.write()?;
+            d.sys.accrue_earned_wbera_fees(d.host, &d.call, id)?;
+            Vec::new()
+        }
+        O::withdrawRewards(_) => {
+            d.write()?;
+            // The native StakingPool collects WBERA itself; no account may call this.
+            return Err(PoolError::InvalidSender {
+                sender: d.call.caller,
+                expected: id.addresses().staking_pool,
+            });
+        }
+        O::pullBeraToWithdrawalVault(_) => {
+            d.write()?;
+            return Err(PoolError::InvalidSender {
+                sender: d.call.caller,
+                expected: berapool_pool_state::addresses::WITHDRAWAL_VAULT,
+            });
+        }
         // These call BeraChef: only a `BerapoolEvm` runs them (as native frames).
         O::queueValCommission(_)
         | O::setRewardAllocator(_)
