@@ -1,8 +1,10 @@
-//! Property tests: random sequences of deposits, share transfers, rewards, fee changes, oracle
+//! Property tests: random sequences of deposits, share transfers, rewards (to the rewards vault
+//! and, as PoL Next's base rate, WBERA to the SmartOperator), fee changes, oracle
 //! reports, withdrawal requests, finalizations and time, across two pools, against a
 //! consensus-layer model. After every step:
 //! (a) BERA is conserved to the wei: what users and rewards put in is on the CL, buffered, in the
-//!     vaults, or paid as EIP-7002 fees; each pool holds exactly its buffer; the withdrawal vault
+//!     vaults, held as WBERA by a SmartOperator, or paid as EIP-7002 fees; WBERA's account holds
+//!     exactly the WBERA the SmartOperators hold; each pool holds exactly its buffer; the withdrawal vault
 //!     holds exactly what its per-pool ledgers say;
 //! (b) the shares of all holders sum to the supply;
 //! (c) no request is paid twice, a payment goes to its requester, and finalizing touches only the
@@ -24,8 +26,8 @@ use std::collections::BTreeSet;
 
 use alloy_primitives::{Address, U256, U512};
 use berapool_pool_state::{
-    addresses::{EIP7002_PREDEPLOY, WITHDRAWAL_VAULT},
-    Call, Event, PoolId, PoolParams, SharePrice,
+    addresses::{EIP7002_PREDEPLOY, WBERA, WITHDRAWAL_VAULT},
+    Call, Event, PoolId, PoolParams, SharePrice, Storage,
 };
 use common::*;
 use proptest::{prelude::*, test_runner::TestRunner};
@@ -48,6 +50,11 @@ enum Op {
         percent: u8,
     },
     Reward {
+        pool: usize,
+        wei: U256,
+    },
+    /// The pool's validator earns the PoL base rate: WBERA lands on its SmartOperator.
+    WberaReward {
         pool: usize,
         wei: U256,
     },
@@ -116,6 +123,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..3usize, 0..2usize, 1u64..10_000).prop_map(|(user, pool, bera)| Op::Submit { user, pool, wei: b(bera) }),
         1 => (0..3usize, 0..3usize, 0..2usize, 0u8..=100).prop_map(|(from, to, pool, percent)| Op::Transfer { from, to, pool, percent }),
         2 => (0..2usize, amount()).prop_map(|(pool, wei)| Op::Reward { pool, wei }),
+        2 => (0..2usize, amount()).prop_map(|(pool, wei)| Op::WberaReward { pool, wei }),
         1 => (0..2usize).prop_map(|pool| Op::ProcessRewards { pool }),
         1 => (0..2usize, 0u64..2_500).prop_map(|(pool, bps)| Op::SetFee { pool, bps }),
         2 => (0..2usize, 0u64..6, any::<bool>()).prop_map(|(pool, back, official)| Op::Report { pool, back, official }),
@@ -164,6 +172,7 @@ impl World {
             ..PoolParams::dev()
         };
         let mut c = Chain::with_params(params);
+        c.sys.native_wbera = true;
         c.cl_delay = 8;
         let initial: Vec<(Address, U256)> = [OPERATOR, ALICE, BOB, WHALE, FEEDER, RECIPIENT]
             .iter()
@@ -234,6 +243,15 @@ impl World {
                 self.c
                     .host
                     .mint(self.pools[pool].addresses().staking_rewards_vault, wei);
+                self.put_in += wei;
+            }
+            Op::WberaReward { pool, wei } => {
+                // What WBERA's `deposit` and `transfer` to the SmartOperator leave behind.
+                let operator = self.pools[pool].addresses().smart_operator;
+                let slot = berapool_pool_state::layout::wbera_balance_slot(operator);
+                let held = self.c.host.sload(WBERA, slot).unwrap();
+                self.c.host.sstore(WBERA, slot, held + wei).unwrap();
+                self.c.host.mint(WBERA, wei);
                 self.put_in += wei;
             }
             Op::ProcessRewards { pool } => {
@@ -486,7 +504,19 @@ impl World {
                 );
             }
             cl_total += on_cl;
-            in_pools += pool.buffered_assets + self.c.balance(id.addresses().staking_rewards_vault);
+            let operator = id.addresses().smart_operator;
+            let wbera = self
+                .c
+                .host
+                .sload(
+                    WBERA,
+                    berapool_pool_state::layout::wbera_balance_slot(operator),
+                )
+                .unwrap();
+            // (Swept at the full exit; WBERA arriving later stays on the SmartOperator, as
+            // the audit's I-6 accepts, and is still counted here.)
+            in_pools +=
+                pool.buffered_assets + self.c.balance(id.addresses().staking_rewards_vault) + wbera;
             ledgers += ledger.claimable + ledger.cl_surplus;
             // (b) Shares sum to the supply.
             let held: U256 = HOLDERS
@@ -546,6 +576,21 @@ impl World {
                 users_in += now - *start
             }
         }
+        // WBERA's account holds exactly the WBERA the SmartOperators hold.
+        let wbera_total: U256 = self
+            .pools
+            .iter()
+            .map(|id| {
+                let slot =
+                    berapool_pool_state::layout::wbera_balance_slot(id.addresses().smart_operator);
+                self.c.host.sload(WBERA, slot).unwrap()
+            })
+            .fold(U256::ZERO, |a, b| a + b);
+        assert_eq!(
+            self.c.balance(WBERA),
+            wbera_total,
+            "WBERA's BERA vs its balances"
+        );
         let held = cl_total + in_pools + vault + self.c.balance(EIP7002_PREDEPLOY);
         assert_eq!(
             users_out + self.put_in,
@@ -570,6 +615,8 @@ struct Coverage {
     overdue_settled: usize,
     partial_retries: usize,
     auctions: usize,
+    wbera_collected: usize,
+    wbera_swept: usize,
 }
 
 impl Coverage {
@@ -581,6 +628,8 @@ impl Coverage {
                 Event::ElWithdrawalTriggered { .. } => self.partial += 1,
                 Event::WithdrawalRequestFinalized { .. } => self.finalized += 1,
                 Event::IncentiveTokensClaimed { .. } => self.auctions += 1,
+                Event::WberaDepositedToPool { .. } => self.wbera_collected += 1,
+                Event::WberaSentToWithdrawalVault { .. } => self.wbera_swept += 1,
                 _ => {}
             }
         }
@@ -649,6 +698,8 @@ fn invariants_hold_over_random_sequences() {
         ),
         ("retried partials", c.partial_retries),
         ("incentive auctions", c.auctions),
+        ("WBERA collected into a pool", c.wbera_collected),
+        ("WBERA swept at a full exit", c.wbera_swept),
     ] {
         assert!(n > 0, "no case reached the {name} path: {c:?}");
     }
