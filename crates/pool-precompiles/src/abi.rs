@@ -113,6 +113,11 @@ sol! {
     /// SmartOperator: roles and the protocol fee.
     #[derive(Debug, PartialEq, Eq)]
     interface ISmartOperator {
+        struct Weight {
+            address receiver;
+            uint96 percentageNumerator;
+        }
+
         event ProtocolFeePercentageSet(uint96 protocolFeePercentage);
         event RewardAllocatorSet(address rewardAllocator);
         event WBERADepositedToPool(uint256 amount);
@@ -141,6 +146,7 @@ sol! {
         function setMinEffectiveBalance(uint256 minEffectiveBalance) external;
         function setProtocolFeePercentage(uint96 protocolFeePercentage_) external;
         function queueValCommission(uint96 commission) external;
+        function queueRewardsAllocation(uint64 startBlock, Weight[] weights) external;
         function setRewardAllocator(address rewardAllocator) external;
         /// V2 (PoL Next; no ABI published, signature berapool's): every `tokens[i]` balance but
         /// WBERA's to the pool's IncentiveCollector.

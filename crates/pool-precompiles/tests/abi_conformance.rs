@@ -1,5 +1,6 @@
 //! Every official JSON ABI under `shared/reference/abis/staking-pools/` (and BeaconDeposit's,
-//! WBERA's and BeraChef's):
+//! WBERA's, BeraChef's, the BlockRewardController's, the Distributor's, the RewardVaultFactory's
+//! and the RewardVault's, in their V1.1 form):
 //! each function, event and error the precompiles implement has the official selector (so the
 //! official name and argument types), and the official entries not implemented are exactly the
 //! ones `docs/precompiles.md` lists as not built. If the reference folder is absent the test
@@ -171,6 +172,34 @@ fn implemented_entries_match_the_official_abis_and_the_rest_are_documented() {
             ),
         ),
         (
+            "pol/rewards/BlockRewardController.json",
+            ours(
+                &[IBlockRewardController::IBlockRewardControllerCalls::SELECTORS],
+                &[IBlockRewardController::IBlockRewardControllerEvents::SELECTORS],
+            ),
+        ),
+        (
+            "pol/rewards/Distributor.json",
+            ours(
+                &[IDistributor::IDistributorCalls::SELECTORS],
+                &[IDistributor::IDistributorEvents::SELECTORS],
+            ),
+        ),
+        (
+            "pol/rewards/RewardVaultFactory.json",
+            ours(
+                &[IRewardVaultFactory::IRewardVaultFactoryCalls::SELECTORS],
+                &[IRewardVaultFactory::IRewardVaultFactoryEvents::SELECTORS],
+            ),
+        ),
+        (
+            "pol/rewards/RewardVault.json",
+            ours(
+                &[IRewardVault::IRewardVaultCalls::SELECTORS],
+                &[IRewardVault::IRewardVaultEvents::SELECTORS],
+            ),
+        ),
+        (
             "pol/WBERA.json",
             ours(
                 &[IWBERA::IWBERACalls::SELECTORS],
@@ -209,10 +238,19 @@ fn implemented_entries_match_the_official_abis_and_the_rest_are_documented() {
             if !matches!(kind, "function" | "event" | "error") {
                 continue;
             }
-            // BeaconDeposit's and BeraChef's ABIs carry Berachain's whole PoL error library;
-            // only the errors they raise are in scope (BeaconDeposit's are compared against its
-            // bytecode by the conformance tests, BeraChef's by the e2e tests).
-            if matches!(contract, "BeaconDeposit" | "BeraChef") && kind == "error" {
+            // BeaconDeposit's and the PoL contracts' ABIs carry Berachain's whole PoL error
+            // library; only the errors they raise are in scope (BeaconDeposit's are compared
+            // against its bytecode by the conformance tests, the others' by the e2e tests).
+            if matches!(
+                contract,
+                "BeaconDeposit"
+                    | "BeraChef"
+                    | "BlockRewardController"
+                    | "Distributor"
+                    | "RewardVaultFactory"
+                    | "RewardVault"
+            ) && kind == "error"
+            {
                 continue;
             }
             let sig = signature(&entry);

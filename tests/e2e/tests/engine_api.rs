@@ -1,5 +1,6 @@
 //! The authenticated Engine API of the binary: tokens are checked (missing, forged and stale
-//! ones are refused with 401), and a consensus client can drive a block through it.
+//! ones are refused with 401), and a consensus client can drive a block through it with
+//! BeaconKit's methods, which carry the parent proposer the block's PoL distribution pays.
 
 #![allow(clippy::unwrap_used)]
 
@@ -44,10 +45,17 @@ fn tokens_are_checked_and_a_block_can_be_driven_through_the_engine_api() {
 
     let token = secret.encode(now());
     let capabilities = call(&url, &token, "engine_exchangeCapabilities", json!([[]]));
-    assert!(capabilities
-        .as_array()
-        .unwrap()
-        .contains(&json!("engine_newPayloadV4")));
+    for method in [
+        "engine_newPayloadV4",
+        "engine_forkchoiceUpdatedV3P11",
+        "engine_getPayloadV4P11",
+        "engine_newPayloadV4P11",
+    ] {
+        assert!(
+            capabilities.as_array().unwrap().contains(&json!(method)),
+            "{method}"
+        );
+    }
     assert_eq!(
         call(&url, &token, "eth_chainId", json!([])),
         json!("0x138d7")
@@ -70,15 +78,29 @@ fn tokens_are_checked_and_a_block_can_be_driven_through_the_engine_api() {
         "withdrawals": [],
         "parentBeaconBlockRoot": beacon_root,
     });
+    // The dev chain runs PoL: attributes without the parent proposer are refused.
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "engine_forkchoiceUpdatedV3",
+        "params": [state, attributes]})
+    .to_string();
+    let (_, refused) = post(&url, &body, Some(&token)).unwrap();
+    let refused: Value = serde_json::from_str(&refused).unwrap();
+    assert_eq!(refused["error"]["code"], json!(-38003), "{refused}");
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("parentProposerPubKey"));
+    let proposer = format!("0x{}", "de".repeat(48));
+    let mut attributes = attributes;
+    attributes["parentProposerPubKey"] = json!(proposer);
     let updated = call(
         &url,
         &token,
-        "engine_forkchoiceUpdatedV3",
+        "engine_forkchoiceUpdatedV3P11",
         json!([state, attributes]),
     );
     assert_eq!(updated["payloadStatus"]["status"], json!("VALID"));
     let id = updated["payloadId"].clone();
-    let envelope = call(&url, &token, "engine_getPayloadV4", json!([id]));
+    let envelope = call(&url, &token, "engine_getPayloadV4P11", json!([id]));
     let payload = envelope["executionPayload"].clone();
     assert_eq!(payload["blockNumber"], json!("0x1"));
     assert_eq!(payload["parentHash"], head);
@@ -87,6 +109,23 @@ fn tokens_are_checked_and_a_block_can_be_driven_through_the_engine_api() {
         &token,
         "engine_newPayloadV4",
         json!([payload, [], beacon_root, envelope["executionRequests"]]),
+    );
+    assert_eq!(status["status"], json!("INVALID"), "{status}");
+    assert!(status["validationError"]
+        .as_str()
+        .unwrap()
+        .contains("parent proposer"));
+    let status = call(
+        &url,
+        &token,
+        "engine_newPayloadV4P11",
+        json!([
+            payload,
+            [],
+            beacon_root,
+            envelope["executionRequests"],
+            proposer
+        ]),
     );
     assert_eq!(status["status"], json!("VALID"), "{status}");
     let new_head = payload["blockHash"].clone();

@@ -3,26 +3,31 @@
 //! allocation), funded by the dev consensus layer's 1.705 BERA inflation withdrawal. A pool's
 //! validator is made to propose with `berapool_setProposer`: its SmartOperator collects the base
 //! rate in WBERA, which counts in the pool's NAV net of the protocol fee, and `processRewards`
-//! unwraps it into the pool.
+//! unwraps it into the pool; the default vault's incentives pay the pool its commission and the
+//! protocol the rest; a reward allocation queued through the SmartOperator becomes active on the
+//! pool validator's proposal and the emission follows it.
 
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 
 use alloy_primitives::{aliases::U96, Address, Bytes, FixedBytes, B256, U256};
-use alloy_sol_types::{SolCall, SolEvent};
+use alloy_sol_types::{SolCall, SolError, SolEvent};
 use berapool_e2e::{
     fast_pools_without_bot, quantity, register_active_pool, DevNode, Wallet, DEV_KEY_0,
 };
 use berapool_pool_precompiles::{
     abi::{
-        IAccessControl, IBeraChef, IBlockRewardController, IRewardVault, ISmartOperator,
-        IStakingPool, IWBERA,
+        IAccessControl, IBeraChef, IBlockRewardController, IDevToken, IRewardVault,
+        IRewardVaultFactory, ISmartOperator, IStakingPool, IWBERA,
     },
     pol::{BASE_RATE, DEFAULT_REWARD_VAULT, REWARD_RATE},
     pool_state::{
-        access::PROTOCOL_FEE_MANAGER_ROLE,
-        addresses::{BERA_CHEF, BLOCK_REWARD_CONTROLLER, WBERA},
+        access::{PROTOCOL_FEE_MANAGER_ROLE, REWARDS_ALLOCATION_MANAGER_ROLE},
+        addresses::{
+            reward_vault_address, BERA_CHEF, BLOCK_REWARD_CONTROLLER, DEV_INCENTIVE_TOKEN_A,
+            DEV_INCENTIVE_TOKEN_B, INCENTIVES_COLLECTOR, REWARD_VAULT_FACTORY, WBERA,
+        },
         PoolId,
     },
 };
@@ -297,6 +302,171 @@ async fn a_pool_validator_earns_the_base_rate_in_wbera_and_it_compounds_into_the
         price(assets_after, supply_after),
     );
     assert!(p1 >= p0, "share price {p0} → {p1}");
+
+    // Incentives: the default vault pays 2 INCA per WBERA of emission; the pool's validator
+    // takes its 5 % commission, the protocol's IncentivesCollector the rest.
+    let stock = bera(10_000);
+    let approve = IDevToken::approveCall {
+        spender: DEFAULT_REWARD_VAULT,
+        value: stock,
+    };
+    ok(
+        &node,
+        &mut alice,
+        DEV_INCENTIVE_TOKEN_A,
+        U256::ZERO,
+        approve.abi_encode(),
+    )
+    .await;
+    let add = IRewardVault::addIncentiveCall {
+        token: DEV_INCENTIVE_TOKEN_A,
+        amount: stock,
+        incentiveRate: bera(2),
+    };
+    let added = ok(
+        &node,
+        &mut alice,
+        DEFAULT_REWARD_VAULT,
+        U256::ZERO,
+        add.abi_encode(),
+    )
+    .await;
+    let m = block_of(&added);
+    wait_until("six blocks of incentives", 30, async || {
+        head(&node).await >= m + 6
+    })
+    .await;
+    let n = head(&node).await;
+    let inca = |owner: Address, number: u64| {
+        u256_at(
+            &node,
+            DEV_INCENTIVE_TOKEN_A,
+            IDevToken::balanceOfCall { account: owner }.abi_encode(),
+            number,
+        )
+    };
+    let blocks = U256::from(n - m);
+    let per_block = REWARD_RATE * U256::from(2);
+    let commission = per_block * U256::from(500) / U256::from(10_000);
+    assert_eq!(
+        commission,
+        U256::from(130_500_000_000_000_000u128),
+        "0.1305 INCA"
+    );
+    assert_eq!(
+        inca(operator, n).await - inca(operator, m).await,
+        commission * blocks
+    );
+    assert_eq!(
+        inca(INCENTIVES_COLLECTOR, n).await - inca(INCENTIVES_COLLECTOR, m).await,
+        (per_block - commission) * blocks,
+        "2.4795 INCA a block to the protocol"
+    );
+    let left = IRewardVault::incentivesCall::abi_decode_returns(
+        &view_at(
+            &node,
+            DEFAULT_REWARD_VAULT,
+            IRewardVault::incentivesCall {
+                token: DEV_INCENTIVE_TOKEN_A,
+            }
+            .abi_encode(),
+            n,
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(left.amountRemaining, stock - per_block * blocks);
+
+    // A reward allocation: a new vault, whitelisted by BeraChef's owner, queued by the pool's
+    // allocation manager through the SmartOperator; it becomes active on the pool validator's
+    // first proposal at or after its start block, and the emission follows it.
+    let create = IRewardVaultFactory::createRewardVaultCall {
+        stakingToken: DEV_INCENTIVE_TOKEN_B,
+    };
+    ok(
+        &node,
+        &mut alice,
+        REWARD_VAULT_FACTORY,
+        U256::ZERO,
+        create.abi_encode(),
+    )
+    .await;
+    let vault2 = reward_vault_address(2);
+    let whitelist = IBeraChef::setVaultWhitelistedStatusCall {
+        receiver: vault2,
+        isWhitelisted: true,
+        metadata: "INCB vault".to_string(),
+    };
+    ok(
+        &node,
+        &mut alice,
+        BERA_CHEF,
+        U256::ZERO,
+        whitelist.abi_encode(),
+    )
+    .await;
+    let grant = IAccessControl::grantRoleCall {
+        role: REWARDS_ALLOCATION_MANAGER_ROLE,
+        account: alice.address(),
+    };
+    ok(&node, &mut alice, operator, U256::ZERO, grant.abi_encode()).await;
+    let queue = |start: u64| {
+        ISmartOperator::queueRewardsAllocationCall {
+            startBlock: start,
+            weights: vec![ISmartOperator::Weight {
+                receiver: vault2,
+                percentageNumerator: U96::from(10_000),
+            }],
+        }
+        .abi_encode()
+    };
+    let now = head(&node).await;
+    assert_eq!(
+        node.revert_data(alice.address(), operator, U256::ZERO, queue(now + 1))
+            .unwrap(),
+        Bytes::from(IBeraChef::InvalidStartBlock {}.abi_encode()).to_string(),
+        "the start must be the allocation delay (8 blocks) ahead"
+    );
+    let start = now + 12;
+    ok(&node, &mut alice, operator, U256::ZERO, queue(start)).await;
+    wait_until("the allocation's start", 30, async || {
+        head(&node).await >= start + 3
+    })
+    .await;
+    let end = head(&node).await;
+    let active = IBeraChef::getActiveRewardAllocationCall::abi_decode_returns(
+        &view_at(
+            &node,
+            BERA_CHEF,
+            IBeraChef::getActiveRewardAllocationCall {
+                valPubkey: key.clone(),
+            }
+            .abi_encode(),
+            end,
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(active.startBlock, start, "activated on the start block");
+    assert_eq!(active.weights.len(), 1);
+    assert_eq!(active.weights[0].receiver, vault2);
+    let undistributed = |vault: Address, number: u64| {
+        u256_at(
+            &node,
+            vault,
+            IRewardVault::undistributedRewardsCall {}.abi_encode(),
+            number,
+        )
+    };
+    assert_eq!(
+        undistributed(vault2, end).await,
+        REWARD_RATE * U256::from(end - start + 1)
+    );
+    assert_eq!(
+        undistributed(DEFAULT_REWARD_VAULT, end).await,
+        undistributed(DEFAULT_REWARD_VAULT, start - 1).await,
+        "the default vault no longer receives the pool validator's emission"
+    );
 
     // Back to the rules' choice.
     node.rpc("berapool_setProposer", vec![Value::Null])

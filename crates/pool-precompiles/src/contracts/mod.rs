@@ -208,7 +208,7 @@ pub(crate) fn run(
 }
 
 /// The SmartOperator's functions that call BeraChef.
-pub(crate) const OPERATOR_POL_SELECTORS: [[u8; 4]; 3] = operator_pol::SELECTORS;
+pub(crate) const OPERATOR_POL_SELECTORS: [[u8; 4]; 4] = operator_pol::SELECTORS;
 
 /// `recoverERC20(address,address,uint256)`, the vaults' one function that calls out.
 pub(crate) const RECOVER_ERC20_SELECTOR: [u8; 4] =

@@ -1,5 +1,5 @@
-//! The SmartOperator's functions that call Proof of Liquidity. `queueValCommission` and
-//! `setRewardAllocator` forward to BeraChef with a real CALL, so BeraChef sees the SmartOperator
+//! The SmartOperator's functions that call Proof of Liquidity. `queueValCommission`,
+//! `queueRewardsAllocation` and `setRewardAllocator` forward to BeraChef with a real CALL, so BeraChef sees the SmartOperator
 //! as `msg.sender` (its `onlyOperator`: BeaconDeposit's operator of the pool's validator), and a
 //! revert in BeraChef reverts the forwarding call with BeraChef's data.
 //! `moveERC20ToIncentiveCollector` hands the commission tokens PoL paid the SmartOperator to
@@ -9,7 +9,7 @@ use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
 use alloy_primitives::{Bytes, Log, U256};
 use alloy_sol_types::{SolCall, SolEvent, SolInterface};
 use berapool_pool_state::{
-    access::{COMMISSION_MANAGER_ROLE, VALIDATOR_ADMIN_ROLE},
+    access::{COMMISSION_MANAGER_ROLE, REWARDS_ALLOCATION_MANAGER_ROLE, VALIDATOR_ADMIN_ROLE},
     addresses::{BERA_CHEF, WBERA},
     operator::operator_roles,
     Call, PoolError, PoolId, PoolSystem,
@@ -29,8 +29,9 @@ use crate::{
 };
 
 /// The selectors that run here rather than in the SmartOperator's precompile.
-pub(crate) const SELECTORS: [[u8; 4]; 3] = [
+pub(crate) const SELECTORS: [[u8; 4]; 4] = [
     ISmartOperator::queueValCommissionCall::SELECTOR,
+    ISmartOperator::queueRewardsAllocationCall::SELECTOR,
     ISmartOperator::setRewardAllocatorCall::SELECTOR,
     ISmartOperator::moveERC20ToIncentiveCollectorCall::SELECTOR,
 ];
@@ -58,6 +59,26 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
             let forwarded = IBeraChef::queueValCommissionCall {
                 valPubkey: pubkey,
                 commissionRate: c.commission,
+            };
+            forward(frame, forwarded.abi_encode())?;
+        }
+        O::queueRewardsAllocation(c) => {
+            let pubkey = pubkey(frame)?;
+            frame.with_host(|host| {
+                roles.check_role(host, REWARDS_ALLOCATION_MANAGER_ROLE, call.caller)
+            })?;
+            let weights = c
+                .weights
+                .into_iter()
+                .map(|w| IBeraChef::Weight {
+                    receiver: w.receiver,
+                    percentageNumerator: w.percentageNumerator,
+                })
+                .collect();
+            let forwarded = IBeraChef::queueNewRewardAllocationCall {
+                valPubkey: pubkey,
+                startBlock: c.startBlock,
+                weights,
             };
             forward(frame, forwarded.abi_encode())?;
         }

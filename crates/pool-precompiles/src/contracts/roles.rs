@@ -198,6 +198,7 @@ pub(super) fn operator(
         }
         // These call BeraChef: only a `BerapoolEvm` runs them (as native frames).
         O::queueValCommission(_)
+        | O::queueRewardsAllocation(_)
         | O::setRewardAllocator(_)
         | O::moveERC20ToIncentiveCollector(_) => return Err(PoolError::NativeFrameRequired),
     })
