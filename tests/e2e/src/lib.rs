@@ -283,6 +283,26 @@ impl DevNode {
         Ok(serde_json::from_value(out)?)
     }
 
+    /// `eth_call` at block `number`: the returned bytes.
+    pub async fn view_at(&self, to: Address, data: Vec<u8>, number: u64) -> Result<Bytes, Error> {
+        let request = serde_json::json!({"to": to, "data": Bytes::from(data)});
+        let block = format!("{number:#x}");
+        let out = self.rpc("eth_call", vec![request, block.into()]).await?;
+        Ok(serde_json::from_value(out)?)
+    }
+
+    /// The balance of `address` at block `number`.
+    pub async fn balance_at(&self, address: Address, number: u64) -> Result<U256, Error> {
+        let block = format!("{number:#x}");
+        let balance = self
+            .rpc(
+                "eth_getBalance",
+                vec![serde_json::to_value(address)?, block.into()],
+            )
+            .await?;
+        quantity(&balance)
+    }
+
     /// The revert data of an `eth_call` from `from` to `to` with `value` and `data` (2M gas)
     /// at the head, as the node's `0x…` hex; empty if the call succeeds.
     pub fn revert_data(

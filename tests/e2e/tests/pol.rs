@@ -45,12 +45,7 @@ async fn head(node: &DevNode) -> u64 {
 
 /// `eth_call` at block `number`.
 async fn view_at(node: &DevNode, to: Address, data: Vec<u8>, number: u64) -> Bytes {
-    let request = json!({"to": to, "data": Bytes::from(data)});
-    let out = node
-        .rpc("eth_call", vec![request, format!("{number:#x}").into()])
-        .await
-        .unwrap();
-    serde_json::from_value(out).unwrap()
+    node.view_at(to, data, number).await.unwrap()
 }
 
 async fn u256_at(node: &DevNode, to: Address, data: Vec<u8>, number: u64) -> U256 {
@@ -211,16 +206,7 @@ async fn a_pool_validator_earns_the_base_rate_in_wbera_and_it_compounds_into_the
     let total_assets = view_u(pool, IStakingPool::totalAssetsCall {}.abi_encode()).await;
     let deposits = view_u(pool, IStakingPool::totalDepositsCall {}.abi_encode()).await;
     let buffered = view_u(pool, IStakingPool::bufferedAssetsCall {}.abi_encode()).await;
-    let vault_balance = quantity(
-        &node
-            .rpc(
-                "eth_getBalance",
-                vec![json!(rewards_vault), format!("{to:#x}").into()],
-            )
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let vault_balance = node.balance_at(rewards_vault, to).await.unwrap();
     let (supply_before, assets_before) = (
         view_u(pool, IStakingPool::totalSupplyCall {}.abi_encode()).await,
         total_assets,

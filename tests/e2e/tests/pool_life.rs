@@ -11,7 +11,10 @@ use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
 use berapool_e2e::{pool_registration, quantity, DevNode, Wallet};
 use berapool_pool_precompiles::{
-    abi::{IBeaconDeposit, IStakingPool, IStakingPoolContractsFactory as F, IWithdrawalVault},
+    abi::{
+        IBeaconDeposit, ISmartOperator, IStakingPool, IStakingPoolContractsFactory as F,
+        IWithdrawalVault,
+    },
     pool_state::{
         addresses::{pool_withdrawal_credentials, BEACON_DEPOSIT, FACTORY, WITHDRAWAL_VAULT},
         PoolId,
@@ -395,12 +398,7 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
         200_000,
     )
     .await;
-    let assets_before = view_u256(
-        &node,
-        pool.staking_pool,
-        IStakingPool::totalAssetsCall {}.abi_encode(),
-    )
-    .await;
+
     let claim = berapool_pool_precompiles::abi::IIncentiveCollector::claimCall {
         tokens: vec![incentive],
     };
@@ -430,14 +428,22 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
     )
     .await;
     assert_eq!(bought, bera(1_234));
-    let assets_after = view_u256(
-        &node,
-        pool.staking_pool,
-        IStakingPool::totalAssetsCall {}.abi_encode(),
-    )
-    .await;
+    // Read around the claim's block: the NAV gains the payout, beside the PoL base rate the
+    // block may have paid the pool's SmartOperator before its transactions (its WBERA counts in
+    // the NAV net of the fee).
+    let claimed_at = block_number(&receipt);
+    let at = |to: Address, data: Vec<u8>, number: u64| {
+        let node = &node;
+        async move { U256::from_be_slice(&node.view_at(to, data, number).await.unwrap()) }
+    };
+    let assets = IStakingPool::totalAssetsCall {}.abi_encode();
+    let wbera = ISmartOperator::rebaseableWberaAmountCall {}.abi_encode();
+    let assets_gain = at(pool.staking_pool, assets.clone(), claimed_at).await
+        - at(pool.staking_pool, assets, claimed_at - 1).await;
+    let wbera_gain = at(pool.smart_operator, wbera.clone(), claimed_at).await
+        - at(pool.smart_operator, wbera, claimed_at - 1).await;
     assert_eq!(
-        assets_after - assets_before,
+        assets_gain - wbera_gain,
         bera(100),
         "the payout is in the NAV"
     );

@@ -54,6 +54,19 @@ async fn ok(node: &DevNode, wallet: &mut Wallet, to: Address, value: U256, data:
     receipt
 }
 
+/// What the PoL distributions of blocks 1 to `n` wrapped: 1.705 WBERA a block.
+fn emission(n: u64) -> U256 {
+    berapool_pool_precompiles::pol::MAX_EMISSION_PER_BLOCK * U256::from(n)
+}
+
+async fn word_at(node: &DevNode, to: Address, data: Vec<u8>, number: u64) -> U256 {
+    U256::from_be_slice(&node.view_at(to, data, number).await.unwrap())
+}
+
+async fn balance_at(node: &DevNode, who: Address, number: u64) -> U256 {
+    node.balance_at(who, number).await.unwrap()
+}
+
 async fn word(node: &DevNode, to: Address, data: Vec<u8>) -> U256 {
     U256::from_be_slice(&node.view(to, data).await.unwrap())
 }
@@ -138,7 +151,7 @@ async fn wbera_wraps_moves_and_unwraps_bera_like_the_deployed_token() {
     assert_eq!(log["address"], json!(WBERA.to_string().to_lowercase()));
     let topic: B256 = serde_json::from_value(log["topics"][0].clone()).unwrap();
     assert_eq!(topic, IWBERA::Transfer::SIGNATURE_HASH);
-    ok(
+    let receipt = ok(
         &node,
         &mut alice,
         WBERA,
@@ -147,11 +160,13 @@ async fn wbera_wraps_moves_and_unwraps_bera_like_the_deployed_token() {
     )
     .await;
     assert_eq!(balance_of(&node, a).await, bera(8));
-    let supply = word(&node, WBERA, IWBERA::totalSupplyCall {}.abi_encode()).await;
-    assert_eq!(supply, bera(8));
+    // Every block's PoL distribution wraps the 1.705 BERA of emission too.
+    let n = quantity(&receipt["blockNumber"]).unwrap().to::<u64>();
+    let supply = word_at(&node, WBERA, IWBERA::totalSupplyCall {}.abi_encode(), n).await;
+    assert_eq!(supply, bera(8) + emission(n));
     assert_eq!(
-        node.balance(WBERA).await.unwrap(),
-        bera(8),
+        balance_at(&node, WBERA, n).await,
+        supply,
         "the supply is the BERA held"
     );
 
@@ -206,7 +221,8 @@ async fn wbera_wraps_moves_and_unwraps_bera_like_the_deployed_token() {
         quantity(&receipt["gasUsed"]).unwrap()
     );
     assert_eq!(balance_of(&node, a).await, bera(1));
-    assert_eq!(node.balance(WBERA).await.unwrap(), bera(5));
+    let n = quantity(&receipt["blockNumber"]).unwrap().to::<u64>();
+    assert_eq!(balance_at(&node, WBERA, n).await, bera(5) + emission(n));
     assert_eq!(
         revert_data(&node, a, WBERA, U256::ZERO, withdraw(bera(2))),
         hex(IWBERA::InsufficientBalance {}.abi_encode())
@@ -396,5 +412,9 @@ async fn unwrapping_pays_contracts_with_all_gas_and_the_stipend() {
     assert_eq!(receipt["status"], json!("0x0"));
     assert_eq!(balance_of(&node, stubborn).await, bera(3));
     assert_eq!(node.balance(stubborn).await.unwrap(), U256::ZERO);
-    assert_eq!(node.balance(WBERA).await.unwrap(), bera(6 + 8 + 3));
+    let n = quantity(&receipt["blockNumber"]).unwrap().to::<u64>();
+    assert_eq!(
+        balance_at(&node, WBERA, n).await,
+        bera(6 + 8 + 3) + emission(n)
+    );
 }

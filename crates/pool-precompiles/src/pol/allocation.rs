@@ -38,7 +38,7 @@ impl Allocation {
     pub(crate) fn to_abi(&self) -> IBeraChef::RewardAllocation {
         IBeraChef::RewardAllocation {
             startBlock: self.start_block,
-            weights: self.weights.iter().map(Weight::to_abi).collect(),
+            weights: self.weights.iter().map(|w| w.to_abi()).collect(),
         }
     }
 
@@ -58,7 +58,7 @@ impl Allocation {
 }
 
 impl Weight {
-    fn to_abi(&self) -> IBeraChef::Weight {
+    fn to_abi(self) -> IBeraChef::Weight {
         IBeraChef::Weight {
             receiver: self.receiver,
             percentageNumerator: U96::from(self.percentage),

@@ -593,12 +593,12 @@ fn process_incentive<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     frame.with_host(|host| Ok(host.sstore(vault, base + U256::from(2), remaining)?))
 }
 
+/// Genesis storage of one account: slot and value pairs.
+pub(crate) type SlotValues = Vec<(U256, U256)>;
+
 /// The factory's and the first vault's genesis storage: `admin` administers the factory, and
 /// vault 1 exists for `stake_token` (the dev chain's default allocation points at it).
-pub(crate) fn genesis_storage(
-    admin: Address,
-    stake_token: Address,
-) -> (Vec<(U256, U256)>, Vec<(U256, U256)>) {
+pub(crate) fn genesis_storage(admin: Address, stake_token: Address) -> (SlotValues, SlotValues) {
     let factory = vec![
         (ADMIN_SLOT, address_word(admin)),
         (VAULT_COUNT_SLOT, U256::from(1)),

@@ -502,3 +502,53 @@ pub fn balance_report(
         timestamp: c.timestamp,
     }
 }
+
+impl TestChain {
+    /// A chain with the native PoL set, as the dev chain's genesis has it (GOV owns BeraChef,
+    /// the vault factory and the tokens; GOV and ALICE hold tokens), the BlockRewardController
+    /// funded with one block's emission.
+    pub fn with_native_pol() -> Self {
+        use berapool_pool_precompiles::pol;
+        let mut chain = Self::new();
+        let mut config = chain.factory.config().clone();
+        config.native_pol = true;
+        chain.factory = BerapoolEvmFactory::new(config);
+        let params = pol::PolParams {
+            owner: GOV,
+            commission_change_delay: 16,
+            reward_allocation_delay: 8,
+            token_holders: vec![GOV, ALICE],
+        };
+        for account in pol::genesis_accounts(&params) {
+            chain.db.insert_account_info(
+                account.address,
+                AccountInfo::default()
+                    .with_code(Bytecode::new_raw(account.code.clone()))
+                    .with_nonce(account.nonce),
+            );
+            for (slot, value) in account.storage {
+                chain
+                    .db
+                    .insert_account_storage(account.address, slot, value)
+                    .unwrap();
+            }
+        }
+        chain.fund_block_rewards();
+        chain
+    }
+
+    /// Credits the BlockRewardController one block's 1.705 BERA, as the inflation withdrawal.
+    pub fn fund_block_rewards(&mut self) {
+        use berapool_pool_precompiles::{addresses::BLOCK_REWARD_CONTROLLER, pol};
+        let balance = self.balance(BLOCK_REWARD_CONTROLLER) + pol::MAX_EMISSION_PER_BLOCK;
+        let mut info = {
+            use alloy_evm::revm::Database;
+            self.db
+                .basic(BLOCK_REWARD_CONTROLLER)
+                .unwrap()
+                .unwrap_or_default()
+        };
+        info.balance = balance;
+        self.db.insert_account_info(BLOCK_REWARD_CONTROLLER, info);
+    }
+}
