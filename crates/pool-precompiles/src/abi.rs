@@ -182,6 +182,10 @@ sol! {
         event SetDefaultRewardAllocation(RewardAllocation rewardAllocation);
         event VaultWhitelistedStatusUpdated(address indexed receiver, bool indexed isWhitelisted, string metadata);
         event RewardAllocationBlockDelaySet(uint64 rewardAllocationBlockDelay);
+        event MaxNumWeightsPerRewardAllocationSet(uint8 maxNumWeightsPerRewardAllocation);
+        event MaxWeightPerVaultSet(uint96 maxWeightPerVault);
+        event RewardAllocationInactivityBlockSpanSet(uint64 rewardAllocationInactivityBlockSpan);
+        event WhitelistedVaultMetadataUpdated(address indexed receiver, string metadata);
 
         error NotRewardAllocator();
         error NotDistributor();
@@ -194,6 +198,9 @@ sol! {
         error InvalidRewardAllocationWeights();
         error RewardAllocationBlockDelayTooLarge();
         error InvalidateDefaultRewardAllocation();
+        error MaxNumWeightsPerRewardAllocationIsZero();
+        error InvalidMaxWeightPerVault();
+        error InvalidRewardAllocationInactivityBlockSpan();
 
         event QueuedValCommission(bytes indexed valPubkey, uint96 queuedCommissionRate);
         event ValCommissionSet(bytes indexed valPubkey, uint96 oldCommissionRate, uint96 newCommissionRate);
@@ -245,6 +252,12 @@ sol! {
         function isQueuedRewardAllocationReady(bytes valPubkey, uint256 blockNumber) external view returns (bool);
         function queueNewRewardAllocation(bytes valPubkey, uint64 startBlock, Weight[] weights) external;
         function activateReadyQueuedRewardAllocation(bytes valPubkey) external;
+        function setMaxNumWeightsPerRewardAllocation(uint8 _maxNumWeightsPerRewardAllocation) external;
+        function setMaxWeightPerVault(uint96 _maxWeightPerVault) external;
+        function setRewardAllocationInactivityBlockSpan(uint64 _rewardAllocationInactivityBlockSpan) external;
+        function updateWhitelistedVaultMetadata(address vault, string metadata) external;
+        function validateWeights(Weight[] weights) external;
+        function rewardAllocatorFactory() external view returns (address);
     }
 
     /// BlockRewardController (`0x1AE7…CD8e`) in its PoL Next form: fixed WBERA emissions.

@@ -8,7 +8,6 @@ mod common;
 
 use std::borrow::Cow;
 
-use alloy_consensus::{transaction::Recovered, TxEnvelope};
 use alloy_eips::eip4895::Withdrawal;
 use alloy_evm::{
     block::{BlockExecutor, BlockExecutorFactory},
@@ -26,12 +25,13 @@ use berapool_beacon::BERA_GWEI;
 use berapool_pool_precompiles::{
     abi::{IStakingPool, IWithdrawalVault},
     pool_state::{
-        addresses::WITHDRAWAL_VAULT,
+        addresses::{WBERA, WITHDRAWAL_VAULT},
         layout,
         params::{bera, GWEI},
         PoolId,
     },
-    BerapoolBlockExecutionCtx, BerapoolBlockExecutorFactory, BerapoolEvmFactory, PoolConfig,
+    BerapoolBlockExecutionCtx, BerapoolBlockExecutorFactory, BerapoolEvmFactory, PolOutcome,
+    PoolConfig,
 };
 use common::*;
 
@@ -111,6 +111,18 @@ fn execute_block_for(
     withdrawals: &[Withdrawal],
     fee_recipient: Address,
 ) {
+    run_block(c, evm_factory, withdrawals, fee_recipient, None);
+}
+
+/// Runs the next block with `parent_proposer` as its parent proposer (so its PoL distribution
+/// runs when it is `Some`), keeps its changes, and returns how the distribution went.
+fn run_block(
+    c: &mut TestChain,
+    evm_factory: BerapoolEvmFactory,
+    withdrawals: &[Withdrawal],
+    fee_recipient: Address,
+    parent_proposer: Option<FixedBytes<48>>,
+) -> Option<PolOutcome> {
     c.number += 1;
     c.timestamp += 2;
     let factory = BerapoolBlockExecutorFactory::new(
@@ -135,12 +147,15 @@ fn execute_block_for(
             tx_count_hint: Some(0),
             slot_number: None,
         },
-        parent_proposer_pubkey: None,
+        parent_proposer_pubkey: parent_proposer,
     };
-    let executor = factory.create_executor(evm, ctx);
-    let no_transactions: Vec<Recovered<TxEnvelope>> = Vec::new();
+    let mut executor = factory.create_executor(evm, ctx);
     executor
-        .execute_block(no_transactions.iter())
+        .apply_pre_execution_changes()
+        .expect("the pre-execution changes apply");
+    let outcome = executor.pol_outcome().cloned();
+    executor
+        .apply_post_execution_changes()
         .expect("the block executes");
     state.merge_transitions(BundleRetention::PlainState);
     let bundle = state.take_bundle();
@@ -155,6 +170,7 @@ fn execute_block_for(
             c.set_storage(address, slot, value.present_value);
         }
     }
+    outcome
 }
 
 fn unattributed(c: &mut TestChain) -> U256 {
@@ -205,6 +221,70 @@ fn a_block_pays_a_pools_cl_withdrawal_to_its_requester() {
     let r = c.tx(ALICE, WITHDRAWAL_VAULT, U256::ZERO, finalize);
     assert!(r.success(), "{:?}", r.result);
     assert_eq!(c.balance(BOB), bob + bera(40_000));
+}
+
+#[test]
+fn a_block_whose_pol_distribution_reverts_is_still_a_valid_block() {
+    let mut c = TestChain::with_native_pol();
+    active_pool(&mut c, PUBKEY, INDEX);
+    let operator = PoolId::from_pubkey(&FixedBytes(PUBKEY))
+        .addresses()
+        .smart_operator;
+    let wbera_slot = berapool_pool_precompiles::pool_state::layout::wbera_balance_slot(operator);
+    let evm_factory = c.factory.clone();
+    let inflation = Withdrawal {
+        index: u64::MAX,
+        validator_index: u64::MAX,
+        address: berapool_pool_precompiles::addresses::BLOCK_REWARD_CONTROLLER,
+        amount: 1_705_000_000,
+    };
+    // Funded at genesis: the block distributes, and its withdrawal funds the next block.
+    let outcome = run_block(
+        &mut c,
+        evm_factory.clone(),
+        &[inflation],
+        Address::ZERO,
+        Some(FixedBytes(PUBKEY)),
+    );
+    assert!(
+        matches!(outcome, Some(PolOutcome::Distributed { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        c.storage(WBERA, wbera_slot),
+        berapool_pool_precompiles::pol::BASE_RATE
+    );
+    let outcome = run_block(
+        &mut c,
+        evm_factory.clone(),
+        &[],
+        Address::ZERO,
+        Some(FixedBytes(PUBKEY)),
+    );
+    assert!(
+        matches!(outcome, Some(PolOutcome::Distributed { .. })),
+        "{outcome:?}"
+    );
+    // Nothing credited the controller this time: the distribution reverts, the block stands,
+    // and nothing was paid.
+    let outcome = run_block(
+        &mut c,
+        evm_factory.clone(),
+        &[],
+        Address::ZERO,
+        Some(FixedBytes(PUBKEY)),
+    );
+    assert!(
+        matches!(outcome, Some(PolOutcome::Failed { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        c.storage(WBERA, wbera_slot),
+        berapool_pool_precompiles::pol::BASE_RATE * U256::from(2)
+    );
+    // Without a parent proposer no distribution runs at all.
+    let outcome = run_block(&mut c, evm_factory, &[], Address::ZERO, None);
+    assert_eq!(outcome, None);
 }
 
 #[test]

@@ -378,3 +378,71 @@ fn an_allocation_activates_on_the_validators_own_block_at_or_after_its_start() {
         && l.topics()[0] == IBeraChef::ActivateRewardAllocation::SIGNATURE_HASH
         && l.topics()[1] == B256::from(keccak256(PUBKEY))));
 }
+
+#[test]
+fn berachefs_limits_are_the_owners_and_never_invalidate_the_default() {
+    let mut c = TestChain::with_native_pol();
+    let send = |c: &mut TestChain, from: Address, data: Vec<u8>| {
+        c.tx(from, BERA_CHEF, U256::ZERO, data).revert_data()
+    };
+    let half = IBeraChef::setMaxWeightPerVaultCall {
+        _maxWeightPerVault: U96::from(5_000),
+    }
+    .abi_encode();
+    assert_eq!(
+        send(&mut c, ALICE, half.clone()),
+        Bytes::from(IBeraChef::OwnableUnauthorizedAccount { account: ALICE }.abi_encode())
+    );
+    // The default allocation gives one vault 100 %: a 50 % cap would break it.
+    assert_eq!(
+        send(&mut c, GOV, half),
+        Bytes::from(IBeraChef::InvalidateDefaultRewardAllocation {}.abi_encode())
+    );
+    let none = IBeraChef::setMaxNumWeightsPerRewardAllocationCall {
+        _maxNumWeightsPerRewardAllocation: 0,
+    };
+    assert_eq!(
+        send(&mut c, GOV, none.abi_encode()),
+        Bytes::from(IBeraChef::MaxNumWeightsPerRewardAllocationIsZero {}.abi_encode())
+    );
+    let short = IBeraChef::setRewardAllocationInactivityBlockSpanCall {
+        _rewardAllocationInactivityBlockSpan: 43_199,
+    };
+    assert_eq!(
+        send(&mut c, GOV, short.abi_encode()),
+        Bytes::from(IBeraChef::InvalidRewardAllocationInactivityBlockSpan {}.abi_encode())
+    );
+    let week = IBeraChef::setRewardAllocationInactivityBlockSpanCall {
+        _rewardAllocationInactivityBlockSpan: 43_200,
+    };
+    assert!(c
+        .tx(GOV, BERA_CHEF, U256::ZERO, week.abi_encode())
+        .success());
+    let two = IBeraChef::setMaxNumWeightsPerRewardAllocationCall {
+        _maxNumWeightsPerRewardAllocation: 2,
+    };
+    assert!(c.tx(GOV, BERA_CHEF, U256::ZERO, two.abi_encode()).success());
+
+    // validateWeights: anyone, the same rules as a queued allocation.
+    let weights = |parts: &[(Address, u64)]| IBeraChef::validateWeightsCall {
+        weights: parts
+            .iter()
+            .map(|(receiver, p)| IBeraChef::Weight {
+                receiver: *receiver,
+                percentageNumerator: U96::from(*p),
+            })
+            .collect(),
+    };
+    let ok = weights(&[(DEFAULT_REWARD_VAULT, 10_000)]);
+    assert!(c.view(BERA_CHEF, ok.abi_encode()).success());
+    let short = weights(&[(DEFAULT_REWARD_VAULT, 9_999)]);
+    assert_eq!(
+        c.view(BERA_CHEF, short.abi_encode()).revert_data(),
+        Bytes::from(IBeraChef::InvalidRewardAllocationWeights {}.abi_encode())
+    );
+    let stranger = weights(&[(Address::repeat_byte(0x99), 10_000)]);
+    assert_eq!(
+        c.view(BERA_CHEF, stranger.abi_encode()).revert_data(),
+        Bytes::from(IBeraChef::NotWhitelistedVault {}.abi_encode())
+    );
+}

@@ -207,6 +207,15 @@ fn validate_weights(host: &mut EvmHost<'_, '_>, allocation: &Allocation) -> Resu
     })
 }
 
+/// A limit change must leave the default allocation valid (`InvalidateDefaultRewardAllocation`).
+fn keep_default_valid(host: &mut EvmHost<'_, '_>) -> Result<(), PoolError> {
+    let default = allocation::load(host, DEFAULT_ALLOCATION_SLOT)?;
+    if !default.weights.is_empty() && !still_valid(host, &default)? {
+        return Err(sol_revert(IBeraChef::InvalidateDefaultRewardAllocation {}));
+    }
+    Ok(())
+}
+
 /// Whether the weights still pass the rules (a vault may have left the whitelist since).
 fn still_valid(host: &mut EvmHost<'_, '_>, allocation: &Allocation) -> Result<bool, PoolError> {
     match validate_weights(host, allocation) {
@@ -610,6 +619,85 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
                 }
                 activate_ready_allocation(host, &c.valPubkey)?;
                 Vec::new()
+            }
+            B::setMaxNumWeightsPerRewardAllocation(c) => {
+                write_guard(&call, is_static, false)?;
+                only_owner(host, caller)?;
+                let max = c._maxNumWeightsPerRewardAllocation;
+                if max == 0 {
+                    return Err(sol_revert(
+                        IBeraChef::MaxNumWeightsPerRewardAllocationIsZero {},
+                    ));
+                }
+                host.sstore(BERA_CHEF, MAX_WEIGHTS_SLOT, U256::from(max))?;
+                keep_default_valid(host)?;
+                emit(
+                    host,
+                    IBeraChef::MaxNumWeightsPerRewardAllocationSet {
+                        maxNumWeightsPerRewardAllocation: max,
+                    },
+                )?;
+                Vec::new()
+            }
+            B::setMaxWeightPerVault(c) => {
+                write_guard(&call, is_static, false)?;
+                only_owner(host, caller)?;
+                let max: u64 = c._maxWeightPerVault.saturating_to();
+                if max == 0 || max > allocation::ONE_HUNDRED_PERCENT {
+                    return Err(sol_revert(IBeraChef::InvalidMaxWeightPerVault {}));
+                }
+                host.sstore(BERA_CHEF, MAX_WEIGHT_PER_VAULT_SLOT, U256::from(max))?;
+                keep_default_valid(host)?;
+                emit(
+                    host,
+                    IBeraChef::MaxWeightPerVaultSet {
+                        maxWeightPerVault: c._maxWeightPerVault,
+                    },
+                )?;
+                Vec::new()
+            }
+            B::setRewardAllocationInactivityBlockSpan(c) => {
+                write_guard(&call, is_static, false)?;
+                only_owner(host, caller)?;
+                let span = c._rewardAllocationInactivityBlockSpan;
+                if span < MIN_REWARD_ALLOCATION_INACTIVITY_BLOCK_SPAN {
+                    return Err(sol_revert(
+                        IBeraChef::InvalidRewardAllocationInactivityBlockSpan {},
+                    ));
+                }
+                host.sstore(BERA_CHEF, INACTIVITY_SPAN_SLOT, U256::from(span))?;
+                emit(
+                    host,
+                    IBeraChef::RewardAllocationInactivityBlockSpanSet {
+                        rewardAllocationInactivityBlockSpan: span,
+                    },
+                )?;
+                Vec::new()
+            }
+            B::updateWhitelistedVaultMetadata(c) => {
+                write_guard(&call, is_static, false)?;
+                only_owner(host, caller)?;
+                if !is_whitelisted(host, c.vault)? {
+                    return Err(sol_revert(IBeraChef::NotWhitelistedVault {}));
+                }
+                emit(
+                    host,
+                    IBeraChef::WhitelistedVaultMetadataUpdated {
+                        receiver: c.vault,
+                        metadata: c.metadata,
+                    },
+                )?;
+                Vec::new()
+            }
+            B::validateWeights(c) => {
+                view_guard(&call)?;
+                validate_weights(host, &Allocation::from_abi(0, &c.weights))?;
+                Vec::new()
+            }
+            B::rewardAllocatorFactory(_) => {
+                view_guard(&call)?;
+                // The native set has none: the default allocation is the fallback.
+                IBeraChef::rewardAllocatorFactoryCall::abi_encode_returns(&Address::ZERO)
             }
             B::transferOwnership(c) => {
                 write_guard(&call, is_static, false)?;
