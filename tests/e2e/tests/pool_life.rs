@@ -581,6 +581,30 @@ async fn a_pool_lives_from_deployment_to_a_cl_withdrawal_and_a_full_exit() {
         .await
         .unwrap();
     assert_eq!(exited.last(), Some(&1));
+    // From now on every PoL entry point of the SmartOperator refuses with the official error.
+    let exited_error = Bytes::from(ISmartOperator::StakingPoolIsFullyExited {}.abi_encode());
+    let pol_calls = [
+        ISmartOperator::queueValCommissionCall {
+            commission: alloy_primitives::aliases::U96::from(500),
+        }
+        .abi_encode(),
+        ISmartOperator::queueRewardsAllocationCall {
+            startBlock: u64::MAX,
+            weights: Vec::new(),
+        }
+        .abi_encode(),
+        ISmartOperator::setRewardAllocatorCall {
+            rewardAllocator: operator_address,
+        }
+        .abi_encode(),
+        ISmartOperator::moveERC20ToIncentiveCollectorCall { tokens: Vec::new() }.abi_encode(),
+    ];
+    for data in pol_calls {
+        let refused = node
+            .revert_data(operator_address, pool.smart_operator, U256::ZERO, data)
+            .unwrap();
+        assert_eq!(refused, exited_error.to_string());
+    }
     let exit_epoch = epoch(exit_requested_at) + 1;
     let exiting = wait_for("the exit", 30, || async {
         node.beacon(&format!(

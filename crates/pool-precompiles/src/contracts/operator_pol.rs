@@ -3,7 +3,8 @@
 //! as `msg.sender` (its `onlyOperator`: BeaconDeposit's operator of the pool's validator), and a
 //! revert in BeraChef reverts the forwarding call with BeraChef's data.
 //! `moveERC20ToIncentiveCollector` hands the commission tokens PoL paid the SmartOperator to
-//! the pool's IncentiveCollector, where the auction sells them.
+//! the pool's IncentiveCollector, where the auction sells them. After the pool's full exit
+//! each refuses with `StakingPoolIsFullyExited()`.
 
 use alloy_evm::{eth::EthEvmContext, revm::Inspector, Database};
 use alloy_primitives::{Bytes, Log, U256};
@@ -44,9 +45,13 @@ pub(crate) fn call<DB: Database, I: Inspector<EthEvmContext<DB>>>(
     call: Call,
     data: &[u8],
 ) -> Result<Vec<u8>, PoolError> {
-    frame.with_host(|host| sys.require_registered(host, id))?;
+    let pool = frame.with_host(|host| sys.pool(host, id))?;
     let decoded = O::abi_decode(data).map_err(|_| empty_revert())?;
     write_guard(&call, frame.is_static(), false)?;
+    // A fully exited pool has no validator to configure and no auction to feed.
+    if pool.is_fully_exited() {
+        return Err(PoolError::StakingPoolIsFullyExited);
+    }
     let roles = operator_roles(id);
     let pubkey = |frame: &mut NativeFrame<'_, DB, I>| {
         let key = frame.with_host(|host| sys.pool_pubkey(host, id))?;
