@@ -255,6 +255,56 @@ fn measure() -> Vec<(String, u64)> {
         request.abi_encode(),
     );
     assert!(shares(&mut rec.chain, small.staking_pool, ALICE) < bera(100));
+    rec.gas.extend(measure_pol());
+    rec.gas
+}
+
+/// The same pool on a chain with the native PoL set: a block's distribution, and what PoL
+/// Next's WBERA track adds to deposits and reward collection.
+fn measure_pol() -> Vec<(String, u64)> {
+    let mut rec = Recorder {
+        chain: TestChain::with_native_pol(),
+        gas: Vec::new(),
+    };
+    let pool = PoolId::from_pubkey(&PUBKEY.into()).addresses().staking_pool;
+    active_pool(&mut rec.chain, PUBKEY, INDEX);
+    let submit = |to: Address| IStakingPool::submitCall { receiver: to }.abi_encode();
+    rec.tx(
+        "PoL chain: pool submit, new holder (no WBERA)",
+        BOB,
+        pool,
+        bera(100),
+        submit(BOB),
+    );
+    let distribute = |c: &mut TestChain| {
+        let r = c.system_call(
+            berapool_pool_precompiles::addresses::POL_DISTRIBUTOR,
+            berapool_pool_precompiles::distribute_for_call(&PUBKEY.into()),
+        );
+        assert!(r.success(), "{:?}", r.result);
+        r.gas_used()
+    };
+    let gas = distribute(&mut rec.chain);
+    rec.gas.push((
+        "PoL chain: block rule distributeFor (0.4 WBERA to the pool, 1.305 to one vault)".into(),
+        gas,
+    ));
+    rec.tx(
+        "PoL chain: pool submit, existing holder (collects 0.4 WBERA)",
+        BOB,
+        pool,
+        bera(100),
+        submit(BOB),
+    );
+    rec.chain.fund_block_rewards();
+    distribute(&mut rec.chain);
+    rec.tx(
+        "PoL chain: pool processRewards (collects 0.4 WBERA)",
+        ALICE,
+        pool,
+        U256::ZERO,
+        IStakingPool::processRewardsCall {}.abi_encode(),
+    );
     rec.gas
 }
 

@@ -1,12 +1,14 @@
 //! The types every part of the node shares: a block as execution produces it
 //! ([`ExecutedBlock`]) and as storage returns it ([`StoredBlock`]), a got/expected pair for
 //! typed mismatch errors, the dev chain's state edits ([`StateEdit`]), a block body's sender
-//! recovery on every core ([`recover_senders`]), and the wall clock.
+//! recovery on every core ([`recover_senders`]), Berachain's PoL transaction ([`pol`]), and the
+//! wall clock.
 //!
 //! It sits below storage and execution so that neither depends on the other for its block type.
 
 mod block;
 mod edit;
+pub mod pol;
 mod recover;
 
 pub use block::{BlockTimings, ExecutedBlock, StoredBlock};
